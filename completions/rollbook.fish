@@ -1,0 +1,190 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_rollbook_global_optspecs
+    string join \n uri= db= state-db= runbooks= operator= output= y/yes v/verbose q/quiet log-format= h/help V/version
+end
+
+function __fish_rollbook_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_rollbook_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_rollbook_using_subcommand
+    set -l cmd (__fish_rollbook_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c rollbook -n "__fish_rollbook_needs_command" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
+complete -c rollbook -n "__fish_rollbook_needs_command" -l db -d 'Target database, overriding the runbook\'s' -r
+complete -c rollbook -n "__fish_rollbook_needs_command" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
+complete -c rollbook -n "__fish_rollbook_needs_command" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
+complete -c rollbook -n "__fish_rollbook_needs_command" -l operator -d 'Who is running this (defaults to the login name)' -r
+complete -c rollbook -n "__fish_rollbook_needs_command" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
+json\t'Exactly one JSON document per command'"
+complete -c rollbook -n "__fish_rollbook_needs_command" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
+json\t'One JSON object per line'"
+complete -c rollbook -n "__fish_rollbook_needs_command" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
+complete -c rollbook -n "__fish_rollbook_needs_command" -s v -l verbose -d 'More log output on stderr (repeat for more)'
+complete -c rollbook -n "__fish_rollbook_needs_command" -s q -l quiet -d 'Only errors on stderr'
+complete -c rollbook -n "__fish_rollbook_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rollbook -n "__fish_rollbook_needs_command" -s V -l version -d 'Print version'
+complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "list" -d 'List runbooks, their steps, and which steps need approval'
+complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "show" -d 'Show a runbook or one step: prose, actions, approval, data loss, reversibility'
+complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "validate" -d 'Check runbooks for errors (no database needed). Checks every runbook when no file is given'
+complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "sandbox" -d 'A local throwaway MongoDB replica set with demo data'
+complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand list" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand list" -l db -d 'Target database, overriding the runbook\'s' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand list" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand list" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
+complete -c rollbook -n "__fish_rollbook_using_subcommand list" -l operator -d 'Who is running this (defaults to the login name)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand list" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
+json\t'Exactly one JSON document per command'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand list" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
+json\t'One JSON object per line'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand list" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand list" -s v -l verbose -d 'More log output on stderr (repeat for more)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand list" -s q -l quiet -d 'Only errors on stderr'
+complete -c rollbook -n "__fish_rollbook_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rollbook -n "__fish_rollbook_using_subcommand show" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand show" -l db -d 'Target database, overriding the runbook\'s' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand show" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand show" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
+complete -c rollbook -n "__fish_rollbook_using_subcommand show" -l operator -d 'Who is running this (defaults to the login name)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand show" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
+json\t'Exactly one JSON document per command'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand show" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
+json\t'One JSON object per line'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand show" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand show" -s v -l verbose -d 'More log output on stderr (repeat for more)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand show" -s q -l quiet -d 'Only errors on stderr'
+complete -c rollbook -n "__fish_rollbook_using_subcommand show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rollbook -n "__fish_rollbook_using_subcommand validate" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand validate" -l db -d 'Target database, overriding the runbook\'s' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand validate" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand validate" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
+complete -c rollbook -n "__fish_rollbook_using_subcommand validate" -l operator -d 'Who is running this (defaults to the login name)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand validate" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
+json\t'Exactly one JSON document per command'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand validate" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
+json\t'One JSON object per line'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand validate" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand validate" -s v -l verbose -d 'More log output on stderr (repeat for more)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand validate" -s q -l quiet -d 'Only errors on stderr'
+complete -c rollbook -n "__fish_rollbook_using_subcommand validate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rollbook -n "__fish_rollbook_using_subcommand completions" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand completions" -l db -d 'Target database, overriding the runbook\'s' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand completions" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand completions" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
+complete -c rollbook -n "__fish_rollbook_using_subcommand completions" -l operator -d 'Who is running this (defaults to the login name)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand completions" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
+json\t'Exactly one JSON document per command'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand completions" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
+json\t'One JSON object per line'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand completions" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand completions" -s v -l verbose -d 'More log output on stderr (repeat for more)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand completions" -s q -l quiet -d 'Only errors on stderr'
+complete -c rollbook -n "__fish_rollbook_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and not __fish_seen_subcommand_from up seed status down help" -l dir -d 'Directory holding the sandbox\'s data, log and state file' -r -F
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and not __fish_seen_subcommand_from up seed status down help" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and not __fish_seen_subcommand_from up seed status down help" -l db -d 'Target database, overriding the runbook\'s' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and not __fish_seen_subcommand_from up seed status down help" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and not __fish_seen_subcommand_from up seed status down help" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and not __fish_seen_subcommand_from up seed status down help" -l operator -d 'Who is running this (defaults to the login name)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and not __fish_seen_subcommand_from up seed status down help" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
+json\t'Exactly one JSON document per command'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and not __fish_seen_subcommand_from up seed status down help" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
+json\t'One JSON object per line'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and not __fish_seen_subcommand_from up seed status down help" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and not __fish_seen_subcommand_from up seed status down help" -s v -l verbose -d 'More log output on stderr (repeat for more)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and not __fish_seen_subcommand_from up seed status down help" -s q -l quiet -d 'Only errors on stderr'
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and not __fish_seen_subcommand_from up seed status down help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and not __fish_seen_subcommand_from up seed status down help" -f -a "up" -d 'Start a single-node replica set on 127.0.0.1 and print its URI'
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and not __fish_seen_subcommand_from up seed status down help" -f -a "seed" -d '(Re)create demo data for all three runbooks'
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and not __fish_seen_subcommand_from up seed status down help" -f -a "status" -d 'Say whether the sandbox runs and where'
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and not __fish_seen_subcommand_from up seed status down help" -f -a "down" -d 'Stop the sandbox and delete its data'
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and not __fish_seen_subcommand_from up seed status down help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l port -d 'Port (a free one when omitted)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l dir -d 'Directory holding the sandbox\'s data, log and state file' -r -F
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l db -d 'Target database, overriding the runbook\'s' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l operator -d 'Who is running this (defaults to the login name)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
+json\t'Exactly one JSON document per command'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
+json\t'One JSON object per line'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from up" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from up" -s v -l verbose -d 'More log output on stderr (repeat for more)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from up" -s q -l quiet -d 'Only errors on stderr'
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from up" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from seed" -l scale -d 'Number of earlybird orders; other collections are sized in proportion' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from seed" -l dir -d 'Directory holding the sandbox\'s data, log and state file' -r -F
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from seed" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from seed" -l db -d 'Target database, overriding the runbook\'s' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from seed" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from seed" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from seed" -l operator -d 'Who is running this (defaults to the login name)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from seed" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
+json\t'Exactly one JSON document per command'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from seed" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
+json\t'One JSON object per line'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from seed" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from seed" -s v -l verbose -d 'More log output on stderr (repeat for more)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from seed" -s q -l quiet -d 'Only errors on stderr'
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from seed" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l dir -d 'Directory holding the sandbox\'s data, log and state file' -r -F
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l db -d 'Target database, overriding the runbook\'s' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l operator -d 'Who is running this (defaults to the login name)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
+json\t'Exactly one JSON document per command'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
+json\t'One JSON object per line'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from status" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from status" -s v -l verbose -d 'More log output on stderr (repeat for more)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Only errors on stderr'
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from down" -l dir -d 'Directory holding the sandbox\'s data, log and state file' -r -F
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from down" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from down" -l db -d 'Target database, overriding the runbook\'s' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from down" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from down" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from down" -l operator -d 'Who is running this (defaults to the login name)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from down" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
+json\t'Exactly one JSON document per command'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from down" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
+json\t'One JSON object per line'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from down" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from down" -s v -l verbose -d 'More log output on stderr (repeat for more)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from down" -s q -l quiet -d 'Only errors on stderr'
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from down" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "up" -d 'Start a single-node replica set on 127.0.0.1 and print its URI'
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "seed" -d '(Re)create demo data for all three runbooks'
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "status" -d 'Say whether the sandbox runs and where'
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "down" -d 'Stop the sandbox and delete its data'
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate completions sandbox help" -f -a "list" -d 'List runbooks, their steps, and which steps need approval'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate completions sandbox help" -f -a "show" -d 'Show a runbook or one step: prose, actions, approval, data loss, reversibility'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate completions sandbox help" -f -a "validate" -d 'Check runbooks for errors (no database needed). Checks every runbook when no file is given'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate completions sandbox help" -f -a "completions" -d 'Print a shell completion script'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate completions sandbox help" -f -a "sandbox" -d 'A local throwaway MongoDB replica set with demo data'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate completions sandbox help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "up" -d 'Start a single-node replica set on 127.0.0.1 and print its URI'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "seed" -d '(Re)create demo data for all three runbooks'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "status" -d 'Say whether the sandbox runs and where'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "down" -d 'Stop the sandbox and delete its data'

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The README's first command: a local sandbox MongoDB with demo data, and rollbook on it.
+# Safe to rerun; the sandbox keeps running afterwards (stop it with the command printed last).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+./scripts/install-mongod.sh
+cargo build --release --locked --quiet
+rollbook=target/release/rollbook
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
+
+step "start a single-node replica set on 127.0.0.1"
+export ROLLBOOK_URI="$($rollbook sandbox up)"
+echo "$ROLLBOOK_URI"
+
+step "seed demo data for the three runbooks"
+$rollbook sandbox seed --scale "${DEMO_SCALE:-20000}"
+
+step "validate the shipped runbooks"
+$rollbook validate
+
+step "the runbooks and their steps"
+$rollbook list
+
+step "what rolling back step 23 (billing) means"
+$rollbook show steps-19-30 23
+
+step "done"
+echo "sandbox: $ROLLBOOK_URI" >&2
+echo "stop it with: $rollbook sandbox down" >&2

@@ -1,0 +1,135 @@
+//! The command line, as clap types. Flags become typed values here and nowhere else.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// rollbook — run MongoDB runbooks forward, back and verified, safely, at 3 a.m.
+#[derive(Debug, Parser)]
+#[command(name = "rollbook", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// Options every command accepts.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command accepts.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// MongoDB connection string (falls back to `MONGODB_URI`).
+    #[arg(long, env = "ROLLBOOK_URI", global = true, hide_env_values = true)]
+    pub uri: Option<String>,
+    /// Target database, overriding the runbook's.
+    #[arg(long, global = true)]
+    pub db: Option<String>,
+    /// Database holding rollbook's own state (runs, locks, approvals, snapshots, audit).
+    #[arg(long, default_value = "rollbook", global = true)]
+    pub state_db: String,
+    /// Directory where runbooks are looked up by id.
+    #[arg(
+        long = "runbooks",
+        value_name = "DIR",
+        env = "ROLLBOOK_RUNBOOKS",
+        default_value = "runbooks",
+        global = true
+    )]
+    pub runbooks_dir: PathBuf,
+    /// Who is running this (defaults to the login name).
+    #[arg(long, env = "ROLLBOOK_OPERATOR", global = true)]
+    pub operator: Option<String>,
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human, global = true)]
+    pub output: OutputFormat,
+    /// Answer yes to confirmation prompts (never bypasses approvals).
+    #[arg(long, short = 'y', global = true)]
+    pub yes: bool,
+    /// More log output on stderr (repeat for more).
+    #[arg(long, short = 'v', action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// Only errors on stderr.
+    #[arg(long, short = 'q', global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Log line format on stderr.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+}
+
+/// Output format on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Tables for people.
+    Human,
+    /// Exactly one JSON document per command.
+    Json,
+}
+
+/// Log line format on stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Plain text.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List runbooks, their steps, and which steps need approval.
+    List,
+    /// Show a runbook or one step: prose, actions, approval, data loss, reversibility.
+    Show {
+        /// Runbook id (looked up in --runbooks) or path to a YAML file.
+        runbook: String,
+        /// Step id.
+        step: Option<String>,
+    },
+    /// Check runbooks for errors (no database needed). Checks every runbook when no file is given.
+    Validate {
+        /// Runbook files or ids.
+        files: Vec<String>,
+    },
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// A local throwaway MongoDB replica set with demo data.
+    Sandbox {
+        /// What to do with the sandbox.
+        #[command(subcommand)]
+        command: SandboxCommand,
+        /// Directory holding the sandbox's data, log and state file.
+        #[arg(
+            long,
+            env = "ROLLBOOK_SANDBOX_DIR",
+            default_value = ".rollbook/sandbox",
+            global = true
+        )]
+        dir: PathBuf,
+    },
+}
+
+/// Sandbox sub-commands.
+#[derive(Debug, Subcommand)]
+pub enum SandboxCommand {
+    /// Start a single-node replica set on 127.0.0.1 and print its URI.
+    Up {
+        /// Port (a free one when omitted).
+        #[arg(long)]
+        port: Option<u16>,
+    },
+    /// (Re)create demo data for all three runbooks.
+    Seed {
+        /// Number of earlybird orders; other collections are sized in proportion.
+        #[arg(long, default_value_t = 10_000)]
+        scale: u64,
+    },
+    /// Say whether the sandbox runs and where.
+    Status,
+    /// Stop the sandbox and delete its data.
+    Down,
+}

@@ -1,0 +1,129 @@
+//! `rollbook sandbox up|seed|status|down`.
+
+use std::path::Path;
+use std::time::Instant;
+
+use mongodb::Client;
+use serde_json::json;
+
+use super::args::{GlobalArgs, OutputFormat, SandboxCommand};
+use crate::error::{Error, Result};
+use crate::output::{human, json};
+use crate::sandbox::{self, seed};
+
+/// Runs one sandbox sub-command.
+pub async fn run(global: &GlobalArgs, command: &SandboxCommand, dir: &Path) -> Result<()> {
+    match command {
+        SandboxCommand::Up { port } => {
+            let (state, started) = sandbox::up(dir, *port).await?;
+            emit(
+                global,
+                "up",
+                json!({"uri": state.uri, "pid": state.pid, "port": state.port, "started": started}),
+                || {
+                    let verb = if started {
+                        "started"
+                    } else {
+                        "already running"
+                    };
+                    eprintln!(
+                        "sandbox {verb}: mongod pid {} on 127.0.0.1:{}",
+                        state.pid, state.port
+                    );
+                    eprintln!("use it with: export ROLLBOOK_URI='{}'", state.uri);
+                    println!("{}", state.uri);
+                },
+            );
+        }
+        SandboxCommand::Seed { scale } => {
+            let uri = seed_uri(global, dir)?;
+            let client = Client::with_uri_str(&uri)
+                .await
+                .map_err(|e| Error::database("cannot connect to the sandbox", e))?;
+            let started = Instant::now();
+            let report = seed::seed(&client, &seed::SeedTargets::default(), *scale).await?;
+            let seconds = started.elapsed().as_secs_f64();
+            emit(
+                global,
+                "seed",
+                json!({"collections": report.collections, "seconds": seconds}),
+                || {
+                    let mut table = human::table(&["collection", "documents"]);
+                    for (name, count) in &report.collections {
+                        table.add_row(vec![name.clone(), count.to_string()]);
+                    }
+                    println!("{table}");
+                    eprintln!("seeded in {seconds:.1} s");
+                },
+            );
+        }
+        SandboxCommand::Status => {
+            let status = sandbox::status(dir);
+            let running = status.running;
+            emit(global, "status", json!(status), || {
+                match (&status.state, running) {
+                    (Some(state), true) => {
+                        println!("running: mongod pid {} at {}", state.pid, state.uri);
+                    }
+                    (Some(_), false) => println!(
+                        "stopped (stale state in {}; `rollbook sandbox down` cleans it)",
+                        dir.display()
+                    ),
+                    (None, _) => println!("no sandbox in {}", dir.display()),
+                }
+            });
+            if !running {
+                return Err(Error::Sandbox("the sandbox is not running".into()));
+            }
+        }
+        SandboxCommand::Down => {
+            let was_running = sandbox::down(dir).await?;
+            emit(global, "down", json!({"stopped": was_running}), || {
+                println!(
+                    "{}",
+                    if was_running {
+                        "sandbox stopped and removed"
+                    } else {
+                        "no sandbox was running"
+                    }
+                );
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Seeding drops databases, so it only ever targets the sandbox, or an explicit loopback URI.
+fn seed_uri(global: &GlobalArgs, dir: &Path) -> Result<String> {
+    match &global.uri {
+        None => sandbox::running_uri(dir),
+        Some(uri) => {
+            let host = uri.split("://").nth(1).unwrap_or_default();
+            let host = host.rsplit('@').next().unwrap_or_default();
+            if host.starts_with("127.")
+                || host.starts_with("localhost")
+                || host.starts_with("[::1]")
+            {
+                Ok(uri.clone())
+            } else {
+                Err(Error::Usage(
+                    "sandbox seed drops and recreates the demo databases, so it only accepts a loopback URI \
+                     (127.0.0.1 or localhost); nothing was changed"
+                        .into(),
+                ))
+            }
+        }
+    }
+}
+
+fn emit(global: &GlobalArgs, action: &str, value: serde_json::Value, human_output: impl FnOnce()) {
+    match global.output {
+        OutputFormat::Json => {
+            let mut document = json::success("sandbox");
+            document.insert("action".into(), json!(action));
+            document.insert("sandbox".into(), value);
+            json::print(&document);
+        }
+        OutputFormat::Human => human_output(),
+    }
+}

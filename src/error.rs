@@ -1,0 +1,164 @@
+//! The typed error of the core: every failure maps to a documented error code and exit code.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use crate::exit_code;
+
+/// A position in a source file, 1-based.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// The file.
+    pub file: PathBuf,
+    /// Line, counted from 1.
+    pub line: usize,
+    /// Column, counted from 1.
+    pub column: usize,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file.display(), self.line, self.column)
+    }
+}
+
+/// One problem found in a runbook, with where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Where in the file; `None` when the file could not be read at all.
+    pub location: Option<Location>,
+    /// The path of the offending value (`steps[2].rollback[0].unset.collection`), if known.
+    pub path: Option<String>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(location) = &self.location {
+            write!(f, "{location}: ")?;
+        }
+        if let Some(path) = &self.path {
+            write!(f, "{path}: ")?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+/// Everything that can go wrong, each variant with its documented code.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// One or more runbooks are invalid.
+    #[error("invalid runbook: {}", summarize(.0))]
+    InvalidRunbook(Vec<Problem>),
+    /// A parameter is missing, undeclared or does not match its declaration.
+    #[error("invalid parameter {name}: {message}")]
+    InvalidParam {
+        /// The parameter's name.
+        name: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// The command line asks for something that cannot be done.
+    #[error("{0}")]
+    Usage(String),
+    /// A database operation failed.
+    #[error("{context}")]
+    Database {
+        /// What was being done.
+        context: String,
+        /// The driver's error.
+        #[source]
+        source: Box<mongodb::error::Error>,
+    },
+    /// A local operation (file, process) failed.
+    #[error("{context}")]
+    Io {
+        /// What was being done.
+        context: String,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The local sandbox MongoDB could not be started or used.
+    #[error("sandbox: {0}")]
+    Sandbox(String),
+    /// Confirmation was needed and not given.
+    #[error("{0}")]
+    NotConfirmed(String),
+}
+
+fn summarize(problems: &[Problem]) -> String {
+    match problems {
+        [] => "no details".to_owned(),
+        [one] => one.to_string(),
+        [first, rest @ ..] => format!("{first} (and {} more)", rest.len()),
+    }
+}
+
+impl Error {
+    /// The documented error code (DESIGN.md §6).
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::InvalidRunbook(_) => "INVALID_RUNBOOK",
+            Error::InvalidParam { .. } => "INVALID_PARAM",
+            Error::Usage(_) => "USAGE",
+            Error::Database { .. } | Error::Io { .. } | Error::Sandbox(_) => "ACTION_FAILED",
+            Error::NotConfirmed(_) => "NOT_CONFIRMED",
+        }
+    }
+
+    /// The process exit code for this error (DESIGN.md §6).
+    #[must_use]
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::InvalidRunbook(_) | Error::InvalidParam { .. } | Error::Usage(_) => {
+                exit_code::INVALID_INPUT
+            }
+            Error::Database { .. } | Error::Io { .. } | Error::Sandbox(_) => {
+                exit_code::ACTION_FAILED
+            }
+            Error::NotConfirmed(_) => exit_code::NOT_CONFIRMED,
+        }
+    }
+
+    /// Wraps a driver error with what was being done.
+    pub fn database(context: impl Into<String>, source: mongodb::error::Error) -> Self {
+        Error::Database {
+            context: context.into(),
+            source: Box::new(source),
+        }
+    }
+
+    /// Wraps an I/O error with what was being done.
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Io {
+            context: context.into(),
+            source,
+        }
+    }
+
+    /// Every line to print on stderr: the headline, each problem, then the cause chain.
+    #[must_use]
+    pub fn report_lines(&self) -> Vec<String> {
+        let mut lines = vec![format!("error[{}]: {self}", self.code())];
+        if let Error::InvalidRunbook(problems) = self {
+            if problems.len() > 1 {
+                lines.extend(problems.iter().map(|p| format!("  {p}")));
+            }
+            lines.push(
+                "nothing was changed; fix the runbook and run `rollbook validate` again".into(),
+            );
+        }
+        let mut cause = std::error::Error::source(self);
+        while let Some(inner) = cause {
+            lines.push(format!("  caused by: {inner}"));
+            cause = inner.source();
+        }
+        lines
+    }
+}
+
+/// The core's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

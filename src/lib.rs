@@ -1,0 +1,20 @@
+//! rollbook: runs YAML runbooks against MongoDB — forward, rollback and verify — with
+//! dry-runs, confirmations, approvals, a lock, snapshots and an audit trail.
+//!
+//! The binary is a thin shell around [`run`]; everything is callable from tests.
+
+pub mod cli;
+pub mod error;
+pub mod exit_code;
+pub mod output;
+pub mod runbook;
+pub mod sandbox;
+pub mod secrets;
+
+pub use cli::Cli;
+pub use error::{Error, Result};
+
+/// Runs one parsed command line and returns the process exit code.
+pub async fn run(cli: Cli) -> i32 {
+    cli::run(cli).await
+}

@@ -1,0 +1,27 @@
+//! Human output: tables on stdout, sized to the terminal when there is one.
+
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{ContentArrangement, Table};
+
+/// A table with the house style and the given header.
+#[must_use]
+pub fn table(header: &[&str]) -> Table {
+    let mut table = Table::new();
+    table
+        .load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic);
+    if !header.is_empty() {
+        table.set_header(header.iter().copied());
+    }
+    table
+}
+
+/// `yes` or an empty cell.
+#[must_use]
+pub fn flag(value: bool) -> &'static str {
+    if value {
+        "yes"
+    } else {
+        ""
+    }
+}

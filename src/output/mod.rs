@@ -1,0 +1,4 @@
+//! Renderers: tables for people (`human`), one JSON document per command (`json`).
+
+pub mod human;
+pub mod json;

@@ -1,0 +1,142 @@
+//! Reading runbook files: YAML parsing with positions, validation, and lookup by id.
+
+use std::path::{Path, PathBuf};
+
+use super::digest;
+use super::locate::Positions;
+use super::model::Runbook;
+use super::validate::validate;
+use crate::error::{Error, Location, Problem, Result};
+
+/// A runbook read from a file, validated, with its digest.
+#[derive(Debug, Clone)]
+pub struct LoadedRunbook {
+    /// The file it came from.
+    pub path: PathBuf,
+    /// The parsed model.
+    pub runbook: Runbook,
+    /// `sha256:…` of the runbook's canonical content.
+    pub digest: String,
+}
+
+/// Parses and validates YAML text; `path` is used for messages and the id check.
+pub fn parse(path: &Path, source: &str) -> Result<LoadedRunbook, Vec<Problem>> {
+    let at = |line: usize, column: usize| {
+        Some(Location {
+            file: path.to_path_buf(),
+            line,
+            column,
+        })
+    };
+    let deserializer = serde_yaml::Deserializer::from_str(source);
+    let runbook: Runbook = serde_yaml::with::singleton_map_recursive::deserialize(deserializer)
+        .map_err(|error| {
+            let location = error
+                .location()
+                .map_or_else(|| at(1, 1), |l| at(l.line(), l.column()));
+            vec![Problem {
+                location,
+                path: None,
+                message: error
+                    .to_string()
+                    .split(" at line ")
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned(),
+            }]
+        })?;
+    let expected_id = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.strip_suffix(".yaml").or_else(|| n.strip_suffix(".yml")));
+    let findings = validate(&runbook, expected_id);
+    if !findings.is_empty() {
+        let positions = Positions::index(source);
+        return Err(findings
+            .into_iter()
+            .map(|finding| {
+                let (line, column) = positions.find(&finding.path).unwrap_or((1, 1));
+                Problem {
+                    location: at(line, column),
+                    path: Some(finding.path),
+                    message: finding.message,
+                }
+            })
+            .collect());
+    }
+    let digest = digest::of(&runbook);
+    Ok(LoadedRunbook {
+        path: path.to_path_buf(),
+        runbook,
+        digest,
+    })
+}
+
+/// Reads, parses and validates one runbook file.
+pub fn load_file(path: &Path) -> Result<LoadedRunbook, Vec<Problem>> {
+    let source = std::fs::read_to_string(path).map_err(|error| {
+        vec![Problem {
+            location: None,
+            path: None,
+            message: format!("cannot read {}: {error}", path.display()),
+        }]
+    })?;
+    parse(path, &source)
+}
+
+/// Resolves a runbook reference: a path to a YAML file, or an id looked up in `dir`.
+pub fn resolve_reference(reference: &str, dir: &Path) -> Result<PathBuf> {
+    let as_path = Path::new(reference);
+    let looks_like_path =
+        reference.ends_with(".yaml") || reference.ends_with(".yml") || reference.contains('/');
+    if looks_like_path {
+        if as_path.is_file() {
+            return Ok(as_path.to_path_buf());
+        }
+        return Err(Error::Usage(format!(
+            "runbook file {reference} does not exist"
+        )));
+    }
+    for extension in ["yaml", "yml"] {
+        let candidate = dir.join(format!("{reference}.{extension}"));
+        if candidate.is_file() {
+            return Ok(candidate);
+        }
+    }
+    let known = list_files(dir)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|p| p.file_stem().and_then(|s| s.to_str()).map(str::to_owned))
+        .collect::<Vec<_>>();
+    Err(Error::Usage(format!(
+        "no runbook {reference:?} in {} (available: {})",
+        dir.display(),
+        if known.is_empty() {
+            "none".to_owned()
+        } else {
+            known.join(", ")
+        }
+    )))
+}
+
+/// Loads a runbook by reference, turning problems into an `InvalidRunbook` error.
+pub fn load(reference: &str, dir: &Path) -> Result<LoadedRunbook> {
+    let path = resolve_reference(reference, dir)?;
+    load_file(&path).map_err(Error::InvalidRunbook)
+}
+
+/// The runbook files in a directory, sorted by name.
+pub fn list_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        Error::io(
+            format!("cannot read the runbooks directory {}", dir.display()),
+            e,
+        )
+    })?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
+        .collect();
+    files.sort();
+    Ok(files)
+}

@@ -1,0 +1,43 @@
+//! Committed generated files must match what the code generates. Regenerate them with
+//! `ROLLBOOK_BLESS=1 cargo test generated_files`.
+
+use crate::harness::{repo_root, rollbook};
+
+fn check(path: &str, generated: &str) {
+    let full = repo_root().join(path);
+    if std::env::var_os("ROLLBOOK_BLESS").is_some() {
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(&full, generated).unwrap();
+        return;
+    }
+    let committed = std::fs::read_to_string(&full).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "{path} is stale; regenerate it with `ROLLBOOK_BLESS=1 cargo test generated_files`"
+    );
+}
+
+#[test]
+fn committed_completions_are_current() {
+    for (shell, file) in [
+        ("bash", "completions/rollbook.bash"),
+        ("zsh", "completions/_rollbook"),
+        ("fish", "completions/rollbook.fish"),
+    ] {
+        let output = rollbook().args(["completions", shell]).output().unwrap();
+        assert!(output.status.success());
+        let script = String::from_utf8(output.stdout).unwrap();
+        assert!(
+            script.contains("sandbox"),
+            "{shell} completion lacks commands"
+        );
+        check(file, &script);
+    }
+}
+
+#[test]
+fn committed_json_schema_is_current_and_describes_actions() {
+    let schema = rollbook::runbook::schema::generate();
+    assert!(schema.contains("\"drop_index\"") && schema.contains("\"rollback_unsupported\""));
+    check(rollbook::runbook::schema::SHIPPED_PATH, &schema);
+}
