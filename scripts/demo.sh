@@ -26,6 +26,21 @@ $rollbook list
 step "what rolling back step 23 (billing) means"
 $rollbook show steps-19-30 23
 
+step "roll back steps 19-23 (snapshots first; small steps run in one transaction)"
+$rollbook rollback steps-19-30 --steps 19-23 --yes
+
+step "verify the rollback holds"
+$rollbook verify steps-19-30 --steps 19-23 --direction rollback
+
+step "per-step state"
+$rollbook status steps-19-30
+
+step "re-apply 19-23: forward puts the snapshotted values back exactly"
+$rollbook apply steps-19-30 --steps 19-23 --yes
+
+step "the audit trail"
+$rollbook history --runbook steps-19-30 --limit 12
+
 step "done"
 echo "sandbox: $ROLLBOOK_URI" >&2
 echo "stop it with: $rollbook sandbox down" >&2

@@ -63,12 +63,11 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
     /// A database operation failed.
-    #[error("{context}")]
+    #[error("{context}: {}", describe_driver_error(.source))]
     Database {
         /// What was being done.
         context: String,
-        /// The driver's error.
-        #[source]
+        /// The driver's error (kept for its error labels; shown concisely).
         source: Box<mongodb::error::Error>,
     },
     /// A local operation (file, process) failed.
@@ -86,6 +85,50 @@ pub enum Error {
     /// Confirmation was needed and not given.
     #[error("{0}")]
     NotConfirmed(String),
+    /// An action failed (a command, a check used as an action).
+    #[error("{0}")]
+    ActionFailed(String),
+    /// A check did not hold; `code` is the runbook's error code for it, if any.
+    #[error("{message}")]
+    CheckFailed {
+        /// Error code declared by the check (e.g. `DUPLICATE_ACTIVE_RECORD`).
+        code: Option<String>,
+        /// What was expected and found.
+        message: String,
+    },
+    /// Another run holds the runbook on this database.
+    #[error("{0}")]
+    Concurrent(String),
+}
+
+/// A driver error in one line: the server's code, code name and message, without the raw reply.
+#[must_use]
+pub fn describe_driver_error(error: &mongodb::error::Error) -> String {
+    use mongodb::error::{ErrorKind, WriteFailure};
+    let text = match error.kind.as_ref() {
+        ErrorKind::Command(command) => format!(
+            "server error {} ({}): {}",
+            command.code, command.code_name, command.message
+        ),
+        ErrorKind::Write(WriteFailure::WriteError(write)) => {
+            format!("write error {}: {}", write.code, write.message)
+        }
+        ErrorKind::Write(WriteFailure::WriteConcernError(concern)) => {
+            format!(
+                "write concern error {} ({}): {}",
+                concern.code, concern.code_name, concern.message
+            )
+        }
+        _ => error
+            .to_string()
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .take(300)
+            .collect(),
+    };
+    crate::secrets::redact(&text)
 }
 
 fn summarize(problems: &[Problem]) -> String {
@@ -99,8 +142,14 @@ fn summarize(problems: &[Problem]) -> String {
 impl Error {
     /// The documented error code (DESIGN.md §6).
     #[must_use]
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> &str {
         match self {
+            Error::CheckFailed {
+                code: Some(code), ..
+            } => code,
+            Error::CheckFailed { code: None, .. } => "SESSION_STATE_CONFLICT",
+            Error::ActionFailed(_) => "ACTION_FAILED",
+            Error::Concurrent(_) => "CONCURRENT_UPDATE_DETECTED",
             Error::InvalidRunbook(_) => "INVALID_RUNBOOK",
             Error::InvalidParam { .. } => "INVALID_PARAM",
             Error::Usage(_) => "USAGE",
@@ -120,7 +169,22 @@ impl Error {
                 exit_code::ACTION_FAILED
             }
             Error::NotConfirmed(_) => exit_code::NOT_CONFIRMED,
+            Error::ActionFailed(_) => exit_code::ACTION_FAILED,
+            Error::Concurrent(_) => exit_code::CONCURRENT_UPDATE,
+            // A precondition that names a data conflict (a duplicate) is bad input: nothing
+            // was written. Any other failed precondition means the data is not in a state the
+            // direction can start from.
+            Error::CheckFailed {
+                code: Some(code), ..
+            } if code == "DUPLICATE_ACTIVE_RECORD" => exit_code::INVALID_INPUT,
+            Error::CheckFailed { .. } => exit_code::SESSION_STATE_CONFLICT,
         }
+    }
+
+    /// True when the error carries a MongoDB error label (e.g. `TransientTransactionError`).
+    #[must_use]
+    pub fn has_label(&self, label: &str) -> bool {
+        matches!(self, Error::Database { source, .. } if source.contains_label(label))
     }
 
     /// Wraps a driver error with what was being done.

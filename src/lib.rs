@@ -3,13 +3,17 @@
 //!
 //! The binary is a thin shell around [`run`]; everything is callable from tests.
 
+pub mod actions;
 pub mod cli;
+pub mod engine;
 pub mod error;
 pub mod exit_code;
 pub mod output;
+pub mod plan;
 pub mod runbook;
 pub mod sandbox;
 pub mod secrets;
+pub mod store;
 
 pub use cli::Cli;
 pub use error::{Error, Result};

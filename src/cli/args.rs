@@ -92,6 +92,53 @@ pub enum Command {
         /// Runbook files or ids.
         files: Vec<String>,
     },
+    /// Run forward actions of the selected steps (ascending order).
+    Apply {
+        /// Runbook id or path.
+        runbook: String,
+        /// Run options.
+        #[command(flatten)]
+        run: RunArgs,
+    },
+    /// Run rollback actions of the selected steps (descending order).
+    Rollback {
+        /// Runbook id or path.
+        runbook: String,
+        /// Run options.
+        #[command(flatten)]
+        run: RunArgs,
+        /// Run the runbook's emergency procedure: its declared steps, going on past failures.
+        #[arg(long, conflicts_with_all = ["steps", "continue_on_error"])]
+        emergency: bool,
+    },
+    /// Run verify checks only.
+    Verify {
+        /// Runbook id or path.
+        runbook: String,
+        /// Run options.
+        #[command(flatten)]
+        run: RunArgs,
+        /// Which direction's checks (forward when omitted).
+        #[arg(long, value_enum)]
+        direction: Option<DirectionArg>,
+    },
+    /// Per step: last direction applied, when, by whom, last verification; interrupted runs.
+    Status {
+        /// Runbook id or path.
+        runbook: String,
+    },
+    /// The audit trail, newest first.
+    History {
+        /// Only this runbook.
+        #[arg(long)]
+        runbook: Option<String>,
+        /// Only this run.
+        #[arg(long)]
+        run: Option<String>,
+        /// At most this many events.
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
     /// Print a shell completion script.
     Completions {
         /// The shell.
@@ -111,6 +158,47 @@ pub enum Command {
         )]
         dir: PathBuf,
     },
+}
+
+/// Options of apply, rollback and verify.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Steps: all, 23, 20-23 or 19,21,23.
+    #[arg(long, default_value = "all")]
+    pub steps: String,
+    /// A parameter value (repeatable).
+    #[arg(long = "param", value_name = "NAME=VALUE", value_parser = crate::runbook::params::parse_assignment)]
+    pub params: Vec<(String, String)>,
+    /// Go on with the next step after a step fails (failures are still reported).
+    #[arg(long)]
+    pub continue_on_error: bool,
+    /// Largest number of documents a step may write and still run in one transaction.
+    #[arg(long, default_value_t = crate::engine::DEFAULT_TRANSACTION_LIMIT)]
+    pub transaction_limit: u64,
+    /// Include opt-in shell actions with this name (repeatable).
+    #[arg(long = "with", value_name = "NAME")]
+    pub with: Vec<String>,
+    /// Refuse the run when a selected step's rollback is unsupported, instead of skipping it.
+    #[arg(long)]
+    pub fail_on_unsupported: bool,
+}
+
+/// A direction on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DirectionArg {
+    /// Forward.
+    Forward,
+    /// Rollback.
+    Rollback,
+}
+
+impl From<DirectionArg> for crate::runbook::model::Direction {
+    fn from(value: DirectionArg) -> Self {
+        match value {
+            DirectionArg::Forward => crate::runbook::model::Direction::Forward,
+            DirectionArg::Rollback => crate::runbook::model::Direction::Rollback,
+        }
+    }
 }
 
 /// Sandbox sub-commands.

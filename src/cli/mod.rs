@@ -3,12 +3,16 @@
 pub mod args;
 mod catalog;
 mod completions;
+pub mod connect;
+mod run;
 mod sandbox;
+mod state;
 
 use std::io::IsTerminal;
 
 pub use args::{Cli, Command, OutputFormat};
 
+use crate::engine::RunCommand;
 use crate::error::Error;
 use crate::exit_code;
 use crate::output::json;
@@ -20,14 +24,63 @@ pub async fn run(cli: Cli) -> i32 {
     let format = cli.global.output;
     let name = command_name(&cli.command);
     let result = match &cli.command {
-        Command::List => catalog::list(&cli.global),
-        Command::Show { runbook, step } => catalog::show(&cli.global, runbook, step.as_deref()),
-        Command::Validate { files } => catalog::validate(&cli.global, files),
-        Command::Completions { shell } => completions::print(*shell),
-        Command::Sandbox { command, dir } => sandbox::run(&cli.global, command, dir).await,
+        Command::Apply { runbook, run } => {
+            run::run(&cli.global, RunCommand::Apply, runbook, run, None, false).await
+        }
+        Command::Rollback {
+            runbook,
+            run,
+            emergency,
+        } => {
+            run::run(
+                &cli.global,
+                RunCommand::Rollback,
+                runbook,
+                run,
+                None,
+                *emergency,
+            )
+            .await
+        }
+        Command::Verify {
+            runbook,
+            run,
+            direction,
+        } => {
+            run::run(
+                &cli.global,
+                RunCommand::Verify,
+                runbook,
+                run,
+                direction.map(Into::into),
+                false,
+            )
+            .await
+        }
+        Command::Status { runbook } => state::status(&cli.global, runbook)
+            .await
+            .map(|()| exit_code::OK),
+        Command::History {
+            runbook,
+            run,
+            limit,
+        } => state::history(&cli.global, runbook.as_deref(), run.as_deref(), *limit)
+            .await
+            .map(|()| exit_code::OK),
+        Command::List => catalog::list(&cli.global).map(|()| exit_code::OK),
+        Command::Show { runbook, step } => {
+            catalog::show(&cli.global, runbook, step.as_deref()).map(|()| exit_code::OK)
+        }
+        Command::Validate { files } => {
+            catalog::validate(&cli.global, files).map(|()| exit_code::OK)
+        }
+        Command::Completions { shell } => completions::print(*shell).map(|()| exit_code::OK),
+        Command::Sandbox { command, dir } => sandbox::run(&cli.global, command, dir)
+            .await
+            .map(|()| exit_code::OK),
     };
     match result {
-        Ok(()) => exit_code::OK,
+        Ok(code) => code,
         Err(error) => {
             report(&error, format, name);
             error.exit_code()
@@ -49,6 +102,11 @@ fn report(error: &Error, format: OutputFormat, command: &str) {
 
 fn command_name(command: &Command) -> &'static str {
     match command {
+        Command::Apply { .. } => "apply",
+        Command::Rollback { .. } => "rollback",
+        Command::Verify { .. } => "verify",
+        Command::Status { .. } => "status",
+        Command::History { .. } => "history",
         Command::List => "list",
         Command::Show { .. } => "show",
         Command::Validate { .. } => "validate",

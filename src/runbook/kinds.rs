@@ -60,9 +60,8 @@ impl Action {
     #[must_use]
     pub fn can_run_in_transaction(&self) -> bool {
         match self {
-            Action::Unset(_) | Action::Set(_) | Action::Update(_) | Action::RestoreSnapshot(_) => {
-                true
-            }
+            // `restore_snapshot` merges with `$merge`, which a transaction does not allow.
+            Action::Unset(_) | Action::Set(_) | Action::Update(_) => true,
             Action::Check(check) => check.can_run_in_transaction(),
             _ => false,
         }

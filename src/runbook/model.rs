@@ -28,11 +28,24 @@ pub struct Runbook {
     /// When true, a failure undoes the completed actions of the run in reverse order.
     #[serde(default, skip_serializing_if = "is_false")]
     pub atomic: bool,
+    /// The emergency rollback procedure, run by `rollbook rollback RUNBOOK --emergency`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emergency: Option<Emergency>,
     /// Typed parameters the runbook accepts (`--param name=value`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub params: Vec<Param>,
     /// The steps, in forward order.
     pub steps: Vec<Step>,
+}
+
+/// The emergency rollback: which steps, rolled back in descending order, going on past failures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Emergency {
+    /// Steps to roll back, in `--steps` syntax (e.g. `23-30`).
+    pub steps: String,
+    /// When to use it.
+    pub description: String,
 }
 
 /// A declared parameter.

@@ -82,6 +82,14 @@ impl Validator<'_> {
         if self.runbook.steps.is_empty() {
             self.report("steps", "a runbook needs at least one step");
         }
+        if let Some(emergency) = &self.runbook.emergency {
+            let selected = crate::plan::StepSelection::parse(&emergency.steps)
+                .map_err(crate::error::Error::Usage)
+                .and_then(|selection| selection.select(&self.runbook.steps).map(|_| ()));
+            if let Err(error) = selected {
+                self.report("emergency.steps", error.to_string());
+            }
+        }
     }
 
     fn params(&mut self) {

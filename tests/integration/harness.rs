@@ -116,9 +116,26 @@ pub fn rollbook() -> assert_cmd::Command {
 }
 
 /// A server failpoint (`failCommand`) that is switched off when the guard is dropped.
+/// `failCommand` is one setting for the whole server, so guards are held one at a time.
 #[must_use = "the failpoint is switched off when this guard is dropped"]
 pub struct FailPoint {
     uri: String,
+    _exclusive: tokio::sync::MutexGuard<'static, ()>,
+}
+
+static FAILPOINT_LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+async fn configure(client: &Client, mode: mongodb::bson::Bson, data: Document) -> FailPoint {
+    let exclusive = FAILPOINT_LOCK.lock().await;
+    client
+        .database("admin")
+        .run_command(doc! {"configureFailPoint": "failCommand", "mode": mode, "data": data})
+        .await
+        .expect("configureFailPoint");
+    FailPoint {
+        uri: uri().to_owned(),
+        _exclusive: exclusive,
+    }
 }
 
 impl FailPoint {
@@ -130,18 +147,35 @@ impl FailPoint {
         error_code: i32,
         times: i32,
     ) -> FailPoint {
-        let data: Document =
-            doc! {"failCommands": commands, "errorCode": error_code, "appName": app};
-        client
-            .database("admin")
-            .run_command(
-                doc! {"configureFailPoint": "failCommand", "mode": {"times": times}, "data": data},
-            )
-            .await
-            .expect("configureFailPoint");
-        FailPoint {
-            uri: uri().to_owned(),
-        }
+        let data = doc! {"failCommands": commands, "errorCode": error_code, "appName": app};
+        configure(client, doc! {"times": times}.into(), data).await
+    }
+}
+
+impl FailPoint {
+    /// Lets the first `skip` of `commands` from `app` through, then fails every later one.
+    pub async fn fail_command_skip(
+        client: &Client,
+        app: &str,
+        commands: &[&str],
+        error_code: i32,
+        skip: i32,
+    ) -> FailPoint {
+        let data = doc! {"failCommands": commands, "errorCode": error_code, "appName": app};
+        configure(client, doc! {"skip": skip}.into(), data).await
+    }
+
+    /// Fails the next `times` of `commands` from `app` with `error_code` and error labels.
+    pub async fn fail_command_with_labels(
+        client: &Client,
+        app: &str,
+        commands: &[&str],
+        error_code: i32,
+        labels: &[&str],
+        times: i32,
+    ) -> FailPoint {
+        let data = doc! {"failCommands": commands, "errorCode": error_code, "errorLabels": labels, "appName": app};
+        configure(client, doc! {"times": times}.into(), data).await
     }
 }
 

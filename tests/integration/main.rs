@@ -4,7 +4,10 @@
 mod harness;
 
 mod catalog;
+mod data;
+mod execution;
 mod generated_files;
+mod interruption;
 mod invalid_runbooks;
 mod sandbox;
 mod server;

@@ -1,0 +1,184 @@
+//! One module per action kind: each knows how to execute itself against MongoDB, and the
+//! destructive ones how to snapshot what they destroy. Everything runs on the server.
+
+pub mod checks;
+pub mod collections;
+pub mod documents;
+pub mod indexes;
+pub mod operator;
+pub mod shell;
+pub mod snapshot;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use mongodb::bson::{Bson, Document};
+use mongodb::{Client, ClientSession, Database};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::runbook::model::{Action, Direction, DocumentValue};
+use crate::store::Store;
+
+pub use operator::{Confirmer, ManualAnswer};
+
+/// Settings shared by every action of a run.
+pub struct RunEnv {
+    /// Parameter values.
+    pub params: BTreeMap<String, String>,
+    /// Names given with `--with` (opt-in shell actions).
+    pub opt_ins: Vec<String>,
+    /// Asks the operator about manual actions and checklists.
+    pub confirmer: Arc<dyn Confirmer>,
+}
+
+/// Where an action runs.
+pub struct ActionContext<'a> {
+    /// The client.
+    pub client: &'a Client,
+    /// State database.
+    pub store: &'a Store,
+    /// The run's target database (actions may name another).
+    pub database: &'a str,
+    /// Run id.
+    pub run_id: &'a str,
+    /// Runbook id.
+    pub runbook: &'a str,
+    /// Step id.
+    pub step: &'a str,
+    /// Direction being run.
+    pub direction: Direction,
+    /// Position of the action in its step.
+    pub index: usize,
+    /// Shared settings.
+    pub env: &'a RunEnv,
+}
+
+impl ActionContext<'_> {
+    /// The database named by an action, or the run's target.
+    #[must_use]
+    pub fn db(&self, name: Option<&str>) -> Database {
+        self.client.database(name.unwrap_or(self.database))
+    }
+
+    /// The registry id of the snapshot this action takes.
+    #[must_use]
+    pub fn snapshot_id(&self) -> String {
+        crate::store::snapshots::snapshot_id(
+            self.run_id,
+            self.step,
+            self.direction.as_str(),
+            self.index,
+        )
+    }
+}
+
+/// What an action did, as reported in output and the journal.
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct ActionOutcome {
+    /// Action kind.
+    pub kind: String,
+    /// Database acted on, when not the run's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database: Option<String>,
+    /// Collection acted on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub collection: Option<String>,
+    /// `ok`, `skipped`, `pending` or `failed`.
+    pub status: String,
+    /// Documents that would change (counted just before the change).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub affected: Option<u64>,
+    /// Documents that changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modified: Option<u64>,
+    /// Milliseconds it took.
+    pub duration_ms: u64,
+    /// Snapshot taken before it, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<String>,
+    /// Anything else worth saying (skipped because, output of a command, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+impl ActionOutcome {
+    /// An outcome with a kind and target, status `ok`.
+    #[must_use]
+    pub fn new(kind: &str, collection: Option<&str>) -> Self {
+        ActionOutcome {
+            kind: kind.to_owned(),
+            collection: collection.map(str::to_owned),
+            status: "ok".into(),
+            ..ActionOutcome::default()
+        }
+    }
+
+    /// The outcome as a BSON document for the journal.
+    #[must_use]
+    pub fn to_document(&self) -> Document {
+        mongodb::bson::to_document(self).unwrap_or_default()
+    }
+}
+
+/// Converts a runbook document (YAML/JSON, Extended JSON allowed) to BSON.
+pub fn to_bson(value: &DocumentValue) -> Result<Document> {
+    match Bson::try_from(serde_json::Value::Object(value.clone())) {
+        Ok(Bson::Document(document)) => Ok(document),
+        Ok(other) => Err(Error::Usage(format!("expected a document, got {other}"))),
+        Err(e) => Err(Error::Usage(format!(
+            "invalid Extended JSON in runbook document: {e}"
+        ))),
+    }
+}
+
+/// Runs `command` on `db`, inside `session`'s transaction when there is one.
+pub async fn run_command(
+    db: &Database,
+    command: Document,
+    session: Option<&mut ClientSession>,
+) -> mongodb::error::Result<Document> {
+    match session {
+        Some(session) => db.run_command(command).session(session).await,
+        None => db.run_command(command).await,
+    }
+}
+
+/// Executes one resolved action (its snapshot, if any, is already taken).
+pub async fn execute(
+    ctx: &ActionContext<'_>,
+    action: &Action,
+    session: Option<&mut ClientSession>,
+) -> Result<ActionOutcome> {
+    match action {
+        Action::Unset(_) | Action::Set(_) | Action::Update(_) => {
+            let write = documents::DocumentWrite::of(action, ctx.database)?
+                .ok_or_else(|| Error::Usage("not a document write".into()))?;
+            documents::execute(ctx, &write, session).await
+        }
+        Action::CreateIndex(a) => indexes::create(ctx, a, session).await,
+        Action::DropIndex(a) => indexes::drop(ctx, a).await,
+        Action::CreateCollection(a) => collections::create(ctx, a).await,
+        Action::DropCollection(t) => collections::drop(ctx, t).await,
+        Action::RenameCollection(a) => collections::rename(ctx, a).await,
+        Action::CopyCollection(a) => collections::copy(ctx, a).await,
+        Action::BackupToCollection(a) => collections::backup(ctx, a).await,
+        Action::RestoreSnapshot(a) => snapshot::restore_fields(ctx, a).await,
+        Action::Shell(a) => shell::run(ctx, a).await,
+        Action::Manual(_) | Action::Checklist(_) => operator::run(ctx, action),
+        Action::Check(check) => {
+            let result = checks::run(ctx, check, session).await?;
+            let mut outcome = ActionOutcome::new("check", result.collection.as_deref());
+            outcome.detail = Some(result.describe());
+            if !result.ok {
+                return Err(checks::failure(&result));
+            }
+            Ok(outcome)
+        }
+        Action::Dump(_) | Action::Restore(_) => Err(Error::Usage(format!(
+            "the {} action is not available in this version of rollbook; nothing was changed",
+            action.kind()
+        ))),
+    }
+}

@@ -1,0 +1,803 @@
+//! The step-by-step executor.
+
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use mongodb::bson::doc;
+use mongodb::{Client, ClientSession};
+
+use super::report::{ErrorReport, PendingManual, RunReport, RunbookRef, StepReport};
+use super::{transaction, EventSink, RunCommand, RunEvent, RunOptions};
+use crate::actions::checks::{self, CheckResult};
+use crate::actions::documents::DocumentWrite;
+use crate::actions::snapshot::{self, Taken};
+use crate::actions::{self, ActionContext, ActionOutcome, RunEnv};
+use crate::error::{Error, Result};
+use crate::exit_code;
+use crate::plan::{self, PlanRequest, PlannedStep, RunPlan};
+use crate::runbook::model::{Action, Check, Direction, TransactionMode};
+use crate::runbook::LoadedRunbook;
+use crate::store::audit::AuditEvent;
+use crate::store::journal::ActionKey;
+use crate::store::runs::{hostname, RunRecord, RunStatus};
+use crate::store::step_state::StepKey;
+use crate::store::Store;
+
+/// Runs plans against one client and state store.
+pub struct Engine<'a> {
+    /// The client.
+    pub client: &'a Client,
+    /// State database.
+    pub store: &'a Store,
+    /// Parameters, opt-ins, confirmer.
+    pub env: &'a RunEnv,
+    /// Where events go.
+    pub events: &'a dyn EventSink,
+    /// How to run.
+    pub options: &'a RunOptions,
+}
+
+/// How a step ended, for the run's verdict.
+enum StepEnd {
+    Done,
+    Failed(Error, bool),
+    Pending,
+    Interrupted,
+}
+
+impl Engine<'_> {
+    /// Resolves the request, starts (or resumes) a run, runs it and records the outcome.
+    /// Errors are returned only for problems found before anything was written.
+    pub async fn run(&self, loaded: &LoadedRunbook, request: &PlanRequest) -> Result<RunReport> {
+        let started = Instant::now();
+        let provisional = super::new_run_id();
+        let mut plan = plan::resolve(loaded, request, &provisional)?;
+        refuse_unavailable(&plan)?;
+        let direction = plan.direction.as_str();
+        let reaped = self
+            .store
+            .reap_dead_runs(&plan.runbook_id, &plan.database)
+            .await?;
+        let recent = self
+            .store
+            .runs(&plan.runbook_id, &plan.database, 10)
+            .await?;
+        if let Some(live) = recent.iter().find(|r| r.status == RunStatus::Running) {
+            return Err(Error::Concurrent(format!(
+                "run {} ({} by {} on {}, pid {}) is still running {} on {} since {}; nothing was changed",
+                live.id, live.command, live.operator, live.host, live.pid, live.runbook, live.database,
+                live.started_at.try_to_rfc3339_string().unwrap_or_default()
+            )));
+        }
+        let step_ids: Vec<String> = plan.steps.iter().map(|s| s.step.id.clone()).collect();
+        let command = self.options.command.as_str();
+        let resumable = recent.first().filter(|r| {
+            r.status == RunStatus::Interrupted
+                && r.command == command
+                && r.direction == direction
+                && r.steps == step_ids
+                && r.digest == plan.digest
+        });
+        let (run_id, resumed) = if let Some(previous) = resumable {
+            plan = plan::resolve(loaded, request, &previous.id)?;
+            self.store
+                .resume_run(&previous.id, &self.options.operator)
+                .await?;
+            (previous.id.clone(), true)
+        } else {
+            self.store
+                .create_run(&self.record(&plan, &provisional, &step_ids))
+                .await?;
+            (provisional, false)
+        };
+        self.audit(
+            &plan,
+            &run_id,
+            None,
+            if resumed {
+                "run_resumed"
+            } else {
+                "run_started"
+            },
+            doc! {"command": command, "direction": direction, "steps": &step_ids},
+        )
+        .await?;
+        self.events.emit(RunEvent::Started {
+            run_id: run_id.clone(),
+            resumed,
+        });
+
+        let heartbeat = {
+            let store = self.store.clone();
+            let id = run_id.clone();
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(Duration::from_secs(5)).await;
+                    if let Err(e) = store.heartbeat(&id).await {
+                        tracing::warn!("heartbeat: {e}");
+                    }
+                }
+            })
+        };
+        let mut report = RunReport {
+            schema: crate::output::json::SCHEMA_VERSION,
+            command: command.to_owned(),
+            run_id: run_id.clone(),
+            runbook: RunbookRef {
+                id: plan.runbook_id.clone(),
+                digest: plan.digest.clone(),
+            },
+            database: plan.database.clone(),
+            operator: self.options.operator.clone(),
+            direction: direction.to_owned(),
+            status: "ok".into(),
+            exit_code: exit_code::OK,
+            error: None,
+            resumed,
+            interrupted_runs: reaped.iter().map(|r| r.id.clone()).collect(),
+            steps: Vec::new(),
+            skipped: plan.skipped.clone(),
+            pending_manual: Vec::new(),
+            warnings: Vec::new(),
+            duration_ms: 0,
+        };
+        for skipped in &plan.skipped {
+            self.events.emit(RunEvent::Warning(format!(
+                "skipping step {}: {}",
+                skipped.id, skipped.reason
+            )));
+        }
+        let mut failure: Option<(Error, bool)> = None;
+        let mut interrupted = false;
+        for planned in &plan.steps {
+            if self.options.interrupt.load(Ordering::SeqCst) {
+                interrupted = true;
+                break;
+            }
+            let step_started = Instant::now();
+            let (mut step_report, end) = if self.options.command == RunCommand::Verify {
+                (self.empty_step(&plan, planned), StepEnd::Done)
+            } else {
+                self.run_step(&plan, planned, &run_id, resumed, &mut report.pending_manual)
+                    .await
+            };
+            if matches!(end, StepEnd::Done) && !planned.verify.is_empty() {
+                step_report.verify = self.verify_step(&plan, planned, &run_id).await?;
+                if step_report.verify.iter().any(|c| !c.ok) {
+                    step_report.status = "verify_failed".into();
+                } else if self.options.command == RunCommand::Verify {
+                    step_report.status = "verified".into();
+                }
+            }
+            step_report.duration_ms = elapsed_ms(step_started);
+            self.events
+                .emit(RunEvent::StepFinished(step_report.clone()));
+            report.steps.push(step_report);
+            match end {
+                StepEnd::Failed(error, in_transaction) => {
+                    let stop = !self.options.continue_on_error;
+                    failure.get_or_insert((error, in_transaction));
+                    if stop {
+                        break;
+                    }
+                }
+                StepEnd::Interrupted => {
+                    interrupted = true;
+                    break;
+                }
+                StepEnd::Done | StepEnd::Pending => {}
+            }
+        }
+        heartbeat.abort();
+
+        let verify_failed: Vec<String> = report
+            .steps
+            .iter()
+            .flat_map(|s| {
+                s.verify
+                    .iter()
+                    .filter(|c| !c.ok)
+                    .map(move |c| format!("step {}: {}", s.id, c.describe()))
+            })
+            .collect();
+        let (status, exit, error) = if interrupted {
+            (RunStatus::Interrupted, exit_code::INTERRUPTED, Some(ErrorReport {
+                code: "INTERRUPTED".into(),
+                message: "stopped by a signal after finishing the current action; rerun the same command to resume".into(),
+            }))
+        } else if let Some((error, in_transaction)) = &failure {
+            let mut error_report = ErrorReport::of(error);
+            if *in_transaction && error_report.code == "ACTION_FAILED" {
+                error_report.code = "TRANSACTION_FAILED".into();
+            }
+            (RunStatus::Failed, error.exit_code(), Some(error_report))
+        } else if !verify_failed.is_empty() {
+            (
+                RunStatus::VerifyFailed,
+                exit_code::VERIFY_FAILED,
+                Some(ErrorReport {
+                    code: "VERIFY_FAILED".into(),
+                    message: verify_failed.join("; "),
+                }),
+            )
+        } else if !report.pending_manual.is_empty() {
+            let steps: Vec<&str> = report
+                .pending_manual
+                .iter()
+                .map(|p| p.step.as_str())
+                .collect();
+            (RunStatus::ManualPending, exit_code::MANUAL_PENDING, Some(ErrorReport {
+                code: "MANUAL_PENDING".into(),
+                message: format!("manual actions of step(s) {} are not confirmed; do them, then rerun interactively", steps.join(", ")),
+            }))
+        } else {
+            (RunStatus::Ok, exit_code::OK, None)
+        };
+        report.status = mongodb::bson::to_bson(&status)
+            .ok()
+            .and_then(|b| b.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        report.exit_code = exit;
+        report.error = error;
+        report.duration_ms = elapsed_ms(started);
+        // The outcome is reported even when it cannot be recorded: the operator must see it.
+        let error_document = report
+            .error
+            .as_ref()
+            .map(|e| doc! {"code": &e.code, "message": &e.message});
+        if let Err(e) = self
+            .store
+            .finish_run(&run_id, status, exit, error_document.clone())
+            .await
+        {
+            report.warnings.push(format!(
+                "{e}; `rollbook status` will show the run as interrupted"
+            ));
+        }
+        if let Err(e) = self
+            .audit(
+                &plan,
+                &run_id,
+                None,
+                "run_finished",
+                doc! {"status": &report.status, "exit_code": exit, "error": error_document},
+            )
+            .await
+        {
+            report.warnings.push(e.to_string());
+        }
+        Ok(report)
+    }
+
+    fn record(&self, plan: &RunPlan, id: &str, steps: &[String]) -> RunRecord {
+        let now = mongodb::bson::DateTime::now();
+        RunRecord {
+            id: id.to_owned(),
+            command: self.options.command.as_str().to_owned(),
+            runbook: plan.runbook_id.clone(),
+            digest: plan.digest.clone(),
+            database: plan.database.clone(),
+            direction: plan.direction.as_str().to_owned(),
+            steps: steps.to_vec(),
+            params: plan.params.clone(),
+            operator: self.options.operator.clone(),
+            db_user: None,
+            host: hostname(),
+            pid: std::process::id(),
+            started_at: now,
+            heartbeat_at: now,
+            finished_at: None,
+            status: RunStatus::Running,
+            exit_code: None,
+            error: None,
+            resumed_at: Vec::new(),
+        }
+    }
+
+    async fn audit(
+        &self,
+        plan: &RunPlan,
+        run_id: &str,
+        step: Option<&str>,
+        event: &str,
+        details: mongodb::bson::Document,
+    ) -> Result<()> {
+        self.store
+            .audit(
+                &AuditEvent {
+                    run_id: Some(run_id),
+                    runbook: &plan.runbook_id,
+                    database: &plan.database,
+                    operator: &self.options.operator,
+                    event,
+                    step,
+                    details,
+                },
+                None,
+            )
+            .await
+    }
+
+    fn context<'c>(
+        &'c self,
+        plan: &'c RunPlan,
+        run_id: &'c str,
+        step: &'c str,
+        index: usize,
+    ) -> ActionContext<'c> {
+        ActionContext {
+            client: self.client,
+            store: self.store,
+            database: &plan.database,
+            run_id,
+            runbook: &plan.runbook_id,
+            step,
+            direction: plan.direction,
+            index,
+            env: self.env,
+        }
+    }
+
+    fn empty_step(&self, plan: &RunPlan, planned: &PlannedStep) -> StepReport {
+        StepReport {
+            id: planned.step.id.clone(),
+            title: planned.step.title.clone(),
+            direction: plan.direction.as_str().to_owned(),
+            status: "ok".into(),
+            transaction: false,
+            actions: Vec::new(),
+            verify: Vec::new(),
+            error: None,
+            duration_ms: 0,
+        }
+    }
+
+    /// Whether a step runs in one transaction: every action can, and it writes few documents.
+    async fn use_transaction(
+        &self,
+        plan: &RunPlan,
+        planned: &PlannedStep,
+        run_id: &str,
+    ) -> Result<bool> {
+        let step = &planned.step;
+        let capable = !planned.actions.is_empty()
+            && planned.actions.iter().all(Action::can_run_in_transaction);
+        match step.transaction {
+            TransactionMode::Never => return Ok(false),
+            TransactionMode::Required => return Ok(true),
+            TransactionMode::Auto if !capable => return Ok(false),
+            TransactionMode::Auto => {}
+        }
+        let mut writes = 0;
+        for (index, action) in planned.actions.iter().enumerate() {
+            if let Some(write) = DocumentWrite::of(action, &plan.database)? {
+                writes += actions::documents::count(
+                    &self.context(plan, run_id, &step.id, index),
+                    &write,
+                    None,
+                )
+                .await?;
+            }
+        }
+        Ok(writes <= self.options.transaction_limit)
+    }
+
+    async fn run_step(
+        &self,
+        plan: &RunPlan,
+        planned: &PlannedStep,
+        run_id: &str,
+        resumed: bool,
+        pending: &mut Vec<PendingManual>,
+    ) -> (StepReport, StepEnd) {
+        let mut report = self.empty_step(plan, planned);
+        let step = &planned.step;
+        for check in &planned.preconditions {
+            let ctx = self.context(plan, run_id, &step.id, 0);
+            let verdict = match checks::run(&ctx, check, None).await {
+                Ok(result) if result.ok => continue,
+                Ok(result) => checks::failure(&result),
+                Err(error) => error,
+            };
+            return self.fail_step(plan, run_id, report, verdict, false).await;
+        }
+        let in_transaction = match self.use_transaction(plan, planned, run_id).await {
+            Ok(decision) => decision,
+            Err(error) => return self.fail_step(plan, run_id, report, error, false).await,
+        };
+        report.transaction = in_transaction;
+        self.events.emit(RunEvent::StepStarted {
+            id: step.id.clone(),
+            title: step.title.clone(),
+            transaction: in_transaction,
+        });
+        let result = if in_transaction {
+            self.step_in_transaction(plan, planned, run_id).await
+        } else {
+            self.step_in_place(plan, planned, run_id, resumed, &mut report, pending)
+                .await
+        };
+        match result {
+            Ok(Some(outcomes)) => {
+                report.actions = outcomes;
+                (report, StepEnd::Done)
+            }
+            Ok(None) if report.status == "pending" => (report, StepEnd::Pending),
+            Ok(None) => (report, StepEnd::Interrupted),
+            Err(error) => {
+                self.fail_step(plan, run_id, report, error, in_transaction)
+                    .await
+            }
+        }
+    }
+
+    async fn fail_step(
+        &self,
+        plan: &RunPlan,
+        run_id: &str,
+        mut report: StepReport,
+        error: Error,
+        in_transaction: bool,
+    ) -> (StepReport, StepEnd) {
+        let mut error_report = ErrorReport::of(&error);
+        if in_transaction && error_report.code == "ACTION_FAILED" {
+            error_report.code = "TRANSACTION_FAILED".into();
+        }
+        report.status = "failed".into();
+        report.error = Some(error_report.clone());
+        if let Err(e) = self
+            .audit(plan, run_id, Some(&report.id), "step_failed", doc! {"code": &error_report.code, "message": &error_report.message, "transaction": in_transaction})
+            .await
+        {
+            tracing::warn!("cannot audit the failure: {e}");
+        }
+        (report, StepEnd::Failed(error, in_transaction))
+    }
+
+    /// All of the step's writes, their journal entries, snapshot registrations and the step's
+    /// state in one transaction. Snapshot data is saved before it (`$out` cannot run inside).
+    async fn step_in_transaction(
+        &self,
+        plan: &RunPlan,
+        planned: &PlannedStep,
+        run_id: &str,
+    ) -> Result<Option<Vec<ActionOutcome>>> {
+        let step = &planned.step;
+        let mut taken: Vec<Option<Taken>> = Vec::new();
+        for (index, action) in planned.actions.iter().enumerate() {
+            taken.push(if action.is_destructive() {
+                snapshot::take(&self.context(plan, run_id, &step.id, index), action).await?
+            } else {
+                None
+            });
+        }
+        let mut session = transaction::session(self.client).await?;
+        let mut attempt = 0;
+        let result = loop {
+            attempt += 1;
+            transaction::begin(&mut session).await?;
+            let body = self
+                .transaction_body(plan, planned, run_id, &taken, &mut session)
+                .await;
+            let committed = match body {
+                Ok(outcomes) => transaction::commit(&mut session).await.map(|()| outcomes),
+                Err(error) => {
+                    transaction::abort(&mut session).await;
+                    Err(error)
+                }
+            };
+            match committed {
+                Err(error)
+                    if transaction::is_transient(&error) && attempt < transaction::MAX_ATTEMPTS =>
+                {
+                    tracing::warn!(
+                        attempt,
+                        "transient transaction error in step {}, retrying: {error}",
+                        step.id
+                    );
+                }
+                other => break other,
+            }
+        };
+        if result.is_err() {
+            for t in taken.iter().flatten().filter(|t| !t.registered) {
+                if let Some(storage) = &t.snapshot.storage {
+                    let _ = self
+                        .store
+                        .database()
+                        .collection::<mongodb::bson::Document>(storage)
+                        .drop()
+                        .await;
+                }
+            }
+        }
+        let outcomes = result?;
+        for outcome in &outcomes {
+            self.events.emit(RunEvent::ActionFinished {
+                step: step.id.clone(),
+                outcome: outcome.clone(),
+            });
+        }
+        Ok(Some(outcomes))
+    }
+
+    async fn transaction_body(
+        &self,
+        plan: &RunPlan,
+        planned: &PlannedStep,
+        run_id: &str,
+        taken: &[Option<Taken>],
+        session: &mut ClientSession,
+    ) -> Result<Vec<ActionOutcome>> {
+        let step = &planned.step;
+        let direction = plan.direction.as_str();
+        let mut outcomes = Vec::new();
+        for (index, action) in planned.actions.iter().enumerate() {
+            let ctx = self.context(plan, run_id, &step.id, index);
+            let key = ActionKey {
+                run_id,
+                step: &step.id,
+                direction,
+                index,
+            };
+            self.store
+                .action_started(&key, action.kind(), &target_of(action), Some(&mut *session))
+                .await?;
+            let snapshot = taken.get(index).and_then(Option::as_ref);
+            if let Some(t) = snapshot.filter(|t| !t.registered) {
+                self.store
+                    .register_snapshot(&t.snapshot, Some(&mut *session))
+                    .await?;
+            }
+            let started = Instant::now();
+            let mut outcome = actions::execute(&ctx, action, Some(&mut *session)).await?;
+            outcome.duration_ms = elapsed_ms(started);
+            outcome.snapshot = snapshot.map(|t| t.snapshot.id.clone()).or(outcome.snapshot);
+            self.store
+                .action_finished(
+                    &key,
+                    &outcome.status,
+                    outcome.to_document(),
+                    Some(&mut *session),
+                )
+                .await?;
+            outcomes.push(outcome);
+        }
+        self.store
+            .step_applied(
+                step_key(plan, &step.id),
+                direction,
+                run_id,
+                &self.options.operator,
+                Some(&mut *session),
+            )
+            .await?;
+        self.store
+            .audit(
+                &AuditEvent {
+                    run_id: Some(run_id),
+                    runbook: &plan.runbook_id,
+                    database: &plan.database,
+                    operator: &self.options.operator,
+                    event: "step_ok",
+                    step: Some(&step.id),
+                    details: doc! {"direction": direction, "transaction": true, "actions": outcomes.iter().map(ActionOutcome::to_document).collect::<Vec<_>>()},
+                },
+                Some(&mut *session),
+            )
+            .await?;
+        Ok(outcomes)
+    }
+
+    /// Action by action, each journaled before and after, each destructive one snapshotted
+    /// first (or its snapshot from an earlier attempt of this run reused). Returns `None` when
+    /// the step stopped early (a manual action pending, or an interrupt).
+    async fn step_in_place(
+        &self,
+        plan: &RunPlan,
+        planned: &PlannedStep,
+        run_id: &str,
+        resumed: bool,
+        report: &mut StepReport,
+        pending: &mut Vec<PendingManual>,
+    ) -> Result<Option<Vec<ActionOutcome>>> {
+        let step = &planned.step;
+        let direction = plan.direction.as_str();
+        let mut outcomes = Vec::new();
+        for (index, action) in planned.actions.iter().enumerate() {
+            if index > 0 && self.options.interrupt.load(Ordering::SeqCst) {
+                report.actions = outcomes;
+                report.status = "interrupted".into();
+                return Ok(None);
+            }
+            let ctx = self.context(plan, run_id, &step.id, index);
+            let key = ActionKey {
+                run_id,
+                step: &step.id,
+                direction,
+                index,
+            };
+            if resumed {
+                if let Some(done) = self.store.action_done(&key).await? {
+                    let mut outcome: ActionOutcome = mongodb::bson::from_document(done)
+                        .unwrap_or_else(|_| ActionOutcome::new(action.kind(), None));
+                    outcome.detail = Some("done before the interruption".into());
+                    outcomes.push(outcome);
+                    continue;
+                }
+            }
+            self.store
+                .action_started(&key, action.kind(), &target_of(action), None)
+                .await?;
+            let started = Instant::now();
+            let result = async {
+                let taken = if action.is_destructive() {
+                    snapshot::take(&ctx, action).await?
+                } else {
+                    None
+                };
+                if let Some(t) = taken.as_ref().filter(|t| !t.registered) {
+                    self.store.register_snapshot(&t.snapshot, None).await?;
+                }
+                let mut outcome = actions::execute(&ctx, action, None).await?;
+                outcome.snapshot = taken.map(|t| t.snapshot.id).or(outcome.snapshot);
+                Ok::<_, Error>(outcome)
+            }
+            .await;
+            match result {
+                Ok(mut outcome) => {
+                    outcome.duration_ms = elapsed_ms(started);
+                    self.store
+                        .action_finished(&key, &outcome.status, outcome.to_document(), None)
+                        .await?;
+                    self.events.emit(RunEvent::ActionFinished {
+                        step: step.id.clone(),
+                        outcome: outcome.clone(),
+                    });
+                    let is_pending = outcome.status == "pending";
+                    outcomes.push(outcome);
+                    if is_pending {
+                        pending.push(PendingManual {
+                            step: step.id.clone(),
+                            instructions: manual_text(action),
+                        });
+                        report.actions = outcomes;
+                        report.status = "pending".into();
+                        return Ok(None);
+                    }
+                }
+                Err(error) => {
+                    let _ = self
+                        .store
+                        .action_finished(
+                            &key,
+                            "failed",
+                            doc! {"error": ErrorReport::of(&error).message},
+                            None,
+                        )
+                        .await;
+                    report.actions = outcomes;
+                    return Err(error);
+                }
+            }
+        }
+        self.store
+            .step_applied(
+                step_key(plan, &step.id),
+                direction,
+                run_id,
+                &self.options.operator,
+                None,
+            )
+            .await?;
+        self.audit(plan, run_id, Some(&step.id), "step_ok", doc! {"direction": direction, "transaction": false, "actions": outcomes.iter().map(ActionOutcome::to_document).collect::<Vec<_>>()})
+            .await?;
+        Ok(Some(outcomes))
+    }
+
+    async fn verify_step(
+        &self,
+        plan: &RunPlan,
+        planned: &PlannedStep,
+        run_id: &str,
+    ) -> Result<Vec<CheckResult>> {
+        let step = &planned.step;
+        let ctx = self.context(plan, run_id, &step.id, 0);
+        let mut results = Vec::new();
+        for check in &planned.verify {
+            let result = match checks::run(&ctx, check, None).await {
+                Ok(result) => result,
+                Err(error) => CheckResult {
+                    kind: check.kind().to_owned(),
+                    collection: None,
+                    expected: serde_json::Value::Null,
+                    actual: serde_json::json!(ErrorReport::of(&error).message),
+                    ok: false,
+                    error_code: None,
+                    description: None,
+                },
+            };
+            results.push(result);
+        }
+        let ok = results.iter().all(|r| r.ok);
+        self.store
+            .step_verified(
+                step_key(plan, &step.id),
+                plan.direction.as_str(),
+                ok,
+                run_id,
+            )
+            .await?;
+        Ok(results)
+    }
+}
+
+fn step_key<'a>(plan: &'a RunPlan, step: &'a str) -> StepKey<'a> {
+    StepKey {
+        runbook: &plan.runbook_id,
+        database: &plan.database,
+        step,
+    }
+}
+
+fn elapsed_ms(since: Instant) -> u64 {
+    u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+/// A short description of what an action acts on, for the journal.
+fn target_of(action: &Action) -> String {
+    action
+        .names()
+        .iter()
+        .map(|n| n.text)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn manual_text(action: &Action) -> String {
+    match action {
+        Action::Manual(m) => m.instructions.trim().to_owned(),
+        Action::Checklist(c) => c
+            .items
+            .iter()
+            .map(|i| format!("[ ] {i}"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        other => other.kind().to_owned(),
+    }
+}
+
+/// Refuses, before anything is written, plans that need what this version cannot do yet.
+fn refuse_unavailable(plan: &RunPlan) -> Result<()> {
+    if plan.atomic || plan.steps.iter().any(|s| s.step.atomic) {
+        return Err(Error::Usage(format!(
+            "runbook {} is atomic, and compensation of atomic runbooks is not available in this version; nothing was changed",
+            plan.runbook_id
+        )));
+    }
+    for planned in &plan.steps {
+        let checks = planned.preconditions.iter().chain(&planned.verify);
+        let unavailable_check = checks
+            .into_iter()
+            .find(|c| matches!(c, Check::BackupValid(_) | Check::MatchesBackup(_)));
+        let unavailable_action = planned.actions.iter().find(|a| {
+            matches!(
+                a,
+                Action::Dump(_)
+                    | Action::Restore(_)
+                    | Action::Check(Check::BackupValid(_) | Check::MatchesBackup(_))
+            )
+        });
+        let kind = unavailable_action
+            .map(Action::kind)
+            .or(unavailable_check.map(Check::kind));
+        if let Some(kind) = kind {
+            return Err(Error::Usage(format!(
+                "step {} uses {kind}, which is not available in this version of rollbook; nothing was changed",
+                planned.step.id
+            )));
+        }
+    }
+    let _ = Direction::Forward;
+    Ok(())
+}

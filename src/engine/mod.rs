@@ -1,0 +1,66 @@
+//! The engine: runs a resolved plan step by step — snapshots, transactions, journal, verify —
+//! and reports what happened. It never touches the terminal: it emits [`RunEvent`]s and asks
+//! a [`Confirmer`](crate::actions::Confirmer).
+
+pub mod events;
+pub mod executor;
+pub mod report;
+pub mod transaction;
+
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+pub use events::{EventSink, RunEvent};
+pub use executor::Engine;
+pub use report::RunReport;
+
+/// Which command is running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunCommand {
+    /// Forward actions.
+    Apply,
+    /// Rollback actions.
+    Rollback,
+    /// Verify checks only.
+    Verify,
+}
+
+impl RunCommand {
+    /// The command's name.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunCommand::Apply => "apply",
+            RunCommand::Rollback => "rollback",
+            RunCommand::Verify => "verify",
+        }
+    }
+}
+
+/// How to run.
+pub struct RunOptions {
+    /// The command.
+    pub command: RunCommand,
+    /// Who runs it.
+    pub operator: String,
+    /// Keep going after a failed step (the failures are still reported).
+    pub continue_on_error: bool,
+    /// Largest number of documents a step may write and still run in a transaction.
+    pub transaction_limit: u64,
+    /// Set by Ctrl-C: stop after the current action.
+    pub interrupt: Arc<AtomicBool>,
+}
+
+/// Default for [`RunOptions::transaction_limit`].
+pub const DEFAULT_TRANSACTION_LIMIT: u64 = 10_000;
+
+/// A new run id: UTC time and a random suffix, sortable and readable.
+#[must_use]
+pub fn new_run_id() -> String {
+    let now = chrono::Utc::now();
+    format!(
+        "{}-{:04x}",
+        now.format("%Y%m%dT%H%M%SZ"),
+        rand::random::<u16>()
+    )
+}

@@ -1,0 +1,115 @@
+//! What a run did, in the shape of DESIGN.md §5: the JSON document and the human table are
+//! both drawn from this.
+
+use serde::Serialize;
+
+use crate::actions::checks::CheckResult;
+use crate::actions::ActionOutcome;
+use crate::plan::SkippedStep;
+
+/// The whole run.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunReport {
+    /// JSON output version.
+    pub schema: u32,
+    /// `apply`, `rollback` or `verify`.
+    pub command: String,
+    /// Run id.
+    pub run_id: String,
+    /// Runbook id and digest.
+    pub runbook: RunbookRef,
+    /// Target database.
+    pub database: String,
+    /// Who ran it.
+    pub operator: String,
+    /// `forward` or `rollback`.
+    pub direction: String,
+    /// `ok`, `failed`, `verify_failed`, `manual_pending` or `interrupted`.
+    pub status: String,
+    /// Process exit code.
+    pub exit_code: i32,
+    /// The error, when the run did not succeed.
+    pub error: Option<ErrorReport>,
+    /// True when this invocation resumed an interrupted run.
+    pub resumed: bool,
+    /// Runs found dead (and marked interrupted) when this one started.
+    pub interrupted_runs: Vec<String>,
+    /// Steps that ran, in order.
+    pub steps: Vec<StepReport>,
+    /// Selected steps that did not run, and why.
+    pub skipped: Vec<SkippedStep>,
+    /// Manual actions left unconfirmed.
+    pub pending_manual: Vec<PendingManual>,
+    /// Problems that did not change the outcome (e.g. the end of the run could not be recorded).
+    pub warnings: Vec<String>,
+    /// Milliseconds the run took.
+    pub duration_ms: u64,
+}
+
+/// Runbook id and digest.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunbookRef {
+    /// Id.
+    pub id: String,
+    /// `sha256:…`.
+    pub digest: String,
+}
+
+/// An error in output: code and message (never credentials).
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorReport {
+    /// Code from DESIGN.md §6.
+    pub code: String,
+    /// What happened and what to do.
+    pub message: String,
+}
+
+impl ErrorReport {
+    /// From a core error.
+    #[must_use]
+    pub fn of(error: &crate::error::Error) -> Self {
+        let mut message = error.to_string();
+        let mut cause = std::error::Error::source(error);
+        while let Some(inner) = cause {
+            message.push_str(&format!(": {inner}"));
+            cause = inner.source();
+        }
+        ErrorReport {
+            code: error.code().to_owned(),
+            message: crate::secrets::redact(&message),
+        }
+    }
+}
+
+/// One step of a run.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepReport {
+    /// Step id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Direction.
+    pub direction: String,
+    /// `ok`, `failed`, `pending` (manual action unconfirmed), `interrupted` or `verified`.
+    pub status: String,
+    /// Whether its writes ran in one transaction.
+    pub transaction: bool,
+    /// Its actions' outcomes.
+    pub actions: Vec<ActionOutcome>,
+    /// Its verify checks.
+    pub verify: Vec<CheckResult>,
+    /// Why it failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorReport>,
+    /// Milliseconds it took.
+    pub duration_ms: u64,
+}
+
+/// A manual action that still needs the operator.
+#[derive(Debug, Clone, Serialize)]
+pub struct PendingManual {
+    /// Step id.
+    pub step: String,
+    /// What must be done.
+    pub instructions: String,
+}

@@ -1,0 +1,75 @@
+//! Transactions for a step's writes, retried by error label: the whole transaction on
+//! `TransientTransactionError`, the commit alone on `UnknownTransactionCommitResult`.
+
+use mongodb::error::{TRANSIENT_TRANSACTION_ERROR, UNKNOWN_TRANSACTION_COMMIT_RESULT};
+use mongodb::options::{Acknowledgment, ReadConcern, TransactionOptions, WriteConcern};
+use mongodb::{Client, ClientSession};
+
+use crate::error::{Error, Result};
+
+/// How many times a transaction (or its commit) is attempted.
+pub const MAX_ATTEMPTS: u32 = 5;
+
+/// A session for transactions.
+pub async fn session(client: &Client) -> Result<ClientSession> {
+    client
+        .start_session()
+        .await
+        .map_err(|e| Error::database("cannot start a session", e))
+}
+
+/// Starts a transaction with majority writes and snapshot reads.
+pub async fn begin(session: &mut ClientSession) -> Result<()> {
+    let options = TransactionOptions::builder()
+        .read_concern(ReadConcern::snapshot())
+        .write_concern(WriteConcern::builder().w(Acknowledgment::Majority).build())
+        .build();
+    session
+        .start_transaction()
+        .with_options(options)
+        .await
+        .map_err(|e| Error::database("cannot start a transaction", e))
+}
+
+/// True when the whole transaction should be tried again.
+#[must_use]
+pub fn is_transient(error: &Error) -> bool {
+    error.has_label(TRANSIENT_TRANSACTION_ERROR)
+}
+
+/// Aborts after a failed body (errors while aborting change nothing: the server aborts too).
+pub async fn abort(session: &mut ClientSession) {
+    if let Err(e) = session.abort_transaction().await {
+        tracing::debug!("abort after failure: {e}");
+    }
+}
+
+/// Commits, retrying the commit while its outcome is unknown. A transient error is returned
+/// with its label so the caller retries the whole transaction.
+pub async fn commit(session: &mut ClientSession) -> Result<()> {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match session.commit_transaction().await {
+            Ok(()) => return Ok(()),
+            Err(e)
+                if e.contains_label(UNKNOWN_TRANSACTION_COMMIT_RESULT)
+                    && attempt < MAX_ATTEMPTS =>
+            {
+                tracing::warn!(attempt, "commit outcome unknown, retrying the commit: {e}");
+            }
+            Err(e) if e.contains_label(UNKNOWN_TRANSACTION_COMMIT_RESULT) => {
+                return Err(Error::database(
+                    "transaction outcome unknown after retries — run `rollbook verify` to see what holds",
+                    e,
+                ));
+            }
+            Err(e) => {
+                return Err(Error::database(
+                    "the transaction did not commit; nothing of it was written",
+                    e,
+                ))
+            }
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! Plans: which steps run, in which order, with which exact actions.
+
+pub mod resolve;
+pub mod selection;
+
+pub use resolve::{resolve, PlanRequest, PlannedStep, RunPlan, SkippedStep};
+pub use selection::StepSelection;

@@ -1,0 +1,183 @@
+//! Turning a runbook, a step selection, parameters and a direction into a [`RunPlan`]:
+//! the exact actions and checks to run, with placeholders substituted and names checked.
+//! Pure: no database.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::selection::StepSelection;
+use crate::error::{Error, Result};
+use crate::runbook::kinds::NameRole;
+use crate::runbook::model::{Action, Check, Direction, Step};
+use crate::runbook::{names, params, template, LoadedRunbook};
+
+/// What the operator asked for.
+#[derive(Debug, Clone)]
+pub struct PlanRequest {
+    /// Which direction.
+    pub direction: Direction,
+    /// Which steps.
+    pub selection: StepSelection,
+    /// `--param` assignments in the order given.
+    pub params: Vec<(String, String)>,
+    /// `--db`, overriding the runbook's database.
+    pub database: Option<String>,
+    /// Fail instead of skipping steps whose rollback is unsupported.
+    pub fail_on_unsupported: bool,
+}
+
+/// A step ready to run in one direction.
+#[derive(Debug, Clone)]
+pub struct PlannedStep {
+    /// The step as written (prose, approval, transaction mode).
+    pub step: Step,
+    /// Checks that must hold first (forward only), resolved.
+    pub preconditions: Vec<Check>,
+    /// The direction's actions, resolved.
+    pub actions: Vec<Action>,
+    /// The direction's verify checks, resolved.
+    pub verify: Vec<Check>,
+}
+
+/// A selected step that will not run, and why.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SkippedStep {
+    /// Step id.
+    pub id: String,
+    /// Why it is skipped.
+    pub reason: String,
+}
+
+/// Everything a run needs to know, resolved.
+#[derive(Debug, Clone)]
+pub struct RunPlan {
+    /// Runbook id.
+    pub runbook_id: String,
+    /// Runbook digest.
+    pub digest: String,
+    /// Target database.
+    pub database: String,
+    /// Direction.
+    pub direction: Direction,
+    /// Whether a failure undoes completed actions (runbook-level).
+    pub atomic: bool,
+    /// Parameter values after checking.
+    pub params: BTreeMap<String, String>,
+    /// Steps in execution order (ascending forward, descending rollback).
+    pub steps: Vec<PlannedStep>,
+    /// Selected steps that will not run.
+    pub skipped: Vec<SkippedStep>,
+}
+
+/// Resolves a request against a loaded runbook for the run `run_id`.
+pub fn resolve(loaded: &LoadedRunbook, request: &PlanRequest, run_id: &str) -> Result<RunPlan> {
+    let runbook = &loaded.runbook;
+    let params = params::resolve(&runbook.params, &request.params)?;
+    let mut values = params.clone();
+    values.insert(template::RUN_ID.to_owned(), run_id.to_owned());
+    let database = match &request.database {
+        Some(db) => db.clone(),
+        None => template::substitute(&runbook.database, &values).map_err(Error::Usage)?,
+    };
+    names::check_database(&database).map_err(|m| Error::Usage(format!("target database: {m}")))?;
+
+    let mut selected = request.selection.select(&runbook.steps)?;
+    if request.direction == Direction::Rollback {
+        selected.reverse();
+    }
+    let single = selected.len() == 1;
+    let mut steps = Vec::new();
+    let mut skipped = Vec::new();
+    for step in selected {
+        if request.direction == Direction::Rollback {
+            if let Some(reason) = &step.rollback_unsupported {
+                if request.fail_on_unsupported || single {
+                    return Err(Error::Usage(format!(
+                        "step {}'s rollback is not supported: {}; nothing was changed",
+                        step.id,
+                        reason.trim()
+                    )));
+                }
+                skipped.push(SkippedStep {
+                    id: step.id.clone(),
+                    reason: format!("rollback not supported: {}", reason.trim()),
+                });
+                continue;
+            }
+        }
+        let (actions, verify) = match request.direction {
+            Direction::Forward => (&step.forward, &step.verify.forward),
+            Direction::Rollback => (&step.rollback, &step.verify.rollback),
+        };
+        let preconditions = if request.direction == Direction::Forward {
+            resolve_all(&step.preconditions, &values, &step.id)?
+        } else {
+            Vec::new()
+        };
+        steps.push(PlannedStep {
+            step: step.clone(),
+            preconditions,
+            actions: resolve_all(actions, &values, &step.id)?,
+            verify: resolve_all(verify, &values, &step.id)?,
+        });
+    }
+    Ok(RunPlan {
+        runbook_id: runbook.id.clone(),
+        digest: loaded.digest.clone(),
+        database,
+        direction: request.direction,
+        atomic: runbook.atomic,
+        params,
+        steps,
+        skipped,
+    })
+}
+
+/// Something whose names can be checked after substitution.
+trait Named: serde::Serialize + serde::de::DeserializeOwned {
+    fn name_refs(&self) -> Vec<crate::runbook::kinds::NameRef<'_>>;
+}
+
+impl Named for Action {
+    fn name_refs(&self) -> Vec<crate::runbook::kinds::NameRef<'_>> {
+        self.names()
+    }
+}
+
+impl Named for Check {
+    fn name_refs(&self) -> Vec<crate::runbook::kinds::NameRef<'_>> {
+        self.names()
+    }
+}
+
+fn resolve_all<T: Named>(
+    items: &[T],
+    values: &BTreeMap<String, String>,
+    step: &str,
+) -> Result<Vec<T>> {
+    items
+        .iter()
+        .map(|item| resolve_one(item, values, step))
+        .collect()
+}
+
+fn resolve_one<T: Named>(item: &T, values: &BTreeMap<String, String>, step: &str) -> Result<T> {
+    let invalid = |message: String| Error::InvalidParam {
+        name: format!("(step {step})"),
+        message,
+    };
+    let mut value: Value = serde_json::to_value(item).map_err(|e| invalid(e.to_string()))?;
+    template::substitute_value(&mut value, values).map_err(invalid)?;
+    let resolved: T = serde_json::from_value(value).map_err(|e| invalid(e.to_string()))?;
+    for name in resolved.name_refs() {
+        let verdict = match name.role {
+            NameRole::Collection => names::check_collection(name.text),
+            NameRole::Database => names::check_database(name.text),
+            NameRole::DatabaseList => names::check_database_list(name.text),
+            NameRole::Path => names::check_path(name.text),
+        };
+        verdict.map_err(|m| invalid(format!("{}: {m}", name.field)))?;
+    }
+    Ok(resolved)
+}

@@ -1,0 +1,102 @@
+//! The journal: append-only entries, one when an action starts and one when it ends, so an
+//! interrupted run shows exactly where it stopped.
+
+use mongodb::bson::{doc, DateTime, Document};
+use mongodb::ClientSession;
+
+use super::{insert, Store};
+use crate::error::{Error, Result};
+
+/// Identifies one action of one run.
+#[derive(Debug, Clone)]
+pub struct ActionKey<'a> {
+    /// Run id.
+    pub run_id: &'a str,
+    /// Step id.
+    pub step: &'a str,
+    /// `forward` or `rollback` (or `verify`).
+    pub direction: &'a str,
+    /// Position in the step's action list.
+    pub index: usize,
+}
+
+impl ActionKey<'_> {
+    fn entry(&self, phase: &str) -> Document {
+        doc! {"run_id": self.run_id, "step": self.step, "direction": self.direction,
+        "action_index": i64::try_from(self.index).unwrap_or_default(), "phase": phase, "at": DateTime::now()}
+    }
+}
+
+impl Store {
+    /// Appends that an action is about to run.
+    pub async fn action_started(
+        &self,
+        key: &ActionKey<'_>,
+        kind: &str,
+        target: &str,
+        session: Option<&mut ClientSession>,
+    ) -> Result<()> {
+        let mut entry = key.entry("start");
+        entry.insert("kind", kind);
+        entry.insert("target", target);
+        insert(&self.collection("journal"), entry, session)
+            .await
+            .map_err(|e| Error::database("cannot journal the start of an action", e))
+    }
+
+    /// Appends how an action ended (`ok`, `skipped`, `pending` or `failed`).
+    pub async fn action_finished(
+        &self,
+        key: &ActionKey<'_>,
+        status: &str,
+        result: Document,
+        session: Option<&mut ClientSession>,
+    ) -> Result<()> {
+        let mut entry = key.entry("end");
+        entry.insert("status", status);
+        entry.insert("result", result);
+        insert(&self.collection("journal"), entry, session)
+            .await
+            .map_err(|e| Error::database("cannot journal the end of an action", e))
+    }
+
+    /// The result of an action of a run that already finished successfully (for resuming).
+    pub async fn action_done(&self, key: &ActionKey<'_>) -> Result<Option<Document>> {
+        let filter = doc! {"run_id": key.run_id, "step": key.step, "direction": key.direction,
+        "action_index": i64::try_from(key.index).unwrap_or_default(), "phase": "end",
+        "status": {"$in": ["ok", "skipped"]}};
+        let found = self
+            .collection("journal")
+            .find_one(filter)
+            .await
+            .map_err(|e| Error::database("cannot read the journal", e))?;
+        Ok(found.and_then(|d| d.get_document("result").ok().cloned()))
+    }
+
+    /// Every journal entry of a run, in order.
+    pub async fn journal(&self, run_id: &str) -> Result<Vec<Document>> {
+        use futures_util::TryStreamExt;
+        let cursor = self
+            .collection("journal")
+            .find(doc! {"run_id": run_id})
+            .sort(doc! {"at": 1, "_id": 1})
+            .await
+            .map_err(|e| Error::database("cannot read the journal", e))?;
+        cursor
+            .try_collect()
+            .await
+            .map_err(|e| Error::database("cannot read the journal", e))
+    }
+}
+
+/// Appends a raw document to a state collection (used for transactional bookkeeping).
+pub(crate) async fn append(
+    store: &Store,
+    collection: &str,
+    document: Document,
+    session: Option<&mut ClientSession>,
+) -> Result<()> {
+    insert(&store.collection(collection), document, session)
+        .await
+        .map_err(|e| Error::database(format!("cannot write to {collection}"), e))
+}

@@ -1,0 +1,99 @@
+//! rollbook's own state, kept in MongoDB (the `--state-db` database): runs and their
+//! journal, per-step state, the append-only audit trail, and the snapshot registry.
+
+pub mod audit;
+pub mod journal;
+pub mod runs;
+pub mod snapshots;
+pub mod step_state;
+
+use mongodb::bson::{doc, Document};
+use mongodb::{ClientSession, Collection, Database, IndexModel};
+
+use crate::error::{Error, Result};
+
+/// Handle on the state database.
+#[derive(Debug, Clone)]
+pub struct Store {
+    db: Database,
+}
+
+impl Store {
+    /// Opens the state database and makes sure its indexes exist.
+    pub async fn open(db: Database) -> Result<Self> {
+        let store = Store { db };
+        for (collection, keys) in [
+            (
+                "journal",
+                doc! {"run_id": 1, "step": 1, "direction": 1, "action_index": 1, "phase": 1},
+            ),
+            ("audit", doc! {"runbook": 1, "at": -1}),
+            ("audit", doc! {"run_id": 1, "at": -1}),
+            ("runs", doc! {"runbook": 1, "database": 1, "status": 1}),
+            (
+                "snapshots",
+                doc! {"runbook": 1, "database": 1, "step": 1, "collection": 1},
+            ),
+        ] {
+            store
+                .collection(collection)
+                .create_index(IndexModel::builder().keys(keys).build())
+                .await
+                .map_err(|e| {
+                    Error::database(
+                        format!("cannot prepare the state database ({collection})"),
+                        e,
+                    )
+                })?;
+        }
+        Ok(store)
+    }
+
+    /// The state database.
+    #[must_use]
+    pub fn database(&self) -> &Database {
+        &self.db
+    }
+
+    fn collection(&self, name: &str) -> Collection<Document> {
+        self.db.collection(name)
+    }
+}
+
+/// Inserts a document, inside `session`'s transaction when there is one.
+async fn insert(
+    collection: &Collection<Document>,
+    document: Document,
+    session: Option<&mut ClientSession>,
+) -> mongodb::error::Result<()> {
+    match session {
+        Some(session) => collection
+            .insert_one(document)
+            .session(session)
+            .await
+            .map(|_| ()),
+        None => collection.insert_one(document).await.map(|_| ()),
+    }
+}
+
+/// Upserts by `filter` with `update`, inside `session`'s transaction when there is one.
+async fn upsert(
+    collection: &Collection<Document>,
+    filter: Document,
+    update: Document,
+    session: Option<&mut ClientSession>,
+) -> mongodb::error::Result<()> {
+    match session {
+        Some(session) => collection
+            .update_one(filter, update)
+            .upsert(true)
+            .session(session)
+            .await
+            .map(|_| ()),
+        None => collection
+            .update_one(filter, update)
+            .upsert(true)
+            .await
+            .map(|_| ()),
+    }
+}

@@ -1,0 +1,214 @@
+//! Runs: one document per invocation of apply/rollback/verify, with a heartbeat so a run
+//! whose process died is recognised as interrupted.
+
+use std::collections::BTreeMap;
+
+use mongodb::bson::{self, doc, DateTime, Document};
+use serde::{Deserialize, Serialize};
+
+use super::Store;
+use crate::error::{Error, Result};
+
+/// A run is considered dead when its heartbeat is older than this.
+pub const HEARTBEAT_EXPIRY_SECS: i64 = 60;
+
+/// Where a run stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    /// In progress (or its process died and nobody noticed yet).
+    Running,
+    /// Finished; every step done and verified.
+    Ok,
+    /// An action failed.
+    Failed,
+    /// Verification did not hold.
+    VerifyFailed,
+    /// Manual actions were left unconfirmed.
+    ManualPending,
+    /// Stopped by a signal, or its process died.
+    Interrupted,
+}
+
+/// The stored form of a run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunRecord {
+    /// Run id.
+    #[serde(rename = "_id")]
+    pub id: String,
+    /// `apply`, `rollback` or `verify`.
+    pub command: String,
+    /// Runbook id.
+    pub runbook: String,
+    /// Runbook digest when the run started.
+    pub digest: String,
+    /// Target database.
+    pub database: String,
+    /// `forward` or `rollback`.
+    pub direction: String,
+    /// Step ids in execution order.
+    pub steps: Vec<String>,
+    /// Parameter values.
+    pub params: BTreeMap<String, String>,
+    /// Who ran it.
+    pub operator: String,
+    /// The authenticated database user, when the server uses authentication.
+    #[serde(default)]
+    pub db_user: Option<String>,
+    /// Host the process ran on.
+    pub host: String,
+    /// Process id.
+    pub pid: u32,
+    /// When it started.
+    pub started_at: DateTime,
+    /// Last sign of life.
+    pub heartbeat_at: DateTime,
+    /// When it finished.
+    #[serde(default)]
+    pub finished_at: Option<DateTime>,
+    /// Where it stands.
+    pub status: RunStatus,
+    /// Exit code it finished with.
+    #[serde(default)]
+    pub exit_code: Option<i32>,
+    /// Error code and message it finished with.
+    #[serde(default)]
+    pub error: Option<Document>,
+    /// Times the run was resumed after an interruption.
+    #[serde(default)]
+    pub resumed_at: Vec<DateTime>,
+}
+
+/// The name of this host, for telling whether a run's process is still alive.
+#[must_use]
+pub fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_owned())
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+impl RunRecord {
+    /// True when the run claims to be running but its process is gone or silent.
+    #[must_use]
+    pub fn is_dead(&self, now: DateTime) -> bool {
+        if self.status != RunStatus::Running {
+            return false;
+        }
+        if self.host == hostname()
+            && self.pid != std::process::id()
+            && !crate::sandbox::mongod::is_alive(self.pid)
+        {
+            return true;
+        }
+        now.timestamp_millis() - self.heartbeat_at.timestamp_millis() > HEARTBEAT_EXPIRY_SECS * 1000
+    }
+}
+
+impl Store {
+    /// Records a new run.
+    pub async fn create_run(&self, run: &RunRecord) -> Result<()> {
+        let document = bson::to_document(run).map_err(|e| Error::Usage(e.to_string()))?;
+        self.collection("runs")
+            .insert_one(document)
+            .await
+            .map_err(|e| Error::database("cannot record the run in the state database", e))?;
+        Ok(())
+    }
+
+    /// Marks a resumed run as running again, by this process.
+    pub async fn resume_run(&self, id: &str, operator: &str) -> Result<()> {
+        let now = DateTime::now();
+        self.collection("runs")
+            .update_one(
+                doc! {"_id": id},
+                doc! {"$set": {"status": "running", "heartbeat_at": now, "host": hostname(), "pid": i64::from(std::process::id()), "operator": operator, "finished_at": null, "exit_code": null, "error": null},
+                      "$push": {"resumed_at": now}},
+            )
+            .await
+            .map_err(|e| Error::database("cannot resume the run", e))?;
+        Ok(())
+    }
+
+    /// Refreshes a run's heartbeat.
+    pub async fn heartbeat(&self, id: &str) -> Result<()> {
+        self.collection("runs")
+            .find_one_and_update(
+                doc! {"_id": id, "status": "running"},
+                doc! {"$set": {"heartbeat_at": DateTime::now()}},
+            )
+            .await
+            .map_err(|e| Error::database("cannot refresh the run's heartbeat", e))?;
+        Ok(())
+    }
+
+    /// Records how a run finished.
+    pub async fn finish_run(
+        &self,
+        id: &str,
+        status: RunStatus,
+        exit_code: i32,
+        error: Option<Document>,
+    ) -> Result<()> {
+        let status = bson::to_bson(&status).unwrap_or_default();
+        self.collection("runs")
+            .update_one(
+                doc! {"_id": id},
+                doc! {"$set": {"status": status, "finished_at": DateTime::now(), "exit_code": exit_code, "error": error}},
+            )
+            .await
+            .map_err(|e| Error::database("cannot record the end of the run", e))?;
+        Ok(())
+    }
+
+    /// One run by id.
+    pub async fn run(&self, id: &str) -> Result<Option<RunRecord>> {
+        let found = self
+            .collection("runs")
+            .find_one(doc! {"_id": id})
+            .await
+            .map_err(|e| Error::database("cannot read the run", e))?;
+        Ok(found.and_then(|d| bson::from_document(d).ok()))
+    }
+
+    /// Runs of a runbook on a database, newest first.
+    pub async fn runs(&self, runbook: &str, database: &str, limit: i64) -> Result<Vec<RunRecord>> {
+        use futures_util::TryStreamExt;
+        let cursor = self
+            .collection("runs")
+            .find(doc! {"runbook": runbook, "database": database})
+            .sort(doc! {"started_at": -1})
+            .limit(limit)
+            .await
+            .map_err(|e| Error::database("cannot read runs", e))?;
+        let documents: Vec<Document> = cursor
+            .try_collect()
+            .await
+            .map_err(|e| Error::database("cannot read runs", e))?;
+        Ok(documents
+            .into_iter()
+            .filter_map(|d| bson::from_document(d).ok())
+            .collect())
+    }
+
+    /// Marks every dead "running" run of this runbook and database as interrupted and returns them.
+    pub async fn reap_dead_runs(&self, runbook: &str, database: &str) -> Result<Vec<RunRecord>> {
+        let now = DateTime::now();
+        let mut dead = Vec::new();
+        for run in self.runs(runbook, database, 50).await? {
+            if run.is_dead(now) {
+                self.collection("runs")
+                    .update_one(
+                        doc! {"_id": &run.id, "status": "running"},
+                        doc! {"$set": {"status": "interrupted", "interrupted_detected_at": now}},
+                    )
+                    .await
+                    .map_err(|e| Error::database("cannot mark a dead run as interrupted", e))?;
+                dead.push(RunRecord {
+                    status: RunStatus::Interrupted,
+                    ..run
+                });
+            }
+        }
+        Ok(dead)
+    }
+}

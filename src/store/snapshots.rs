@@ -1,0 +1,159 @@
+//! The snapshot registry: what each destructive action saved before it ran, where the saved
+//! data lives (a collection in the state database), and whether it was put back yet.
+
+use mongodb::bson::{self, doc, DateTime, Document};
+use mongodb::ClientSession;
+use serde::{Deserialize, Serialize};
+
+use super::{insert, Store};
+use crate::error::{Error, Result};
+
+/// What a snapshot holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SnapshotKind {
+    /// Original values (and key order) of some top-level fields of the documents an update changes.
+    Fields,
+    /// The full spec of a dropped index.
+    Index,
+    /// The documents, options and indexes of a dropped or replaced collection.
+    Collection,
+}
+
+/// A registry entry.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// `<run>/<step>/<direction>/<action index>`.
+    #[serde(rename = "_id")]
+    pub id: String,
+    /// The run that took it.
+    pub run_id: String,
+    /// Runbook id.
+    pub runbook: String,
+    /// Step id.
+    pub step: String,
+    /// Direction of the action that took it.
+    pub direction: String,
+    /// Position of the action in its step.
+    pub action_index: i64,
+    /// What it holds.
+    pub kind: SnapshotKind,
+    /// Database of the snapshotted collection.
+    pub database: String,
+    /// The snapshotted collection.
+    pub collection: String,
+    /// Top-level fields saved (kind `fields`).
+    #[serde(default)]
+    pub fields: Vec<String>,
+    /// Collection in the state database holding the saved documents.
+    #[serde(default)]
+    pub storage: Option<String>,
+    /// Index name and full spec (kind `index`).
+    #[serde(default)]
+    pub index_name: Option<String>,
+    /// Full index spec as `listIndexes` returned it.
+    #[serde(default)]
+    pub index_spec: Option<Document>,
+    /// Collection options (kind `collection`).
+    #[serde(default)]
+    pub options: Option<Document>,
+    /// Index specs (kind `collection`).
+    #[serde(default)]
+    pub indexes: Vec<Document>,
+    /// Number of saved documents.
+    #[serde(default)]
+    pub documents: i64,
+    /// When it was taken.
+    pub created_at: DateTime,
+    /// The run that put it back, once one did.
+    #[serde(default)]
+    pub restored_by: Option<String>,
+}
+
+/// The registry id of the snapshot an action takes.
+#[must_use]
+pub fn snapshot_id(run_id: &str, step: &str, direction: &str, index: usize) -> String {
+    format!("{run_id}/{step}/{direction}/{index}")
+}
+
+/// The state-database collection holding a snapshot's documents.
+#[must_use]
+pub fn storage_name(id: &str) -> String {
+    format!("snapshot.{}", id.replace('/', "."))
+}
+
+impl Store {
+    /// A snapshot by id (complete ones only: an entry is written once its data is saved).
+    pub async fn snapshot(&self, id: &str) -> Result<Option<Snapshot>> {
+        let found = self
+            .collection("snapshots")
+            .find_one(doc! {"_id": id})
+            .await
+            .map_err(|e| Error::database("cannot read the snapshot registry", e))?;
+        Ok(found.and_then(|d| bson::from_document(d).ok()))
+    }
+
+    /// Registers a snapshot whose data is saved, inside `session`'s transaction if any.
+    pub async fn register_snapshot(
+        &self,
+        snapshot: &Snapshot,
+        session: Option<&mut ClientSession>,
+    ) -> Result<()> {
+        let document = bson::to_document(snapshot).map_err(|e| Error::Usage(e.to_string()))?;
+        insert(&self.collection("snapshots"), document, session)
+            .await
+            .map_err(|e| Error::database("cannot register the snapshot", e))
+    }
+
+    /// Snapshots not yet put back for a collection of a step, newest first.
+    pub async fn unrestored_snapshots(
+        &self,
+        runbook: &str,
+        database: &str,
+        step: &str,
+        collection: &str,
+        kind: SnapshotKind,
+    ) -> Result<Vec<Snapshot>> {
+        use futures_util::TryStreamExt;
+        let kind = bson::to_bson(&kind).unwrap_or_default();
+        let cursor = self
+            .collection("snapshots")
+            .find(doc! {"runbook": runbook, "database": database, "step": step, "collection": collection,
+                        "kind": kind, "restored_by": null})
+            .sort(doc! {"created_at": -1})
+            .await
+            .map_err(|e| Error::database("cannot read the snapshot registry", e))?;
+        let documents: Vec<Document> = cursor
+            .try_collect()
+            .await
+            .map_err(|e| Error::database("cannot read the snapshot registry", e))?;
+        Ok(documents
+            .into_iter()
+            .filter_map(|d| bson::from_document(d).ok())
+            .collect())
+    }
+
+    /// Marks snapshots as put back by `run_id`.
+    pub async fn mark_restored(
+        &self,
+        ids: &[String],
+        run_id: &str,
+        session: Option<&mut ClientSession>,
+    ) -> Result<()> {
+        let filter = doc! {"_id": {"$in": ids}};
+        let update = doc! {"$set": {"restored_by": run_id, "restored_at": DateTime::now()}};
+        let collection = self.collection("snapshots");
+        let result = match session {
+            Some(session) => {
+                collection
+                    .update_many(filter, update)
+                    .session(session)
+                    .await
+            }
+            None => collection.update_many(filter, update).await,
+        };
+        result
+            .map(|_| ())
+            .map_err(|e| Error::database("cannot mark snapshots as restored", e))
+    }
+}
