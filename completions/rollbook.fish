@@ -41,9 +41,13 @@ complete -c rollbook -n "__fish_rollbook_needs_command" -s V -l version -d 'Prin
 complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "list" -d 'List runbooks, their steps, and which steps need approval'
 complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "show" -d 'Show a runbook or one step: prose, actions, approval, data loss, reversibility'
 complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "validate" -d 'Check runbooks for errors (no database needed). Checks every runbook when no file is given'
+complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "plan" -d 'Dry-run: what each action would change, with samples; writes nothing. `--out` saves the plan'
 complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "apply" -d 'Run forward actions of the selected steps (ascending order)'
 complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "rollback" -d 'Run rollback actions of the selected steps (descending order)'
 complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "verify" -d 'Run verify checks only'
+complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "approve" -d 'Approve a saved plan (someone other than the operator who will run it)'
+complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "unlock" -d 'Release a runbook\'s lock by hand (asks; audited)'
+complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "report" -d 'An incident-style Markdown report of a run'
 complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "status" -d 'Per step: last direction applied, when, by whom, last verification; interrupted runs'
 complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "history" -d 'The audit trail, newest first'
 complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "completions" -d 'Print a shell completion script'
@@ -88,10 +92,35 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand validate" -s y -l yes 
 complete -c rollbook -n "__fish_rollbook_using_subcommand validate" -s v -l verbose -d 'More log output on stderr (repeat for more)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand validate" -s q -l quiet -d 'Only errors on stderr'
 complete -c rollbook -n "__fish_rollbook_using_subcommand validate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l direction -d 'Which direction to plan' -r -f -a "forward\t'Forward'
+rollback\t'Rollback'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l steps -d 'Steps: all, 23, 20-23 or 19,21,23' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l param -d 'A parameter value (repeatable)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l transaction-limit -d 'Largest number of documents a step may write and still run in one transaction' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l with -d 'Include opt-in shell actions with this name (repeatable)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l out -d 'Save the plan (with its digest and id) to this file' -r -F
+complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l db -d 'Target database, overriding the runbook\'s' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
+complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l operator -d 'Who is running this (defaults to the login name)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
+json\t'Exactly one JSON document per command'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
+json\t'One JSON object per line'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l continue-on-error -d 'Go on with the next step after a step fails (failures are still reported)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l fail-on-unsupported -d 'Refuse the run when a selected step\'s rollback is unsupported, instead of skipping it'
+complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l emergency -d 'Plan the runbook\'s emergency procedure'
+complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -s v -l verbose -d 'More log output on stderr (repeat for more)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -s q -l quiet -d 'Only errors on stderr'
+complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -l steps -d 'Steps: all, 23, 20-23 or 19,21,23' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -l param -d 'A parameter value (repeatable)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -l transaction-limit -d 'Largest number of documents a step may write and still run in one transaction' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -l with -d 'Include opt-in shell actions with this name (repeatable)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -l plan -d 'Execute exactly this saved plan (approved, if it has sensitive steps)' -r -F
+complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -l max-drift -d 'How far (in percent) the data may have drifted from the plan\'s predicted counts' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -l db -d 'Target database, overriding the runbook\'s' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
@@ -111,6 +140,8 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -l steps -d 
 complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -l param -d 'A parameter value (repeatable)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -l transaction-limit -d 'Largest number of documents a step may write and still run in one transaction' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -l with -d 'Include opt-in shell actions with this name (repeatable)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -l plan -d 'Execute exactly this saved plan (approved, if it has sensitive steps)' -r -F
+complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -l max-drift -d 'How far (in percent) the data may have drifted from the plan\'s predicted counts' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -l db -d 'Target database, overriding the runbook\'s' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
@@ -148,6 +179,49 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -s y -l yes -d
 complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -s v -l verbose -d 'More log output on stderr (repeat for more)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -s q -l quiet -d 'Only errors on stderr'
 complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rollbook -n "__fish_rollbook_using_subcommand approve" -l plan -d 'The plan file to approve' -r -F
+complete -c rollbook -n "__fish_rollbook_using_subcommand approve" -l reason -d 'Why it is approved' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand approve" -l ticket -d 'Ticket or incident reference' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand approve" -l expires-in -d 'Minutes the approval stays valid' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand approve" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand approve" -l db -d 'Target database, overriding the runbook\'s' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand approve" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand approve" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
+complete -c rollbook -n "__fish_rollbook_using_subcommand approve" -l operator -d 'Who is running this (defaults to the login name)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand approve" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
+json\t'Exactly one JSON document per command'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand approve" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
+json\t'One JSON object per line'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand approve" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand approve" -s v -l verbose -d 'More log output on stderr (repeat for more)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand approve" -s q -l quiet -d 'Only errors on stderr'
+complete -c rollbook -n "__fish_rollbook_using_subcommand approve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rollbook -n "__fish_rollbook_using_subcommand unlock" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand unlock" -l db -d 'Target database, overriding the runbook\'s' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand unlock" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand unlock" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
+complete -c rollbook -n "__fish_rollbook_using_subcommand unlock" -l operator -d 'Who is running this (defaults to the login name)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand unlock" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
+json\t'Exactly one JSON document per command'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand unlock" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
+json\t'One JSON object per line'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand unlock" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand unlock" -s v -l verbose -d 'More log output on stderr (repeat for more)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand unlock" -s q -l quiet -d 'Only errors on stderr'
+complete -c rollbook -n "__fish_rollbook_using_subcommand unlock" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rollbook -n "__fish_rollbook_using_subcommand report" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand report" -l db -d 'Target database, overriding the runbook\'s' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand report" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand report" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
+complete -c rollbook -n "__fish_rollbook_using_subcommand report" -l operator -d 'Who is running this (defaults to the login name)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand report" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
+json\t'Exactly one JSON document per command'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand report" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
+json\t'One JSON object per line'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand report" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand report" -s v -l verbose -d 'More log output on stderr (repeat for more)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand report" -s q -l quiet -d 'Only errors on stderr'
+complete -c rollbook -n "__fish_rollbook_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rollbook -n "__fish_rollbook_using_subcommand status" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand status" -l db -d 'Target database, overriding the runbook\'s' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand status" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
@@ -272,17 +346,21 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_se
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "status" -d 'Say whether the sandbox runs and where'
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "down" -d 'Stop the sandbox and delete its data'
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate apply rollback verify status history completions sandbox help" -f -a "list" -d 'List runbooks, their steps, and which steps need approval'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate apply rollback verify status history completions sandbox help" -f -a "show" -d 'Show a runbook or one step: prose, actions, approval, data loss, reversibility'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate apply rollback verify status history completions sandbox help" -f -a "validate" -d 'Check runbooks for errors (no database needed). Checks every runbook when no file is given'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate apply rollback verify status history completions sandbox help" -f -a "apply" -d 'Run forward actions of the selected steps (ascending order)'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate apply rollback verify status history completions sandbox help" -f -a "rollback" -d 'Run rollback actions of the selected steps (descending order)'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate apply rollback verify status history completions sandbox help" -f -a "verify" -d 'Run verify checks only'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate apply rollback verify status history completions sandbox help" -f -a "status" -d 'Per step: last direction applied, when, by whom, last verification; interrupted runs'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate apply rollback verify status history completions sandbox help" -f -a "history" -d 'The audit trail, newest first'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate apply rollback verify status history completions sandbox help" -f -a "completions" -d 'Print a shell completion script'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate apply rollback verify status history completions sandbox help" -f -a "sandbox" -d 'A local throwaway MongoDB replica set with demo data'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate apply rollback verify status history completions sandbox help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history completions sandbox help" -f -a "list" -d 'List runbooks, their steps, and which steps need approval'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history completions sandbox help" -f -a "show" -d 'Show a runbook or one step: prose, actions, approval, data loss, reversibility'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history completions sandbox help" -f -a "validate" -d 'Check runbooks for errors (no database needed). Checks every runbook when no file is given'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history completions sandbox help" -f -a "plan" -d 'Dry-run: what each action would change, with samples; writes nothing. `--out` saves the plan'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history completions sandbox help" -f -a "apply" -d 'Run forward actions of the selected steps (ascending order)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history completions sandbox help" -f -a "rollback" -d 'Run rollback actions of the selected steps (descending order)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history completions sandbox help" -f -a "verify" -d 'Run verify checks only'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history completions sandbox help" -f -a "approve" -d 'Approve a saved plan (someone other than the operator who will run it)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history completions sandbox help" -f -a "unlock" -d 'Release a runbook\'s lock by hand (asks; audited)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history completions sandbox help" -f -a "report" -d 'An incident-style Markdown report of a run'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history completions sandbox help" -f -a "status" -d 'Per step: last direction applied, when, by whom, last verification; interrupted runs'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history completions sandbox help" -f -a "history" -d 'The audit trail, newest first'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history completions sandbox help" -f -a "completions" -d 'Print a shell completion script'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history completions sandbox help" -f -a "sandbox" -d 'A local throwaway MongoDB replica set with demo data'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history completions sandbox help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "up" -d 'Start a single-node replica set on 127.0.0.1 and print its URI'
 complete -c rollbook -n "__fish_rollbook_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "seed" -d '(Re)create demo data for all three runbooks'
 complete -c rollbook -n "__fish_rollbook_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "status" -d 'Say whether the sandbox runs and where'

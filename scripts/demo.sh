@@ -26,8 +26,16 @@ $rollbook list
 step "what rolling back step 23 (billing) means"
 $rollbook show steps-19-30 23
 
-step "roll back steps 19-23 (snapshots first; small steps run in one transaction)"
-$rollbook rollback steps-19-30 --steps 19-23 --yes
+step "dry-run: what rolling back steps 19-23 would change (writes nothing), saved as a plan"
+plan_file="$(mktemp -d)/rollback-19-23.json"
+ROLLBOOK_OPERATOR=demo-oncall $rollbook plan steps-19-30 --direction rollback --steps 19-23 --out "$plan_file"
+
+step "steps 21 (user linking) and 23 (billing) need a second person's approval of exactly this plan"
+ROLLBOOK_OPERATOR=demo-lead $rollbook approve --plan "$plan_file" --reason "demo: finance agreed" --ticket DEMO-1
+
+step "roll back exactly the approved plan (snapshots first; small steps in one transaction)"
+ROLLBOOK_OPERATOR=demo-oncall $rollbook rollback --plan "$plan_file" --yes
+run_id="$($rollbook history --runbook steps-19-30 --limit 1 --output json | sed -n 's/.*"run_id": "\([^"]*\)".*/\1/p' | head -n 1)"
 
 step "verify the rollback holds"
 $rollbook verify steps-19-30 --steps 19-23 --direction rollback
@@ -35,12 +43,10 @@ $rollbook verify steps-19-30 --steps 19-23 --direction rollback
 step "per-step state"
 $rollbook status steps-19-30
 
-step "re-apply 19-23: forward puts the snapshotted values back exactly"
-$rollbook apply steps-19-30 --steps 19-23 --yes
-
-step "the audit trail"
-$rollbook history --runbook steps-19-30 --limit 12
+step "the incident report of the rollback"
+$rollbook report "$run_id"
 
 step "done"
 echo "sandbox: $ROLLBOOK_URI" >&2
+echo "re-apply what was rolled back: $rollbook plan steps-19-30 --direction forward --steps 19-23 --out fwd.json, approve it, then $rollbook apply --plan fwd.json" >&2
 echo "stop it with: $rollbook sandbox down" >&2

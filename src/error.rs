@@ -99,6 +99,12 @@ pub enum Error {
     /// Another run holds the runbook on this database.
     #[error("{0}")]
     Concurrent(String),
+    /// A saved plan no longer matches the runbook or the data.
+    #[error("{0}")]
+    PlanDrift(String),
+    /// A sensitive step lacks a valid approval.
+    #[error("{0}")]
+    ApprovalRequired(String),
 }
 
 /// A driver error in one line: the server's code, code name and message, without the raw reply.
@@ -150,6 +156,8 @@ impl Error {
             Error::CheckFailed { code: None, .. } => "SESSION_STATE_CONFLICT",
             Error::ActionFailed(_) => "ACTION_FAILED",
             Error::Concurrent(_) => "CONCURRENT_UPDATE_DETECTED",
+            Error::PlanDrift(_) => "PLAN_DRIFT",
+            Error::ApprovalRequired(_) => "APPROVAL_REQUIRED",
             Error::InvalidRunbook(_) => "INVALID_RUNBOOK",
             Error::InvalidParam { .. } => "INVALID_PARAM",
             Error::Usage(_) => "USAGE",
@@ -171,6 +179,8 @@ impl Error {
             Error::NotConfirmed(_) => exit_code::NOT_CONFIRMED,
             Error::ActionFailed(_) => exit_code::ACTION_FAILED,
             Error::Concurrent(_) => exit_code::CONCURRENT_UPDATE,
+            Error::PlanDrift(_) => exit_code::PLAN_DRIFT,
+            Error::ApprovalRequired(_) => exit_code::APPROVAL_REQUIRED,
             // A precondition that names a data conflict (a duplicate) is bad input: nothing
             // was written. Any other failed precondition means the data is not in a state the
             // direction can start from.

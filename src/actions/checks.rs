@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::runbook::model::Check;
 
 /// The result of one check.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct CheckResult {
     /// Check kind.
     pub kind: String,

@@ -11,6 +11,8 @@ use crate::store::snapshots::SnapshotKind;
 
 /// The MongoDB error code for a missing namespace.
 const NAMESPACE_NOT_FOUND: i32 = 26;
+/// The MongoDB error code for a command a view does not support.
+const COMMAND_NOT_SUPPORTED_ON_VIEW: i32 = 166;
 
 fn code_of(error: &mongodb::error::Error) -> Option<i32> {
     match error.kind.as_ref() {
@@ -32,7 +34,15 @@ pub async fn specs(db: &Database, collection: &str) -> Result<Vec<Document>> {
                     .collect()
             })
             .unwrap_or_default()),
-        Err(e) if code_of(&e) == Some(NAMESPACE_NOT_FOUND) => Ok(Vec::new()),
+        // A missing collection, or a view, has no indexes.
+        Err(e)
+            if matches!(
+                code_of(&e),
+                Some(NAMESPACE_NOT_FOUND | COMMAND_NOT_SUPPORTED_ON_VIEW)
+            ) =>
+        {
+            Ok(Vec::new())
+        }
         Err(e) => Err(Error::database(
             format!("cannot list the indexes of {}.{collection}", db.name()),
             e,

@@ -92,21 +92,46 @@ pub enum Command {
         /// Runbook files or ids.
         files: Vec<String>,
     },
-    /// Run forward actions of the selected steps (ascending order).
-    Apply {
+    /// Dry-run: what each action would change, with samples; writes nothing. `--out` saves the plan.
+    Plan {
         /// Runbook id or path.
         runbook: String,
+        /// Which direction to plan.
+        #[arg(long, value_enum)]
+        direction: DirectionArg,
         /// Run options.
         #[command(flatten)]
         run: RunArgs,
+        /// Plan the runbook's emergency procedure.
+        #[arg(long, conflicts_with_all = ["steps", "continue_on_error"])]
+        emergency: bool,
+        /// Save the plan (with its digest and id) to this file.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Run forward actions of the selected steps (ascending order).
+    Apply {
+        /// Runbook id or path (optional with --plan).
+        #[arg(required_unless_present = "plan")]
+        runbook: Option<String>,
+        /// Run options.
+        #[command(flatten)]
+        run: RunArgs,
+        /// Saved plan options.
+        #[command(flatten)]
+        saved: SavedPlanArgs,
     },
     /// Run rollback actions of the selected steps (descending order).
     Rollback {
-        /// Runbook id or path.
-        runbook: String,
+        /// Runbook id or path (optional with --plan).
+        #[arg(required_unless_present = "plan")]
+        runbook: Option<String>,
         /// Run options.
         #[command(flatten)]
         run: RunArgs,
+        /// Saved plan options.
+        #[command(flatten)]
+        saved: SavedPlanArgs,
         /// Run the runbook's emergency procedure: its declared steps, going on past failures.
         #[arg(long, conflicts_with_all = ["steps", "continue_on_error"])]
         emergency: bool,
@@ -121,6 +146,34 @@ pub enum Command {
         /// Which direction's checks (forward when omitted).
         #[arg(long, value_enum)]
         direction: Option<DirectionArg>,
+    },
+    /// Approve a saved plan (someone other than the operator who will run it).
+    Approve {
+        /// The id of a plan already recorded (by an earlier `approve --plan`).
+        #[arg(required_unless_present = "plan", conflicts_with = "plan")]
+        plan_id: Option<String>,
+        /// The plan file to approve.
+        #[arg(long, value_name = "FILE")]
+        plan: Option<PathBuf>,
+        /// Why it is approved.
+        #[arg(long)]
+        reason: String,
+        /// Ticket or incident reference.
+        #[arg(long)]
+        ticket: Option<String>,
+        /// Minutes the approval stays valid.
+        #[arg(long, default_value_t = 60)]
+        expires_in: i64,
+    },
+    /// Release a runbook's lock by hand (asks; audited).
+    Unlock {
+        /// Runbook id or path.
+        runbook: String,
+    },
+    /// An incident-style Markdown report of a run.
+    Report {
+        /// Run id.
+        run_id: String,
     },
     /// Per step: last direction applied, when, by whom, last verification; interrupted runs.
     Status {
@@ -181,6 +234,17 @@ pub struct RunArgs {
     /// Refuse the run when a selected step's rollback is unsupported, instead of skipping it.
     #[arg(long)]
     pub fail_on_unsupported: bool,
+}
+
+/// Executing a saved plan.
+#[derive(Debug, Args)]
+pub struct SavedPlanArgs {
+    /// Execute exactly this saved plan (approved, if it has sensitive steps).
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+    /// How far (in percent) the data may have drifted from the plan's predicted counts.
+    #[arg(long, value_name = "PERCENT", default_value_t = 0.0)]
+    pub max_drift: f64,
 }
 
 /// A direction on the command line.

@@ -1,12 +1,16 @@
 //! The command-line edge: argument types and the dispatch from a command to the core.
 
+mod approve;
 pub mod args;
 mod catalog;
 mod completions;
 pub mod connect;
+mod plan;
+mod report;
 mod run;
 mod sandbox;
 mod state;
+mod unlock;
 
 use std::io::IsTerminal;
 
@@ -24,21 +28,56 @@ pub async fn run(cli: Cli) -> i32 {
     let format = cli.global.output;
     let name = command_name(&cli.command);
     let result = match &cli.command {
-        Command::Apply { runbook, run } => {
-            run::run(&cli.global, RunCommand::Apply, runbook, run, None, false).await
+        Command::Plan {
+            runbook,
+            direction,
+            run,
+            emergency,
+            out,
+        } => plan::run(
+            &cli.global,
+            runbook,
+            run,
+            (*direction).into(),
+            *emergency,
+            out.as_deref(),
+        )
+        .await
+        .map(|()| exit_code::OK),
+        Command::Apply {
+            runbook,
+            run,
+            saved,
+        } => {
+            run::run(
+                &cli.global,
+                &invocation(
+                    RunCommand::Apply,
+                    runbook.as_deref(),
+                    run,
+                    None,
+                    false,
+                    saved,
+                ),
+            )
+            .await
         }
         Command::Rollback {
             runbook,
             run,
+            saved,
             emergency,
         } => {
             run::run(
                 &cli.global,
-                RunCommand::Rollback,
-                runbook,
-                run,
-                None,
-                *emergency,
+                &invocation(
+                    RunCommand::Rollback,
+                    runbook.as_deref(),
+                    run,
+                    None,
+                    *emergency,
+                    saved,
+                ),
             )
             .await
         }
@@ -47,16 +86,47 @@ pub async fn run(cli: Cli) -> i32 {
             run,
             direction,
         } => {
+            let none = args::SavedPlanArgs {
+                plan: None,
+                max_drift: 0.0,
+            };
             run::run(
                 &cli.global,
-                RunCommand::Verify,
-                runbook,
-                run,
-                direction.map(Into::into),
-                false,
+                &invocation(
+                    RunCommand::Verify,
+                    Some(runbook),
+                    run,
+                    direction.map(Into::into),
+                    false,
+                    &none,
+                ),
             )
             .await
         }
+        Command::Approve {
+            plan_id,
+            plan,
+            reason,
+            ticket,
+            expires_in,
+        } => approve::run(
+            &cli.global,
+            &approve::ApproveArgs {
+                plan_id: plan_id.as_deref(),
+                plan_file: plan.as_deref(),
+                reason,
+                ticket: ticket.as_deref(),
+                expires_in_minutes: *expires_in,
+            },
+        )
+        .await
+        .map(|()| exit_code::OK),
+        Command::Unlock { runbook } => unlock::run(&cli.global, runbook)
+            .await
+            .map(|()| exit_code::OK),
+        Command::Report { run_id } => report::run(&cli.global, run_id)
+            .await
+            .map(|()| exit_code::OK),
         Command::Status { runbook } => state::status(&cli.global, runbook)
             .await
             .map(|()| exit_code::OK),
@@ -100,8 +170,31 @@ fn report(error: &Error, format: OutputFormat, command: &str) {
     }
 }
 
+fn invocation<'a>(
+    command: RunCommand,
+    reference: Option<&'a str>,
+    args: &'a args::RunArgs,
+    direction: Option<crate::runbook::model::Direction>,
+    emergency: bool,
+    saved: &'a args::SavedPlanArgs,
+) -> run::RunInvocation<'a> {
+    run::RunInvocation {
+        command,
+        reference,
+        args,
+        direction,
+        emergency,
+        plan_file: saved.plan.as_deref(),
+        max_drift: saved.max_drift,
+    }
+}
+
 fn command_name(command: &Command) -> &'static str {
     match command {
+        Command::Plan { .. } => "plan",
+        Command::Approve { .. } => "approve",
+        Command::Unlock { .. } => "unlock",
+        Command::Report { .. } => "report",
         Command::Apply { .. } => "apply",
         Command::Rollback { .. } => "rollback",
         Command::Verify { .. } => "verify",

@@ -4,80 +4,183 @@ use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+use std::path::Path;
+
 use super::args::{GlobalArgs, OutputFormat, RunArgs};
 use super::connect;
+use super::plan::request_for;
 use crate::actions::{Confirmer, ManualAnswer, RunEnv};
-use crate::engine::{Engine, EventSink, RunCommand, RunEvent, RunOptions, RunReport};
+use crate::engine::{Engine, EventSink, PlanRef, RunCommand, RunEvent, RunOptions, RunReport};
 use crate::error::{Error, Result};
 use crate::output::run_report;
+use crate::plan::dry_run;
+use crate::plan::saved::SavedPlan;
 use crate::plan::{PlanRequest, StepSelection};
-use crate::runbook::model::Direction;
+use crate::runbook::model::{DataLossLevel, Direction};
+use crate::runbook::LoadedRunbook;
+use crate::store::approvals::valid_approval;
+use crate::store::runs::RunStatus;
 
-/// Runs one of the three run commands; returns the run's exit code.
-pub async fn run(
-    global: &GlobalArgs,
-    command: RunCommand,
-    reference: &str,
-    args: &RunArgs,
-    direction: Option<Direction>,
-    emergency: bool,
-) -> Result<i32> {
-    let loaded = crate::runbook::load(reference, &global.runbooks_dir)?;
-    let (steps, continue_on_error) = if emergency {
-        let declared = loaded.runbook.emergency.as_ref().ok_or_else(|| {
-            Error::Usage(format!(
-                "runbook {} declares no emergency procedure; nothing was changed",
-                loaded.runbook.id
-            ))
-        })?;
-        (declared.steps.clone(), true)
-    } else {
-        (args.steps.clone(), args.continue_on_error)
-    };
-    let selection = StepSelection::parse(&steps).map_err(Error::Usage)?;
+/// What `apply`, `rollback` and `verify` were asked to do.
+pub struct RunInvocation<'a> {
+    /// Which command.
+    pub command: RunCommand,
+    /// Runbook id or path (optional with `--plan`).
+    pub reference: Option<&'a str>,
+    /// Run options.
+    pub args: &'a RunArgs,
+    /// `verify --direction`.
+    pub direction: Option<Direction>,
+    /// `rollback --emergency`.
+    pub emergency: bool,
+    /// `--plan FILE`.
+    pub plan_file: Option<&'a Path>,
+    /// `--max-drift PERCENT`.
+    pub max_drift: f64,
+}
+
+/// Runs one of the three run commands; returns the run's exit code. The gates, in order:
+/// bad input (2), a missing approved plan (4), no terminal and no `--yes` (5) — all before
+/// connecting — then with the database: the approval itself (4), drift from the saved plan
+/// (10), the lock (6), and the operator's confirmation (5). Nothing is written before all pass.
+pub async fn run(global: &GlobalArgs, invocation: &RunInvocation<'_>) -> Result<i32> {
+    let command = invocation.command;
     let direction = match command {
         RunCommand::Apply => Direction::Forward,
         RunCommand::Rollback => Direction::Rollback,
-        RunCommand::Verify => direction.unwrap_or(Direction::Forward),
+        RunCommand::Verify => invocation.direction.unwrap_or(Direction::Forward),
     };
-    let request = PlanRequest {
-        direction,
-        selection,
-        params: args.params.clone(),
-        database: global.db.clone(),
-        fail_on_unsupported: args.fail_on_unsupported,
+    let saved = invocation.plan_file.map(SavedPlan::read).transpose()?;
+    let (loaded, request, continue_on_error) = match &saved {
+        Some(saved) => from_saved_plan(global, saved, invocation.reference, direction)?,
+        None => {
+            let reference = invocation
+                .reference
+                .ok_or_else(|| Error::Usage("name a runbook, or pass --plan FILE".into()))?;
+            let loaded = crate::runbook::load(reference, &global.runbooks_dir)?;
+            let (request, _, continue_on_error) = request_for(
+                &loaded,
+                global,
+                invocation.args,
+                direction,
+                invocation.emergency,
+            )?;
+            (loaded, request, continue_on_error)
+        }
     };
     // Bad input is refused before connecting: resolve once with a throwaway run id.
-    crate::plan::resolve(&loaded, &request, "check")?;
-    if command != RunCommand::Verify && !global.yes {
+    let checked = crate::plan::resolve(&loaded, &request, "check")?;
+    let needs_approval: Vec<&str> = if command == RunCommand::Verify {
+        Vec::new()
+    } else {
+        checked
+            .steps
+            .iter()
+            .filter(|s| {
+                s.step
+                    .approval
+                    .as_ref()
+                    .is_some_and(|a| a.directions.contains(&direction))
+            })
+            .map(|s| s.step.id.as_str())
+            .collect()
+    };
+    if !needs_approval.is_empty() && saved.is_none() {
+        return Err(Error::ApprovalRequired(format!(
+            "step(s) {} need an approved plan; nothing was changed. To get one: \
+             `rollbook plan {} --direction {} --steps … --out plan.json`, then someone else runs \
+             `rollbook approve --plan plan.json --reason \"…\"`, then `rollbook {} --plan plan.json`",
+            needs_approval.join(", "),
+            loaded.runbook.id,
+            direction.as_str(),
+            command.as_str()
+        )));
+    }
+    let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    if command != RunCommand::Verify && !global.yes && !interactive {
         return Err(Error::NotConfirmed(format!(
-            "{} changes data and needs confirmation: pass --yes to run it; nothing was changed",
+            "{} changes data and needs confirmation, but there is no terminal to ask on: pass --yes to run it; nothing was changed",
             command.as_str()
         )));
     }
     let client = connect::client(global).await?;
     let store = connect::store(&client, global).await?;
+    let operator = connect::operator(global);
+    let db_user = crate::store::approvals::authenticated_user(&client).await;
+    let mut plan_ref = None;
+    if let Some(saved) = &saved {
+        let approval = if needs_approval.is_empty() {
+            None
+        } else {
+            let approvals = store.approvals_for(&saved.plan_id).await?;
+            let approval = valid_approval(&approvals, saved, &operator, mongodb::bson::DateTime::now()).map_err(|why| {
+                Error::ApprovalRequired(format!(
+                    "{why}; step(s) {} need a valid approval (someone other than {operator} runs \
+                     `rollbook approve --plan FILE --reason \"…\"`, valid for an hour by default); nothing was changed",
+                    needs_approval.join(", ")
+                ))
+            })?;
+            Some(approval.clone())
+        };
+        // Resuming an interrupted run of this plan: its finished actions changed the counts on
+        // purpose, and the plan was checked when that run started.
+        store
+            .reap_dead_runs(&checked.runbook_id, &checked.database)
+            .await?;
+        let resuming = store
+            .runs(&checked.runbook_id, &checked.database, 1)
+            .await?
+            .first()
+            .is_some_and(|r| {
+                r.status == RunStatus::Interrupted
+                    && r.plan_id.as_deref() == Some(saved.plan_id.as_str())
+            });
+        let now =
+            dry_run::preview(&client, &store, &checked, saved.content.transaction_limit).await?;
+        let differences =
+            crate::plan::saved::drift(&saved.content.preview, &now, invocation.max_drift);
+        if !differences.is_empty() && !resuming {
+            return Err(Error::PlanDrift(format!(
+                "the data no longer matches plan {} (allowed drift {}%): {}; make a new plan; nothing was changed",
+                saved.plan_id,
+                invocation.max_drift,
+                differences.join("; ")
+            )));
+        }
+        plan_ref = Some(PlanRef {
+            plan_id: saved.plan_id.clone(),
+            approval,
+        });
+    }
+    if command != RunCommand::Verify && !global.yes {
+        confirm(
+            &client,
+            &store,
+            &loaded,
+            &checked,
+            invocation.args.transaction_limit,
+        )
+        .await?;
+    }
     let interrupt = Arc::new(AtomicBool::new(false));
-    let watcher = {
-        let interrupt = interrupt.clone();
-        tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                eprintln!("\ninterrupt: finishing the current action, then stopping (the run can be resumed)");
-                interrupt.store(true, Ordering::SeqCst);
-            }
-        })
-    };
+    let watcher = watch_signals(interrupt.clone())?;
     let env = RunEnv {
-        params: crate::runbook::params::resolve(&loaded.runbook.params, &args.params)?,
-        opt_ins: args.with.clone(),
+        params: checked.params.clone(),
+        opt_ins: invocation.args.with.clone(),
         confirmer: Arc::new(TerminalConfirmer),
     };
     let options = RunOptions {
         command,
-        operator: connect::operator(global),
+        operator,
         continue_on_error,
-        transaction_limit: args.transaction_limit,
+        transaction_limit: saved
+            .as_ref()
+            .map_or(invocation.args.transaction_limit, |s| {
+                s.content.transaction_limit
+            }),
         interrupt,
+        db_user,
+        plan: plan_ref,
     };
     let progress = Progress {
         enabled: global.output == OutputFormat::Human && std::io::stderr().is_terminal(),
@@ -94,6 +197,142 @@ pub async fn run(
     let report = report?;
     render(global, &report);
     Ok(report.exit_code)
+}
+
+/// Registers SIGINT (Ctrl-C) and SIGTERM handlers now — before anything is written — so a
+/// signal never kills the process mid-action: it sets `interrupt`, and the engine stops after
+/// the current action.
+fn watch_signals(interrupt: Arc<AtomicBool>) -> Result<tokio::task::JoinHandle<()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let register =
+        |kind| signal(kind).map_err(|e| Error::io("cannot install the interrupt handler", e));
+    let mut sigint = register(SignalKind::interrupt())?;
+    let mut sigterm = register(SignalKind::terminate())?;
+    Ok(tokio::spawn(async move {
+        tokio::select! {
+            _ = sigint.recv() => {}
+            _ = sigterm.recv() => {}
+        }
+        eprintln!("\ninterrupt: finishing the current action, then stopping (rerun the same command to resume)");
+        interrupt.store(true, Ordering::SeqCst);
+    }))
+}
+
+/// The runbook and request a saved plan describes, after checking it still fits the runbook.
+fn from_saved_plan(
+    global: &GlobalArgs,
+    saved: &SavedPlan,
+    reference: Option<&str>,
+    direction: Direction,
+) -> Result<(LoadedRunbook, PlanRequest, bool)> {
+    let content = &saved.content;
+    let loaded = crate::runbook::load(reference.unwrap_or(&content.runbook), &global.runbooks_dir)?;
+    if loaded.runbook.id != content.runbook {
+        return Err(Error::Usage(format!(
+            "plan {} is for runbook {}, not {}",
+            saved.plan_id, content.runbook, loaded.runbook.id
+        )));
+    }
+    if loaded.digest != content.runbook_digest {
+        return Err(Error::PlanDrift(format!(
+            "runbook {} changed since plan {} was made ({} then, {} now); make a new plan; nothing was changed",
+            content.runbook, saved.plan_id, content.runbook_digest, loaded.digest
+        )));
+    }
+    if content.direction != direction {
+        return Err(Error::Usage(format!(
+            "plan {} is a {} plan; run it with `rollbook {} --plan …`",
+            saved.plan_id,
+            content.direction.as_str(),
+            if content.direction == Direction::Forward {
+                "apply"
+            } else {
+                "rollback"
+            }
+        )));
+    }
+    if global.db.as_ref().is_some_and(|db| db != &content.database) {
+        return Err(Error::Usage(format!(
+            "plan {} targets database {}, not the one given with --db",
+            saved.plan_id, content.database
+        )));
+    }
+    let request = PlanRequest {
+        direction,
+        selection: StepSelection::parse(&content.steps).map_err(Error::Usage)?,
+        params: content.params.clone().into_iter().collect(),
+        database: Some(content.database.clone()),
+        fail_on_unsupported: false,
+    };
+    Ok((loaded, request, content.continue_on_error))
+}
+
+/// Shows what will change and asks: a typed runbook id when a step loses data, else yes/no.
+async fn confirm(
+    client: &mongodb::Client,
+    store: &crate::store::Store,
+    loaded: &LoadedRunbook,
+    plan: &crate::plan::RunPlan,
+    limit: u64,
+) -> Result<()> {
+    let preview = dry_run::preview(client, store, plan, limit).await?;
+    let summary = SavedPlan::new(crate::plan::saved::PlanContent {
+        created_at: String::new(),
+        created_by: String::new(),
+        runbook: loaded.runbook.id.clone(),
+        runbook_digest: loaded.digest.clone(),
+        database: plan.database.clone(),
+        direction: plan.direction,
+        steps: plan
+            .steps
+            .iter()
+            .map(|s| s.step.id.clone())
+            .collect::<Vec<_>>()
+            .join(","),
+        params: plan.params.clone(),
+        continue_on_error: false,
+        transaction_limit: limit,
+        approvals_required: Vec::new(),
+        preview,
+    });
+    eprint!(
+        "{}",
+        crate::output::plan_view::human(&summary, &plan.skipped)
+    );
+    let losing: Vec<&str> = plan
+        .steps
+        .iter()
+        .filter(|s| s.step.data_loss.level != DataLossLevel::None)
+        .map(|s| s.step.id.as_str())
+        .collect();
+    let declined = || Error::NotConfirmed("declined by the operator; nothing was changed".into());
+    if losing.is_empty() {
+        let go = dialoguer::Confirm::new()
+            .with_prompt(format!(
+                "Run {} of {} on {}?",
+                plan.direction.as_str(),
+                loaded.runbook.id,
+                plan.database
+            ))
+            .default(false)
+            .interact()
+            .map_err(|_| declined())?;
+        return if go { Ok(()) } else { Err(declined()) };
+    }
+    let typed: String = dialoguer::Input::new()
+        .with_prompt(format!(
+            "Step(s) {} lose data when done by hand (rollbook snapshots it first). Type the runbook id ({}) to continue",
+            losing.join(", "),
+            loaded.runbook.id
+        ))
+        .allow_empty(true)
+        .interact_text()
+        .map_err(|_| declined())?;
+    if typed.trim() == loaded.runbook.id {
+        Ok(())
+    } else {
+        Err(declined())
+    }
 }
 
 fn render(global: &GlobalArgs, report: &RunReport) {

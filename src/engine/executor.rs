@@ -46,29 +46,71 @@ enum StepEnd {
 }
 
 impl Engine<'_> {
-    /// Resolves the request, starts (or resumes) a run, runs it and records the outcome.
-    /// Errors are returned only for problems found before anything was written.
+    /// Resolves the request, takes the lock, starts (or resumes) a run, runs it and records
+    /// the outcome. Errors are returned only for problems found before anything was written.
     pub async fn run(&self, loaded: &LoadedRunbook, request: &PlanRequest) -> Result<RunReport> {
-        let started = Instant::now();
         let provisional = super::new_run_id();
-        let mut plan = plan::resolve(loaded, request, &provisional)?;
+        let plan = plan::resolve(loaded, request, &provisional)?;
         refuse_unavailable(&plan)?;
-        let direction = plan.direction.as_str();
-        let reaped = self
+        if self.options.command == RunCommand::Verify {
+            // Verify only reads: it takes no lock, and only reports runs that look dead.
+            let reaped = self
+                .store
+                .reap_dead_runs(&plan.runbook_id, &plan.database)
+                .await?;
+            return self
+                .run_plan(loaded, request, plan, provisional, reaped)
+                .await;
+        }
+        let acquired = self
             .store
-            .reap_dead_runs(&plan.runbook_id, &plan.database)
+            .acquire_lock(
+                &plan.runbook_id,
+                &plan.database,
+                &provisional,
+                &self.options.operator,
+            )
             .await?;
+        // Holding the lock, any other run still marked running has lost it: it is dead.
+        let result = async {
+            let reaped = self
+                .store
+                .interrupt_running_runs(&plan.runbook_id, &plan.database)
+                .await?;
+            if let Some(previous) = &acquired.took_over_from {
+                tracing::warn!("took over the lock of run {previous}, whose process is gone");
+            }
+            self.run_plan(loaded, request, plan.clone(), provisional.clone(), reaped)
+                .await
+        }
+        .await;
+        let owner = result
+            .as_ref()
+            .map_or(provisional.as_str(), |r| r.run_id.as_str());
+        if let Err(e) = self
+            .store
+            .release_lock(&plan.runbook_id, &plan.database, owner)
+            .await
+        {
+            tracing::warn!("cannot release the lock: {e}");
+        }
+        result
+    }
+
+    async fn run_plan(
+        &self,
+        loaded: &LoadedRunbook,
+        request: &PlanRequest,
+        mut plan: RunPlan,
+        provisional: String,
+        reaped: Vec<RunRecord>,
+    ) -> Result<RunReport> {
+        let started = Instant::now();
+        let direction = plan.direction.as_str();
         let recent = self
             .store
             .runs(&plan.runbook_id, &plan.database, 10)
             .await?;
-        if let Some(live) = recent.iter().find(|r| r.status == RunStatus::Running) {
-            return Err(Error::Concurrent(format!(
-                "run {} ({} by {} on {}, pid {}) is still running {} on {} since {}; nothing was changed",
-                live.id, live.command, live.operator, live.host, live.pid, live.runbook, live.database,
-                live.started_at.try_to_rfc3339_string().unwrap_or_default()
-            )));
-        }
         let step_ids: Vec<String> = plan.steps.iter().map(|s| s.step.id.clone()).collect();
         let command = self.options.command.as_str();
         let resumable = recent.first().filter(|r| {
@@ -110,16 +152,29 @@ impl Engine<'_> {
         let heartbeat = {
             let store = self.store.clone();
             let id = run_id.clone();
+            let (runbook, database) = (plan.runbook_id.clone(), plan.database.clone());
+            let locked = self.options.command != RunCommand::Verify;
+            let interrupt = self.options.interrupt.clone();
             tokio::spawn(async move {
                 loop {
                     tokio::time::sleep(Duration::from_secs(5)).await;
                     if let Err(e) = store.heartbeat(&id).await {
                         tracing::warn!("heartbeat: {e}");
                     }
+                    if locked
+                        && matches!(store.renew_lock(&runbook, &database, &id).await, Ok(false))
+                    {
+                        tracing::error!(
+                            "the lock was released by hand: stopping after the current action"
+                        );
+                        interrupt.store(true, Ordering::SeqCst);
+                    }
                 }
             })
         };
         let mut report = RunReport {
+            plan_id: self.options.plan.as_ref().map(|p| p.plan_id.clone()),
+            approval: self.options.plan.as_ref().and_then(|p| p.approval.clone()),
             schema: crate::output::json::SCHEMA_VERSION,
             command: command.to_owned(),
             run_id: run_id.clone(),
@@ -245,9 +300,10 @@ impl Engine<'_> {
             .error
             .as_ref()
             .map(|e| doc! {"code": &e.code, "message": &e.message});
+        let stored = mongodb::bson::to_document(&report).unwrap_or_default();
         if let Err(e) = self
             .store
-            .finish_run(&run_id, status, exit, error_document.clone())
+            .finish_run(&run_id, status, exit, error_document.clone(), stored)
             .await
         {
             report.warnings.push(format!(
@@ -281,7 +337,8 @@ impl Engine<'_> {
             steps: steps.to_vec(),
             params: plan.params.clone(),
             operator: self.options.operator.clone(),
-            db_user: None,
+            db_user: self.options.db_user.clone(),
+            plan_id: self.options.plan.as_ref().map(|p| p.plan_id.clone()),
             host: hostname(),
             pid: std::process::id(),
             started_at: now,
@@ -352,7 +409,7 @@ impl Engine<'_> {
         }
     }
 
-    /// Whether a step runs in one transaction: every action can, and it writes few documents.
+    /// Whether a step runs in one transaction (the same decision `plan` shows).
     async fn use_transaction(
         &self,
         plan: &RunPlan,
@@ -360,26 +417,27 @@ impl Engine<'_> {
         run_id: &str,
     ) -> Result<bool> {
         let step = &planned.step;
-        let capable = !planned.actions.is_empty()
-            && planned.actions.iter().all(Action::can_run_in_transaction);
-        match step.transaction {
-            TransactionMode::Never => return Ok(false),
-            TransactionMode::Required => return Ok(true),
-            TransactionMode::Auto if !capable => return Ok(false),
-            TransactionMode::Auto => {}
-        }
         let mut writes = 0;
-        for (index, action) in planned.actions.iter().enumerate() {
-            if let Some(write) = DocumentWrite::of(action, &plan.database)? {
-                writes += actions::documents::count(
-                    &self.context(plan, run_id, &step.id, index),
-                    &write,
-                    None,
-                )
-                .await?;
+        if step.transaction == TransactionMode::Auto
+            && planned.actions.iter().all(Action::can_run_in_transaction)
+        {
+            for (index, action) in planned.actions.iter().enumerate() {
+                if let Some(write) = DocumentWrite::of(action, &plan.database)? {
+                    writes += actions::documents::count(
+                        &self.context(plan, run_id, &step.id, index),
+                        &write,
+                        None,
+                    )
+                    .await?;
+                }
             }
         }
-        Ok(writes <= self.options.transaction_limit)
+        Ok(crate::plan::dry_run::decide_transaction(
+            step.transaction,
+            &planned.actions,
+            writes,
+            self.options.transaction_limit,
+        ))
     }
 
     async fn run_step(

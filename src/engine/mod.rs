@@ -49,6 +49,19 @@ pub struct RunOptions {
     pub transaction_limit: u64,
     /// Set by Ctrl-C: stop after the current action.
     pub interrupt: Arc<AtomicBool>,
+    /// The database user the client is authenticated as, if any.
+    pub db_user: Option<String>,
+    /// The saved plan being executed, with the approval that lets it run.
+    pub plan: Option<PlanRef>,
+}
+
+/// A saved plan a run executes.
+#[derive(Debug, Clone)]
+pub struct PlanRef {
+    /// Plan id.
+    pub plan_id: String,
+    /// The approval used, when the plan has sensitive steps.
+    pub approval: Option<crate::store::approvals::Approval>,
 }
 
 /// Default for [`RunOptions::transaction_limit`].

@@ -8,7 +8,7 @@ use crate::actions::ActionOutcome;
 use crate::plan::SkippedStep;
 
 /// The whole run.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct RunReport {
     /// JSON output version.
     pub schema: u32,
@@ -30,6 +30,10 @@ pub struct RunReport {
     pub exit_code: i32,
     /// The error, when the run did not succeed.
     pub error: Option<ErrorReport>,
+    /// The saved plan executed, if any.
+    pub plan_id: Option<String>,
+    /// The approval that let sensitive steps run.
+    pub approval: Option<crate::store::approvals::Approval>,
     /// True when this invocation resumed an interrupted run.
     pub resumed: bool,
     /// Runs found dead (and marked interrupted) when this one started.
@@ -47,7 +51,7 @@ pub struct RunReport {
 }
 
 /// Runbook id and digest.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct RunbookRef {
     /// Id.
     pub id: String,
@@ -56,7 +60,7 @@ pub struct RunbookRef {
 }
 
 /// An error in output: code and message (never credentials).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct ErrorReport {
     /// Code from DESIGN.md §6.
     pub code: String,
@@ -82,7 +86,7 @@ impl ErrorReport {
 }
 
 /// One step of a run.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct StepReport {
     /// Step id.
     pub id: String,
@@ -106,7 +110,7 @@ pub struct StepReport {
 }
 
 /// A manual action that still needs the operator.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct PendingManual {
     /// Step id.
     pub step: String,

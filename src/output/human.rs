@@ -13,6 +13,10 @@ pub fn table(header: &[&str]) -> Table {
     if !header.is_empty() {
         table.set_header(header.iter().copied());
     }
+    // On a terminal too narrow to wrap into (or one reporting no size), print unwrapped.
+    if table.width().is_some_and(|width| width < 60) {
+        table.set_content_arrangement(ContentArrangement::Disabled);
+    }
     table
 }
 

@@ -41,7 +41,7 @@ pub struct PlannedStep {
 }
 
 /// A selected step that will not run, and why.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SkippedStep {
     /// Step id.
     pub id: String,

@@ -93,6 +93,18 @@ pub struct Started {
 
 /// Starts mongod with its data in `dir` and waits until it is a writable primary.
 pub async fn start(dir: &Path, port: u16, cache_gb: f64, lifetime: Lifetime) -> Result<Started> {
+    start_with(dir, port, cache_gb, lifetime, &[]).await
+}
+
+/// [`start`] with extra mongod arguments (e.g. `--auth --keyFile F`; the replica set is
+/// initiated through the localhost exception, before any user exists).
+pub async fn start_with(
+    dir: &Path,
+    port: u16,
+    cache_gb: f64,
+    lifetime: Lifetime,
+    extra: &[String],
+) -> Result<Started> {
     let mongod = find_mongod()?;
     let data = dir.join("data");
     std::fs::create_dir_all(&data)
@@ -113,7 +125,10 @@ pub async fn start(dir: &Path, port: u16, cache_gb: f64, lifetime: Lifetime) -> 
         cache_gb.to_string(),
         "--setParameter".into(),
         "enableTestCommands=1".into(),
-    ];
+    ]
+    .into_iter()
+    .chain(extra.iter().cloned())
+    .collect();
     let mut command = match lifetime {
         Lifetime::Detached => {
             let mut command = Command::new(&mongod);

@@ -1,8 +1,10 @@
 //! rollbook's own state, kept in MongoDB (the `--state-db` database): runs and their
 //! journal, per-step state, the append-only audit trail, and the snapshot registry.
 
+pub mod approvals;
 pub mod audit;
 pub mod journal;
+pub mod lock;
 pub mod runs;
 pub mod snapshots;
 pub mod step_state;
@@ -47,6 +49,12 @@ impl Store {
                 })?;
         }
         Ok(store)
+    }
+
+    /// Opens the state database for reading only: nothing is created (used by `plan`).
+    #[must_use]
+    pub fn read_only(db: Database) -> Self {
+        Store { db }
     }
 
     /// The state database.

@@ -55,6 +55,9 @@ pub struct RunRecord {
     /// The authenticated database user, when the server uses authentication.
     #[serde(default)]
     pub db_user: Option<String>,
+    /// The saved plan executed, if any.
+    #[serde(default)]
+    pub plan_id: Option<String>,
     /// Host the process ran on.
     pub host: String,
     /// Process id.
@@ -148,12 +151,13 @@ impl Store {
         status: RunStatus,
         exit_code: i32,
         error: Option<Document>,
+        report: Document,
     ) -> Result<()> {
         let status = bson::to_bson(&status).unwrap_or_default();
         self.collection("runs")
             .update_one(
                 doc! {"_id": id},
-                doc! {"$set": {"status": status, "finished_at": DateTime::now(), "exit_code": exit_code, "error": error}},
+                doc! {"$set": {"status": status, "finished_at": DateTime::now(), "exit_code": exit_code, "error": error, "report": report}},
             )
             .await
             .map_err(|e| Error::database("cannot record the end of the run", e))?;
@@ -188,6 +192,42 @@ impl Store {
             .into_iter()
             .filter_map(|d| bson::from_document(d).ok())
             .collect())
+    }
+
+    /// Marks one run as interrupted if it is still marked running.
+    pub async fn mark_interrupted(&self, id: &str) -> Result<()> {
+        self.collection("runs")
+            .update_one(doc! {"_id": id, "status": "running"}, doc! {"$set": {"status": "interrupted", "interrupted_detected_at": DateTime::now()}})
+            .await
+            .map_err(|e| Error::database("cannot mark the run as interrupted", e))?;
+        Ok(())
+    }
+
+    /// Marks every "running" run of this runbook and database as interrupted (called by the
+    /// lock holder: any other run still marked running has lost its lock) and returns them.
+    pub async fn interrupt_running_runs(
+        &self,
+        runbook: &str,
+        database: &str,
+    ) -> Result<Vec<RunRecord>> {
+        let now = DateTime::now();
+        let mut interrupted = Vec::new();
+        for run in self.runs(runbook, database, 50).await? {
+            if run.status == RunStatus::Running {
+                self.collection("runs")
+                    .update_one(
+                        doc! {"_id": &run.id, "status": "running"},
+                        doc! {"$set": {"status": "interrupted", "interrupted_detected_at": now}},
+                    )
+                    .await
+                    .map_err(|e| Error::database("cannot mark a dead run as interrupted", e))?;
+                interrupted.push(RunRecord {
+                    status: RunStatus::Interrupted,
+                    ..run
+                });
+            }
+        }
+        Ok(interrupted)
     }
 
     /// Marks every dead "running" run of this runbook and database as interrupted and returns them.

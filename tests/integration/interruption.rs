@@ -9,21 +9,15 @@ use mongodb::bson::{doc, Document};
 use mongodb::Client;
 
 use crate::data;
-use crate::execution::run_json;
+use crate::execution::{approved_plan, run_json};
 use crate::harness;
 
-fn spawn_rollback(steps: &str, db: &str, state: &str) -> Child {
+fn spawn_rollback(target: &[&str], db: &str, state: &str) -> Child {
     Command::new(assert_cmd::cargo::cargo_bin("rollbook"))
         .current_dir(harness::repo_root())
-        .args([
-            "rollback",
-            "steps-19-30",
-            "--steps",
-            steps,
-            "--yes",
-            "--output",
-            "json",
-        ])
+        .arg("rollback")
+        .args(target)
+        .args(["--yes", "--output", "json"])
         .args(["--db", db, "--state-db", state, "--uri", harness::uri()])
         .env("ROLLBOOK_OPERATOR", "test-operator")
         .stdin(Stdio::null())
@@ -70,7 +64,7 @@ async fn sigkill_in_a_large_step_then_rerun_gives_the_uninterrupted_result() {
     let (original, db, reference, state) = prepared(&client, "sigkill", 100_000).await;
     let reference_state = harness::fresh_db(&client, "sigkill_reference_state").await;
 
-    let mut child = spawn_rollback("19", &db, &state);
+    let mut child = spawn_rollback(&["steps-19-30", "--steps", "19"], &db, &state);
     // The snapshot is registered just before the update starts: kill the process there.
     wait_for(&client, &state, "snapshots", doc! {"step": "19"}).await;
     child.kill().unwrap();
@@ -150,7 +144,8 @@ async fn ctrl_c_stops_after_the_current_action_exits_130_and_the_rerun_resumes()
     let (original, db, reference, state) = prepared(&client, "sigint", 30_000).await;
     let reference_state = harness::fresh_db(&client, "sigint_reference_state").await;
 
-    let child = spawn_rollback("19-26", &db, &state);
+    let plan = approved_plan("rollback", &["--steps", "19-26"], &db, &state);
+    let child = spawn_rollback(&["--plan", plan.arg()], &db, &state);
     // Interrupt once the first step (26, descending) has started an action.
     wait_for(&client, &state, "journal", doc! {"phase": "start"}).await;
     let signalled = Command::new("kill")
@@ -175,16 +170,18 @@ async fn ctrl_c_stops_after_the_current_action_exits_130_and_the_rerun_resumes()
     assert_eq!(run.get_str("status").unwrap(), "interrupted");
     assert_eq!(run.get_i32("exit_code").unwrap(), 130);
 
-    let (code, resumed) = run_json(
-        &["rollback", "steps-19-30", "--steps", "19-26", "--yes"],
-        &db,
-        &state,
-    );
+    let (code, resumed) = run_json(&["rollback", "--plan", plan.arg(), "--yes"], &db, &state);
     assert_eq!(code, 9, "step 24 is manual and stays pending: {resumed:#}");
     assert_eq!(resumed["resumed"], true);
 
+    let reference_plan = approved_plan(
+        "rollback",
+        &["--steps", "19-26"],
+        &reference,
+        &reference_state,
+    );
     let (code, _) = run_json(
-        &["rollback", "steps-19-30", "--steps", "19-26", "--yes"],
+        &["rollback", "--plan", reference_plan.arg(), "--yes"],
         &reference,
         &reference_state,
     );
@@ -204,11 +201,8 @@ async fn ctrl_c_stops_after_the_current_action_exits_130_and_the_rerun_resumes()
     )
     .await;
 
-    let (code, _) = run_json(
-        &["apply", "steps-19-30", "--steps", "19-26", "--yes"],
-        &db,
-        &state,
-    );
+    let forward = approved_plan("forward", &["--steps", "19-26"], &db, &state);
+    let (code, _) = run_json(&["apply", "--plan", forward.arg(), "--yes"], &db, &state);
     assert_eq!(code, 9);
     data::assert_same(
         &client,

@@ -3,9 +3,11 @@
 
 mod harness;
 
+mod auth;
 mod catalog;
 mod data;
 mod execution;
+mod gates;
 mod generated_files;
 mod interruption;
 mod invalid_runbooks;

@@ -1,0 +1,115 @@
+//! `rollbook approve`: record an approval of a saved plan, bound to its digest, expiring.
+
+use std::path::Path;
+
+use mongodb::bson::{doc, DateTime};
+use serde_json::json;
+
+use super::args::{GlobalArgs, OutputFormat};
+use super::connect;
+use crate::error::{Error, Result};
+use crate::output::json;
+use crate::plan::saved::SavedPlan;
+use crate::store::approvals::{authenticated_user, Approval};
+use crate::store::audit::AuditEvent;
+
+/// What to approve and why.
+pub struct ApproveArgs<'a> {
+    /// A recorded plan's id.
+    pub plan_id: Option<&'a str>,
+    /// A plan file.
+    pub plan_file: Option<&'a Path>,
+    /// Why.
+    pub reason: &'a str,
+    /// Ticket reference.
+    pub ticket: Option<&'a str>,
+    /// Lifetime in minutes.
+    pub expires_in_minutes: i64,
+}
+
+/// Records the approval.
+pub async fn run(global: &GlobalArgs, args: &ApproveArgs<'_>) -> Result<()> {
+    if args.reason.trim().is_empty() {
+        return Err(Error::Usage(
+            "--reason must say why the plan is approved; nothing was recorded".into(),
+        ));
+    }
+    if !(1..=24 * 60).contains(&args.expires_in_minutes) {
+        return Err(Error::Usage(
+            "--expires-in must be between 1 and 1440 minutes; nothing was recorded".into(),
+        ));
+    }
+    let client = connect::client(global).await?;
+    let store = connect::store(&client, global).await?;
+    let plan = match (args.plan_file, args.plan_id) {
+        (Some(path), _) => SavedPlan::read(path)?,
+        (None, Some(id)) => store.plan_by_id(id).await?.ok_or_else(|| {
+            Error::Usage(format!(
+                "no recorded plan {id}; approve it with --plan FILE; nothing was recorded"
+            ))
+        })?,
+        (None, None) => return Err(Error::Usage("name a plan id or pass --plan FILE".into())),
+    };
+    plan.check_integrity()?;
+    let approver = connect::operator(global);
+    let now = DateTime::now();
+    let approval = Approval {
+        plan_id: plan.plan_id.clone(),
+        plan_digest: plan.digest.clone(),
+        runbook: plan.content.runbook.clone(),
+        database: plan.content.database.clone(),
+        approver: approver.clone(),
+        db_user: authenticated_user(&client).await,
+        reason: args.reason.trim().to_owned(),
+        ticket: args.ticket.map(str::to_owned),
+        created_at: now,
+        expires_at: DateTime::from_millis(
+            now.timestamp_millis() + args.expires_in_minutes * 60_000,
+        ),
+    };
+    store.record_plan(&plan).await?;
+    store.record_approval(&approval).await?;
+    store
+        .audit(
+            &AuditEvent {
+                run_id: None,
+                runbook: &plan.content.runbook,
+                database: &plan.content.database,
+                operator: &approver,
+                event: "plan_approved",
+                step: None,
+                details: doc! {"plan_id": &plan.plan_id, "plan_digest": &plan.digest, "reason": &approval.reason,
+                                "ticket": &approval.ticket, "db_user": &approval.db_user, "expires_at": approval.expires_at,
+                                "steps": &plan.content.approvals_required},
+            },
+            None,
+        )
+        .await?;
+    let expires = approval
+        .expires_at
+        .try_to_rfc3339_string()
+        .unwrap_or_default();
+    match global.output {
+        OutputFormat::Json => {
+            let mut document = json::success("approve");
+            document.insert("approval".into(), json!(approval));
+            json::print(&document);
+        }
+        OutputFormat::Human => {
+            println!(
+                "approved plan {} ({} {} on {}, steps {}) by {approver} until {expires}",
+                plan.plan_id,
+                plan.content.direction.as_str(),
+                plan.content.runbook,
+                plan.content.database,
+                plan.content.steps
+            );
+            if approver == plan.content.created_by {
+                eprintln!(
+                    "note: you made this plan; whoever runs it must be someone other than you"
+                );
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,137 @@
+//! `rollbook plan`: the data-level dry-run, optionally saved for approval and exact execution.
+
+use std::path::Path;
+
+use serde_json::json;
+
+use super::args::{GlobalArgs, OutputFormat, RunArgs};
+use super::connect;
+use crate::error::{Error, Result};
+use crate::output::{json, plan_view};
+use crate::plan::dry_run;
+use crate::plan::saved::{PlanContent, SavedPlan};
+use crate::plan::{PlanRequest, StepSelection};
+use crate::runbook::model::Direction;
+use crate::store::Store;
+
+/// Builds the request for a runbook from run arguments (`--emergency` takes the runbook's
+/// declared steps and goes on past failures). Returns it with the steps text and whether to
+/// continue on error.
+pub fn request_for(
+    loaded: &crate::runbook::LoadedRunbook,
+    global: &GlobalArgs,
+    args: &RunArgs,
+    direction: Direction,
+    emergency: bool,
+) -> Result<(PlanRequest, String, bool)> {
+    let (steps, continue_on_error) = if emergency {
+        let declared = loaded.runbook.emergency.as_ref().ok_or_else(|| {
+            Error::Usage(format!(
+                "runbook {} declares no emergency procedure; nothing was changed",
+                loaded.runbook.id
+            ))
+        })?;
+        if direction != Direction::Rollback {
+            return Err(Error::Usage("--emergency is a rollback procedure".into()));
+        }
+        (declared.steps.clone(), true)
+    } else {
+        (args.steps.clone(), args.continue_on_error)
+    };
+    let request = PlanRequest {
+        direction,
+        selection: StepSelection::parse(&steps).map_err(Error::Usage)?,
+        params: args.params.clone(),
+        database: global.db.clone(),
+        fail_on_unsupported: args.fail_on_unsupported,
+    };
+    Ok((request, steps, continue_on_error))
+}
+
+/// `rollbook plan RUNBOOK --direction D [--steps] [--param] [--out FILE]`. Writes nothing to
+/// any database.
+pub async fn run(
+    global: &GlobalArgs,
+    reference: &str,
+    args: &RunArgs,
+    direction: Direction,
+    emergency: bool,
+    out: Option<&Path>,
+) -> Result<()> {
+    let loaded = crate::runbook::load(reference, &global.runbooks_dir)?;
+    let (request, steps, continue_on_error) =
+        request_for(&loaded, global, args, direction, emergency)?;
+    let plan = crate::plan::resolve(&loaded, &request, "plan")?;
+    let client = connect::client(global).await?;
+    let store = Store::read_only(client.database(&global.state_db));
+    let preview = dry_run::preview(&client, &store, &plan, args.transaction_limit).await?;
+    let approvals_required: Vec<String> = preview
+        .steps
+        .iter()
+        .filter(|s| s.approval.is_some())
+        .map(|s| s.id.clone())
+        .collect();
+    let saved = SavedPlan::new(PlanContent {
+        created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        created_by: connect::operator(global),
+        runbook: loaded.runbook.id.clone(),
+        runbook_digest: loaded.digest.clone(),
+        database: plan.database.clone(),
+        direction,
+        steps,
+        params: args.params.iter().cloned().collect(),
+        continue_on_error,
+        transaction_limit: args.transaction_limit,
+        approvals_required: approvals_required.clone(),
+        preview,
+    });
+    if let Some(path) = out {
+        saved.write(path)?;
+    }
+    match global.output {
+        OutputFormat::Json => {
+            let mut document = json::success("plan");
+            document.insert("plan_id".into(), json!(saved.plan_id));
+            document.insert("plan_digest".into(), json!(saved.digest));
+            document.insert(
+                "runbook".into(),
+                json!({"id": loaded.runbook.id, "digest": loaded.digest}),
+            );
+            document.insert("database".into(), json!(plan.database));
+            document.insert("direction".into(), json!(direction));
+            document.insert("steps".into(), json!(saved.content.preview.steps));
+            document.insert("skipped".into(), json!(plan.skipped));
+            document.insert("approvals_required".into(), json!(approvals_required));
+            document.insert("saved_to".into(), json!(out));
+            json::print(&document);
+        }
+        OutputFormat::Human => {
+            print!("{}", plan_view::human(&saved, &plan.skipped));
+            if let Some(path) = out {
+                println!(
+                    "plan {} saved to {} ({})",
+                    saved.plan_id,
+                    path.display(),
+                    saved.digest
+                );
+                let verb = if direction == Direction::Forward {
+                    "apply"
+                } else {
+                    "rollback"
+                };
+                if !approvals_required.is_empty() {
+                    println!(
+                        "steps {} need an approval by someone else: rollbook approve --plan {} --reason \"…\"",
+                        approvals_required.join(", "),
+                        path.display()
+                    );
+                }
+                println!(
+                    "then run exactly this plan: rollbook {verb} --plan {}",
+                    path.display()
+                );
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,50 @@
+//! `rollbook report RUN_ID`: an incident-style Markdown report of a run.
+
+use mongodb::bson::{self, Document};
+use serde_json::json;
+
+use super::args::{GlobalArgs, OutputFormat};
+use super::connect;
+use crate::engine::RunReport;
+use crate::error::{Error, Result};
+use crate::output::{incident, json};
+
+/// Prints the report of one run.
+pub async fn run(global: &GlobalArgs, run_id: &str) -> Result<()> {
+    let client = connect::client(global).await?;
+    let store = connect::store(&client, global).await?;
+    let raw: Document = store
+        .database()
+        .collection::<Document>("runs")
+        .find_one(mongodb::bson::doc! {"_id": run_id})
+        .await
+        .map_err(|e| Error::database("cannot read the run", e))?
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "no run {run_id} in state database {}",
+                global.state_db
+            ))
+        })?;
+    let record = store
+        .run(run_id)
+        .await?
+        .ok_or_else(|| Error::Usage(format!("run {run_id} is unreadable")))?;
+    let report: Option<RunReport> = raw
+        .get_document("report")
+        .ok()
+        .and_then(|d| bson::from_document(d.clone()).ok());
+    let journal = store.journal(run_id).await?;
+    let audit = store.history(None, Some(run_id), 1000).await?;
+    let markdown = incident::markdown(&record, report.as_ref(), &journal, &audit);
+    match global.output {
+        OutputFormat::Json => {
+            let mut document = json::success("report");
+            document.insert("run_id".into(), json!(run_id));
+            document.insert("run".into(), json!(report));
+            document.insert("markdown".into(), json!(markdown));
+            json::print(&document);
+        }
+        OutputFormat::Human => print!("{markdown}"),
+    }
+    Ok(())
+}

@@ -1,0 +1,694 @@
+//! The gates in front of every change: `plan` writes nothing, approvals, saved-plan drift,
+//! the lock, confirmation prompts in a real terminal, and the incident report.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use mongodb::bson::{doc, DateTime, Document};
+use mongodb::Client;
+
+use crate::data;
+use crate::execution::run_json;
+use crate::harness::{self, rollbook, stdout_json};
+
+/// Oplog entries written since `since` to any of `databases`.
+async fn oplog_writes(client: &Client, since: mongodb::bson::Timestamp, databases: &[&str]) -> u64 {
+    let pattern = format!("^({})\\.", databases.join("|"));
+    client
+        .database("local")
+        .collection::<Document>("oplog.rs")
+        .count_documents(doc! {"ts": {"$gt": since}, "ns": {"$regex": pattern}})
+        .await
+        .unwrap()
+}
+
+async fn oplog_now(client: &Client) -> mongodb::bson::Timestamp {
+    let last = client
+        .database("local")
+        .collection::<Document>("oplog.rs")
+        .find_one(doc! {})
+        .sort(doc! {"$natural": -1})
+        .await
+        .unwrap()
+        .unwrap();
+    last.get_timestamp("ts").unwrap()
+}
+
+#[tokio::test]
+async fn plan_shows_what_would_change_and_writes_nothing() {
+    let client = harness::client().await;
+    let db = harness::fresh_db(&client, "plan_nothing").await;
+    let state = harness::fresh_db(&client, "plan_nothing_state").await;
+    data::seed_earlybird(&client, &db, 2_000).await;
+    let since = oplog_now(&client).await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("plan.json");
+
+    let (code, plan) = run_json(
+        &[
+            "plan",
+            "steps-19-30",
+            "--direction",
+            "rollback",
+            "--steps",
+            "30-19",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &db,
+        &state,
+    );
+    assert_eq!(code, 0, "{plan:#}");
+    let (code, _) = run_json(
+        &["plan", "steps-19-30", "--direction", "forward"],
+        &db,
+        &state,
+    );
+    assert_eq!(code, 0);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        oplog_writes(&client, since, &[&db, &state]).await,
+        0,
+        "plan wrote to the target or state database"
+    );
+    assert!(!client.list_database_names().await.unwrap().contains(&state));
+
+    let steps = plan["steps"].as_array().unwrap();
+    let step = |id: &str| steps.iter().find(|s| s["id"] == id).unwrap().clone();
+    assert_eq!(step("23")["approval"], "billing");
+    assert_eq!(step("21")["approval"], "user_linking");
+    assert_eq!(step("24")["approval"], "roles");
+    assert_eq!(step("22")["data_loss"], "partial");
+    let unset = &step("19")["actions"][0];
+    assert!(unset["affected"].as_u64().unwrap() > 0);
+    assert_eq!(unset["samples"].as_array().unwrap().len(), 3);
+    for sample in unset["samples"].as_array().unwrap() {
+        assert!(
+            sample["before"].get("subscription_id").is_some()
+                && sample["after"].get("subscription_id").is_none()
+        );
+    }
+    assert_eq!(step("30")["actions"][0]["drops_indexes"][0], "user_id_1");
+    assert!(
+        step("20")["transaction"].as_bool().unwrap(),
+        "a small step is planned in a transaction"
+    );
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(saved["plan_id"], plan["plan_id"]);
+    assert!(saved["digest"].as_str().unwrap().starts_with("sha256:"));
+    assert_eq!(
+        saved["approvals_required"],
+        serde_json::json!(["24", "23", "21"])
+    );
+}
+
+#[tokio::test]
+async fn approvals_none_self_expired_wrong_digest_and_valid() {
+    let client = harness::client().await;
+    let db = harness::fresh_db(&client, "approvals").await;
+    let state = harness::fresh_db(&client, "approvals_state").await;
+    data::seed_earlybird(&client, &db, 1_000).await;
+    let billed = || data::count(&client, &db, "orders", doc! {"billed": {"$exists": true}});
+    let before = billed().await;
+    let runs = || data::count(&client, &state, "runs", doc! {});
+    let refused = |code: i32, report: &serde_json::Value, why: &str| {
+        assert_eq!(code, 4, "{report:#}");
+        assert_eq!(report["error"]["code"], "APPROVAL_REQUIRED");
+        let message = report["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains(why) && message.contains("rollbook approve"),
+            "{message}"
+        );
+    };
+
+    // None: no plan at all, and --yes does not help.
+    let (code, report) = run_json(
+        &["rollback", "steps-19-30", "--steps", "23", "--yes"],
+        &db,
+        &state,
+    );
+    refused(code, &report, "need an approved plan");
+    // A plan nobody approved.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("plan.json");
+    let plan_path = file.to_str().unwrap();
+    let (code, plan) = run_json(
+        &[
+            "plan",
+            "steps-19-30",
+            "--direction",
+            "rollback",
+            "--steps",
+            "23",
+            "--out",
+            plan_path,
+        ],
+        &db,
+        &state,
+    );
+    assert_eq!(code, 0);
+    let (code, report) = run_json(&["rollback", "--plan", plan_path, "--yes"], &db, &state);
+    refused(code, &report, "has no approval");
+    // Approved only by the operator who runs it.
+    let approve = |who: &str| {
+        rollbook()
+            .env("ROLLBOOK_OPERATOR", who)
+            .args([
+                "approve",
+                "--plan",
+                plan_path,
+                "--reason",
+                "finance agreed",
+                "--ticket",
+                "INC-7",
+                "--state-db",
+                &state,
+                "--uri",
+                harness::uri(),
+            ])
+            .assert()
+            .success();
+    };
+    approve("test-operator");
+    let (code, report) = run_json(&["rollback", "--plan", plan_path, "--yes"], &db, &state);
+    refused(code, &report, "someone else must approve");
+    // Approved by someone else, but expired.
+    let now = DateTime::now().timestamp_millis();
+    let approval = |approver: &str, digest: &str, expires: i64| {
+        doc! {"plan_id": plan["plan_id"].as_str().unwrap(), "plan_digest": digest, "runbook": "steps-19-30", "database": &db,
+        "approver": approver, "db_user": null, "reason": "r", "ticket": null,
+        "created_at": DateTime::from_millis(now - 7_200_000), "expires_at": DateTime::from_millis(expires)}
+    };
+    let approvals = client.database(&state).collection::<Document>("approvals");
+    approvals
+        .insert_one(approval(
+            "carol",
+            plan["plan_digest"].as_str().unwrap(),
+            now - 3_600_000,
+        ))
+        .await
+        .unwrap();
+    let (code, report) = run_json(&["rollback", "--plan", plan_path, "--yes"], &db, &state);
+    refused(code, &report, "expired");
+    // Approved by someone else for different content (wrong digest): only that approval exists.
+    approvals.delete_many(doc! {}).await.unwrap();
+    approvals
+        .insert_one(approval("carol", "sha256:0000", now + 3_600_000))
+        .await
+        .unwrap();
+    let (code, report) = run_json(&["rollback", "--plan", plan_path, "--yes"], &db, &state);
+    refused(code, &report, "digest mismatch");
+    assert_eq!(billed().await, before, "a refused run changed data");
+    assert_eq!(runs().await, 0, "a refused run was recorded");
+
+    // A tampered plan file is refused as drift.
+    let tampered = dir.path().join("tampered.json");
+    std::fs::write(
+        &tampered,
+        std::fs::read_to_string(&file)
+            .unwrap()
+            .replace("\"23\"", "\"22\""),
+    )
+    .unwrap();
+    let (code, report) = run_json(
+        &["rollback", "--plan", tampered.to_str().unwrap(), "--yes"],
+        &db,
+        &state,
+    );
+    assert_eq!(
+        (code, report["error"]["code"].as_str()),
+        (10, Some("PLAN_DRIFT")),
+        "{report:#}"
+    );
+
+    // Valid: approved by carol for this digest, unexpired.
+    approve("carol");
+    let (code, report) = run_json(&["rollback", "--plan", plan_path, "--yes"], &db, &state);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["approval"]["approver"], "carol");
+    assert_eq!(report["plan_id"], plan["plan_id"]);
+    assert_eq!(billed().await, 0);
+
+    // The incident report tells the story.
+    let run_id = report["run_id"].as_str().unwrap();
+    let output = rollbook()
+        .args([
+            "report",
+            run_id,
+            "--state-db",
+            &state,
+            "--uri",
+            harness::uri(),
+        ])
+        .output()
+        .unwrap();
+    let markdown = String::from_utf8_lossy(&output.stdout);
+    for expected in [
+        "# Incident report: rollback of steps-19-30",
+        "## Timeline",
+        "**Approved by:** carol",
+        "**Ticket:** INC-7",
+        "finance agreed",
+        "| 23 |",
+        "## Verification",
+        "## Left pending",
+    ] {
+        assert!(
+            markdown.contains(expected),
+            "report lacks {expected:?}:\n{markdown}"
+        );
+    }
+    let (code, json) = run_json(&["report", run_id], &db, &state);
+    assert_eq!(code, 0);
+    assert!(json["markdown"].as_str().unwrap().contains("## Steps"));
+}
+
+#[tokio::test]
+async fn saved_plans_refuse_a_changed_runbook_and_drifted_data() {
+    let client = harness::client().await;
+    let db = harness::fresh_db(&client, "plan_drift").await;
+    let state = harness::fresh_db(&client, "plan_drift_state").await;
+    data::seed_earlybird(&client, &db, 1_000).await;
+    let dir = tempfile::tempdir().unwrap();
+    let runbooks = dir.path().join("runbooks");
+    std::fs::create_dir(&runbooks).unwrap();
+    let source =
+        std::fs::read_to_string(harness::repo_root().join("runbooks/steps-19-30.yaml")).unwrap();
+    std::fs::write(runbooks.join("steps-19-30.yaml"), &source).unwrap();
+    let file = dir.path().join("plan.json");
+    let plan_path = file.to_str().unwrap();
+    let books = runbooks.to_str().unwrap();
+    let (code, _) = run_json(
+        &[
+            "plan",
+            "steps-19-30",
+            "--runbooks",
+            books,
+            "--direction",
+            "rollback",
+            "--steps",
+            "19",
+            "--out",
+            plan_path,
+        ],
+        &db,
+        &state,
+    );
+    assert_eq!(code, 0);
+
+    // The runbook changed since the plan.
+    std::fs::write(
+        runbooks.join("steps-19-30.yaml"),
+        source.replacen(
+            "Remove subscription_id from orders",
+            "Remove subscription_id",
+            1,
+        ),
+    )
+    .unwrap();
+    let (code, report) = run_json(
+        &[
+            "rollback",
+            "--plan",
+            plan_path,
+            "--runbooks",
+            books,
+            "--yes",
+        ],
+        &db,
+        &state,
+    );
+    assert_eq!(
+        (code, report["error"]["code"].as_str()),
+        (10, Some("PLAN_DRIFT")),
+        "{report:#}"
+    );
+    std::fs::write(runbooks.join("steps-19-30.yaml"), &source).unwrap();
+
+    // The data drifted: five orders lost the field since the plan.
+    let orders = client.database(&db).collection::<Document>("orders");
+    let ids: Vec<mongodb::bson::Bson> = {
+        use futures_util::TryStreamExt;
+        let found: Vec<Document> = orders
+            .find(doc! {"subscription_id": {"$exists": true}})
+            .limit(5)
+            .await
+            .unwrap()
+            .try_collect()
+            .await
+            .unwrap();
+        found
+            .iter()
+            .map(|d| d.get("_id").unwrap().clone())
+            .collect()
+    };
+    orders
+        .update_many(
+            doc! {"_id": {"$in": ids}},
+            doc! {"$unset": {"subscription_id": ""}},
+        )
+        .await
+        .unwrap();
+    let (code, report) = run_json(
+        &[
+            "rollback",
+            "--plan",
+            plan_path,
+            "--runbooks",
+            books,
+            "--yes",
+        ],
+        &db,
+        &state,
+    );
+    assert_eq!(
+        (code, report["error"]["code"].as_str()),
+        (10, Some("PLAN_DRIFT")),
+        "{report:#}"
+    );
+    assert!(
+        report["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("planned"),
+        "{report:#}"
+    );
+    // ... which the operator may allow.
+    let (code, report) = run_json(
+        &[
+            "rollback",
+            "--plan",
+            plan_path,
+            "--runbooks",
+            books,
+            "--yes",
+            "--max-drift",
+            "5",
+        ],
+        &db,
+        &state,
+    );
+    assert_eq!(code, 0, "{report:#}");
+}
+
+fn spawn(args: &[&str], db: &str, state: &str, operator: &str) -> std::process::Child {
+    Command::new(assert_cmd::cargo::cargo_bin("rollbook"))
+        .current_dir(harness::repo_root())
+        .args(args)
+        .args([
+            "--yes",
+            "--output",
+            "json",
+            "--db",
+            db,
+            "--state-db",
+            state,
+            "--uri",
+            harness::uri(),
+        ])
+        .env("ROLLBOOK_OPERATOR", operator)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn two_racing_rollbacks_one_runs_the_other_exits_6_naming_the_holder() {
+    let client = harness::client().await;
+    let db = harness::fresh_db(&client, "lock_race").await;
+    let state = harness::fresh_db(&client, "lock_race_state").await;
+    data::seed_earlybird(&client, &db, 60_000).await;
+    // Create the state database first so both processes race only for the lock.
+    run_json(&["status", "steps-19-30"], &db, &state);
+    let first = spawn(
+        &["rollback", "steps-19-30", "--steps", "19,20"],
+        &db,
+        &state,
+        "alice",
+    );
+    let second = spawn(
+        &["rollback", "steps-19-30", "--steps", "19,20"],
+        &db,
+        &state,
+        "bob",
+    );
+    let outputs = [
+        first.wait_with_output().unwrap(),
+        second.wait_with_output().unwrap(),
+    ];
+    let mut codes: Vec<i32> = outputs.iter().map(|o| o.status.code().unwrap()).collect();
+    codes.sort_unstable();
+    assert_eq!(
+        codes,
+        [0, 6],
+        "{:?}",
+        outputs
+            .iter()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .collect::<Vec<_>>()
+    );
+    let loser = outputs.iter().find(|o| o.status.code() == Some(6)).unwrap();
+    let report = stdout_json(loser);
+    assert_eq!(report["error"]["code"], "CONCURRENT_UPDATE_DETECTED");
+    let message = report["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("is locked by run")
+            && (message.contains("by alice") || message.contains("by bob"))
+            && message.contains("since"),
+        "{message}"
+    );
+    assert_eq!(
+        data::count(&client, &state, "runs", doc! {}).await,
+        1,
+        "the loser recorded a run"
+    );
+    assert_eq!(
+        data::count(&client, &state, "locks", doc! {}).await,
+        0,
+        "the winner released the lock"
+    );
+}
+
+#[tokio::test]
+async fn a_dead_holders_lock_is_taken_over_and_a_live_one_released_by_hand() {
+    let client = harness::client().await;
+    let db = harness::fresh_db(&client, "lock_takeover").await;
+    let state = harness::fresh_db(&client, "lock_takeover_state").await;
+    data::seed_earlybird(&client, &db, 500).await;
+    let locks = client.database(&state).collection::<Document>("locks");
+    let runs = client.database(&state).collection::<Document>("runs");
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .unwrap()
+        .trim()
+        .to_owned();
+    let mut exited = Command::new("true").spawn().unwrap();
+    let dead_pid = i64::from(exited.id());
+    exited.wait().unwrap();
+    let now = DateTime::now();
+    let later = DateTime::from_millis(now.timestamp_millis() + 600_000);
+    let lease = |owner: &str, host: &str, pid: i64, expires: DateTime| {
+        doc! {"_id": format!("steps-19-30/{db}"), "owner": owner, "operator": "ghost", "host": host, "pid": pid,
+        "acquired_at": now, "heartbeat_at": now, "expires_at": expires}
+    };
+    let run = |id: &str, host: &str, pid: i64| {
+        doc! {"_id": id, "command": "rollback", "runbook": "steps-19-30", "digest": "sha256:x", "database": &db, "direction": "rollback",
+        "steps": ["20"], "params": {}, "operator": "ghost", "host": host, "pid": pid, "started_at": now, "heartbeat_at": now, "status": "running", "resumed_at": []}
+    };
+
+    // Holder on this host whose process is gone: taken over at once, its run marked interrupted.
+    locks
+        .insert_one(lease("dead-run", &host, dead_pid, later))
+        .await
+        .unwrap();
+    runs.insert_one(run("dead-run", &host, dead_pid))
+        .await
+        .unwrap();
+    let (code, report) = run_json(
+        &["rollback", "steps-19-30", "--steps", "19", "--yes"],
+        &db,
+        &state,
+    );
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["interrupted_runs"][0], "dead-run");
+    assert_eq!(
+        runs.find_one(doc! {"_id": "dead-run"})
+            .await
+            .unwrap()
+            .unwrap()
+            .get_str("status")
+            .unwrap(),
+        "interrupted"
+    );
+
+    // Holder on another host with a live lease: exit 6, nothing written; `unlock` releases it.
+    locks
+        .insert_one(lease("other-run", "another-host", 1, later))
+        .await
+        .unwrap();
+    runs.insert_one(run("other-run", "another-host", 1))
+        .await
+        .unwrap();
+    let before = data::documents(&client, &db, "delivery_statuses").await;
+    let (code, report) = run_json(
+        &["rollback", "steps-19-30", "--steps", "20", "--yes"],
+        &db,
+        &state,
+    );
+    assert_eq!(code, 6, "{report:#}");
+    assert!(report["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("other-run by ghost (host another-host"));
+    assert_eq!(
+        data::documents(&client, &db, "delivery_statuses").await,
+        before
+    );
+    rollbook()
+        .args([
+            "unlock",
+            "steps-19-30",
+            "--db",
+            &db,
+            "--state-db",
+            &state,
+            "--uri",
+            harness::uri(),
+        ])
+        .assert()
+        .code(5);
+    rollbook()
+        .args([
+            "unlock",
+            "steps-19-30",
+            "--yes",
+            "--db",
+            &db,
+            "--state-db",
+            &state,
+            "--uri",
+            harness::uri(),
+        ])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("released the lock"));
+    assert_eq!(
+        data::count(
+            &client,
+            &state,
+            "audit",
+            doc! {"event": "lock_released_by_hand", "run_id": "other-run"}
+        )
+        .await,
+        1
+    );
+    let (code, report) = run_json(
+        &["rollback", "steps-19-30", "--steps", "20", "--yes"],
+        &db,
+        &state,
+    );
+    assert_eq!(code, 0, "{report:#}");
+
+    // An expired lease from another host is taken over.
+    locks
+        .insert_one(lease(
+            "stale-run",
+            "another-host",
+            1,
+            DateTime::from_millis(now.timestamp_millis() - 1_000),
+        ))
+        .await
+        .unwrap();
+    let (code, report) = run_json(
+        &["apply", "steps-19-30", "--steps", "20", "--yes"],
+        &db,
+        &state,
+    );
+    assert_eq!(code, 0, "{report:#}");
+}
+
+fn pty(answers: &[&str], args: &[&str], db: &str, state: &str) -> (i32, String) {
+    let output = Command::new("python3")
+        .arg(harness::repo_root().join("tests/pty_drive.py"))
+        .args(answers)
+        .arg("--")
+        .arg(assert_cmd::cargo::cargo_bin("rollbook"))
+        .args(args)
+        .args(["--db", db, "--state-db", state, "--uri", harness::uri()])
+        .current_dir(harness::repo_root())
+        .env("ROLLBOOK_OPERATOR", "test-operator")
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn prompts_in_a_real_terminal_are_answered_and_declined() {
+    let client = harness::client().await;
+    let db = harness::fresh_db(&client, "prompts").await;
+    let state = harness::fresh_db(&client, "prompts_state").await;
+    data::seed_earlybird(&client, &db, 500).await;
+    let has = |field: &'static str, collection: &'static str| {
+        data::count(&client, &db, collection, doc! {field: {"$exists": true}})
+    };
+
+    // Step 19 loses nothing: a yes/no question.
+    let (code, screen) = pty(
+        &["Run rollback", "n"],
+        &["rollback", "steps-19-30", "--steps", "19"],
+        &db,
+        &state,
+    );
+    assert_eq!(code, 5, "{screen}");
+    assert!(
+        screen.contains("would change") && screen.contains("declined"),
+        "{screen}"
+    );
+    assert!(has("subscription_id", "orders").await > 0);
+    let (code, screen) = pty(
+        &["Run rollback", "y"],
+        &["rollback", "steps-19-30", "--steps", "19"],
+        &db,
+        &state,
+    );
+    assert_eq!(code, 0, "{screen}");
+    assert_eq!(has("subscription_id", "orders").await, 0);
+
+    // Step 20 loses data: the runbook id must be typed.
+    let (code, screen) = pty(
+        &["Type the runbook id", "yes\\r"],
+        &["rollback", "steps-19-30", "--steps", "20"],
+        &db,
+        &state,
+    );
+    assert_eq!(code, 5, "{screen}");
+    assert!(has("order_id", "delivery_statuses").await > 0);
+    let (code, screen) = pty(
+        &["Type the runbook id", "steps-19-30\\r"],
+        &["rollback", "steps-19-30", "--steps", "20"],
+        &db,
+        &state,
+    );
+    assert_eq!(code, 0, "{screen}");
+    assert_eq!(has("order_id", "delivery_statuses").await, 0);
+
+    // Without a terminal and without --yes: exit 5 at once, before even connecting.
+    let started = Instant::now();
+    rollbook()
+        .args([
+            "rollback",
+            "steps-19-30",
+            "--steps",
+            "19",
+            "--uri",
+            "mongodb://127.0.0.1:9/?serverSelectionTimeoutMS=30000",
+        ])
+        .assert()
+        .code(5)
+        .stderr(predicates::str::contains("no terminal"));
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
