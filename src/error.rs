@@ -191,6 +191,25 @@ impl Error {
         }
     }
 
+    /// The code naming what went wrong underneath: a duplicate key reported by the server is
+    /// `DUPLICATE_ACTIVE_RECORD` (e.g. a racing rename hit the unique index), else [`Error::code`].
+    #[must_use]
+    pub fn cause_code(&self) -> &str {
+        if let Error::Database { source, .. } = self {
+            let duplicate = match source.kind.as_ref() {
+                mongodb::error::ErrorKind::Command(c) => c.code == 11_000,
+                mongodb::error::ErrorKind::Write(mongodb::error::WriteFailure::WriteError(w)) => {
+                    w.code == 11_000
+                }
+                _ => false,
+            };
+            if duplicate {
+                return "DUPLICATE_ACTIVE_RECORD";
+            }
+        }
+        self.code()
+    }
+
     /// True when the error carries a MongoDB error label (e.g. `TransientTransactionError`).
     #[must_use]
     pub fn has_label(&self, label: &str) -> bool {

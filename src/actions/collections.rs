@@ -124,6 +124,22 @@ pub async fn copy(ctx: &ActionContext<'_>, action: &CopyCollectionAction) -> Res
     })?;
     let mut outcome = ActionOutcome::new("copy_collection", Some(&action.from));
     outcome.detail = Some(format!("→ {}", action.to));
+    if ctx.retry && options(&db, &action.to).await?.is_some() {
+        // An earlier attempt of this very action (interrupted mid-copy) left a partial copy.
+        db.collection::<Document>(&action.to)
+            .delete_many(doc! {})
+            .await
+            .map_err(|e| {
+                Error::database(
+                    format!("cannot clear the partial copy {name}.{}", action.to),
+                    e,
+                )
+            })?;
+        outcome.detail = Some(format!(
+            "→ {} (partial copy of an interrupted attempt cleared)",
+            action.to
+        ));
+    }
     match options(&db, &action.to).await? {
         Some(_) if count(&db, &action.to).await? > 0 => {
             return Err(Error::Usage(format!(

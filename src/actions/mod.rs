@@ -8,6 +8,7 @@ pub mod indexes;
 pub mod operator;
 pub mod shell;
 pub mod snapshot;
+pub mod undo;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -52,6 +53,8 @@ pub struct ActionContext<'a> {
     pub index: usize,
     /// Shared settings.
     pub env: &'a RunEnv,
+    /// True when this action already started once in this run (a resumed run retrying it).
+    pub retry: bool,
 }
 
 impl ActionContext<'_> {

@@ -268,30 +268,7 @@ pub async fn restore_fields(
                 .cloned()
                 .collect()
         };
-        let Some(storage) = &snapshot.storage else {
-            continue;
-        };
-        let pipeline = vec![doc! {"$merge": {
-            "into": {"db": &database, "coll": &action.collection},
-            "on": "_id",
-            "whenMatched": merge_back(&fields).into_iter().map(Bson::Document).collect::<Vec<_>>(),
-            "whenNotMatched": "discard",
-        }}];
-        ctx.store
-            .database()
-            .collection::<Document>(storage)
-            .aggregate(pipeline)
-            .await
-            .map_err(|e| {
-                Error::database(
-                    format!(
-                        "cannot restore snapshot {} into {database}.{}",
-                        snapshot.id, action.collection
-                    ),
-                    e,
-                )
-            })?;
-        restored += u64::try_from(snapshot.documents).unwrap_or_default();
+        restored += merge_back_snapshot(ctx, snapshot, &fields).await?;
     }
     let ids: Vec<String> = snapshots.iter().map(|s| s.id.clone()).collect();
     ctx.store.mark_restored(&ids, ctx.run_id, None).await?;
@@ -299,6 +276,39 @@ pub async fn restore_fields(
     outcome.modified = Some(restored);
     outcome.snapshot = Some(ids.join(","));
     Ok(outcome)
+}
+
+/// Merges the `fields` of a field snapshot back into its collection; returns how many
+/// documents the snapshot holds.
+pub async fn merge_back_snapshot(
+    ctx: &ActionContext<'_>,
+    snapshot: &Snapshot,
+    fields: &[String],
+) -> Result<u64> {
+    let Some(storage) = &snapshot.storage else {
+        return Ok(0);
+    };
+    let pipeline = vec![doc! {"$merge": {
+        "into": {"db": &snapshot.database, "coll": &snapshot.collection},
+        "on": "_id",
+        "whenMatched": merge_back(fields).into_iter().map(Bson::Document).collect::<Vec<_>>(),
+        "whenNotMatched": "discard",
+    }}];
+    ctx.store
+        .database()
+        .collection::<Document>(storage)
+        .aggregate(pipeline)
+        .await
+        .map_err(|e| {
+            Error::database(
+                format!(
+                    "cannot restore snapshot {} into {}.{}",
+                    snapshot.id, snapshot.database, snapshot.collection
+                ),
+                e,
+            )
+        })?;
+    Ok(u64::try_from(snapshot.documents).unwrap_or_default())
 }
 
 /// Puts a whole-collection snapshot back: recreates the collection with its options and

@@ -20,8 +20,37 @@ use crate::runbook::LoadedRunbook;
 use crate::store::audit::AuditEvent;
 use crate::store::journal::ActionKey;
 use crate::store::runs::{hostname, RunRecord, RunStatus};
+use crate::store::snapshots::Snapshot;
 use crate::store::step_state::StepKey;
 use crate::store::Store;
+
+/// An action that completed (or failed with partial effects) in this run, for compensation.
+struct Completed {
+    step: String,
+    index: usize,
+    action: Action,
+    outcome: ActionOutcome,
+    snapshot: Option<Snapshot>,
+}
+
+/// What the steps of a run accumulate: manual actions left pending, actions completed.
+struct Progress<'a> {
+    pending: &'a mut Vec<PendingManual>,
+    completed: &'a mut Vec<Completed>,
+}
+
+/// What compensation did for one action.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct UndoReport {
+    /// Step id.
+    pub step: String,
+    /// Action kind.
+    pub kind: String,
+    /// Whether it was undone.
+    pub ok: bool,
+    /// What was done, or why it could not be.
+    pub detail: String,
+}
 
 /// Runs plans against one client and state store.
 pub struct Engine<'a> {
@@ -40,7 +69,9 @@ pub struct Engine<'a> {
 /// How a step ended, for the run's verdict.
 enum StepEnd {
     Done,
-    Failed(Error, bool),
+    /// The step failed: the error, whether it ran in a transaction, and whether it failed
+    /// before any of its actions ran (a precondition).
+    Failed(Error, bool, bool),
     Pending,
     Interrupted,
 }
@@ -125,6 +156,11 @@ impl Engine<'_> {
             self.store
                 .resume_run(&previous.id, &self.options.operator)
                 .await?;
+            if self.options.command != RunCommand::Verify {
+                self.store
+                    .transfer_lock(&plan.runbook_id, &plan.database, &provisional, &previous.id)
+                    .await?;
+            }
             (previous.id.clone(), true)
         } else {
             self.store
@@ -194,6 +230,7 @@ impl Engine<'_> {
             skipped: plan.skipped.clone(),
             pending_manual: Vec::new(),
             warnings: Vec::new(),
+            compensation: Vec::new(),
             duration_ms: 0,
         };
         for skipped in &plan.skipped {
@@ -204,6 +241,8 @@ impl Engine<'_> {
         }
         let mut failure: Option<(Error, bool)> = None;
         let mut interrupted = false;
+        let mut completed: Vec<Completed> = Vec::new();
+        let mut compensation: Option<Vec<UndoReport>> = None;
         for planned in &plan.steps {
             if self.options.interrupt.load(Ordering::SeqCst) {
                 interrupted = true;
@@ -213,8 +252,17 @@ impl Engine<'_> {
             let (mut step_report, end) = if self.options.command == RunCommand::Verify {
                 (self.empty_step(&plan, planned), StepEnd::Done)
             } else {
-                self.run_step(&plan, planned, &run_id, resumed, &mut report.pending_manual)
-                    .await
+                self.run_step(
+                    &plan,
+                    planned,
+                    &run_id,
+                    resumed,
+                    Progress {
+                        pending: &mut report.pending_manual,
+                        completed: &mut completed,
+                    },
+                )
+                .await
             };
             if matches!(end, StepEnd::Done) && !planned.verify.is_empty() {
                 step_report.verify = self.verify_step(&plan, planned, &run_id).await?;
@@ -229,7 +277,19 @@ impl Engine<'_> {
                 .emit(RunEvent::StepFinished(step_report.clone()));
             report.steps.push(step_report);
             match end {
-                StepEnd::Failed(error, in_transaction) => {
+                StepEnd::Failed(error, in_transaction, before_actions) => {
+                    let atomic_run = plan.atomic;
+                    let scope: Vec<&Completed> = completed
+                        .iter()
+                        .filter(|c| atomic_run || c.step == planned.step.id)
+                        .collect();
+                    let atomic = atomic_run || planned.step.atomic;
+                    // A precondition that fails before anything changed is reported as itself.
+                    if atomic && !(before_actions && scope.is_empty()) {
+                        compensation = Some(self.compensate(&plan, &run_id, &scope).await);
+                        failure = Some((error, in_transaction));
+                        break;
+                    }
                     let stop = !self.options.continue_on_error;
                     failure.get_or_insert((error, in_transaction));
                     if stop {
@@ -255,10 +315,43 @@ impl Engine<'_> {
                     .map(move |c| format!("step {}: {}", s.id, c.describe()))
             })
             .collect();
-        let (status, exit, error) = if interrupted {
+        let (status, exit, error) = if let (Some(undo), Some((error, _))) =
+            (&compensation, &failure)
+        {
+            let remaining: Vec<String> = undo
+                .iter()
+                .filter(|u| !u.ok)
+                .map(|u| format!("step {} {}: {}", u.step, u.kind, u.detail))
+                .collect();
+            let cause = error.cause_code().to_owned();
+            let original = ErrorReport::of(error).message;
+            if remaining.is_empty() {
+                (RunStatus::Compensated, exit_code::COMPENSATED, Some(ErrorReport {
+                    code: "COMPENSATED".into(),
+                    message: format!("{original}; every completed action was undone in reverse order ({} undone), the data is as before the run", undo.len()),
+                    cause: Some(cause),
+                    remaining,
+                }))
+            } else {
+                (
+                    RunStatus::CompensationIncomplete,
+                    exit_code::COMPENSATION_INCOMPLETE,
+                    Some(ErrorReport {
+                        code: "COMPENSATION_INCOMPLETE".into(),
+                        message: format!(
+                            "{original}; compensation could not undo everything: {}",
+                            remaining.join("; ")
+                        ),
+                        cause: Some(cause),
+                        remaining,
+                    }),
+                )
+            }
+        } else if interrupted {
             (RunStatus::Interrupted, exit_code::INTERRUPTED, Some(ErrorReport {
                 code: "INTERRUPTED".into(),
                 message: "stopped by a signal after finishing the current action; rerun the same command to resume".into(),
+                ..ErrorReport::default()
             }))
         } else if let Some((error, in_transaction)) = &failure {
             let mut error_report = ErrorReport::of(error);
@@ -273,6 +366,7 @@ impl Engine<'_> {
                 Some(ErrorReport {
                     code: "VERIFY_FAILED".into(),
                     message: verify_failed.join("; "),
+                    ..ErrorReport::default()
                 }),
             )
         } else if !report.pending_manual.is_empty() {
@@ -284,6 +378,7 @@ impl Engine<'_> {
             (RunStatus::ManualPending, exit_code::MANUAL_PENDING, Some(ErrorReport {
                 code: "MANUAL_PENDING".into(),
                 message: format!("manual actions of step(s) {} are not confirmed; do them, then rerun interactively", steps.join(", ")),
+                ..ErrorReport::default()
             }))
         } else {
             (RunStatus::Ok, exit_code::OK, None)
@@ -294,6 +389,7 @@ impl Engine<'_> {
             .unwrap_or_default();
         report.exit_code = exit;
         report.error = error;
+        report.compensation = compensation.unwrap_or_default();
         report.duration_ms = elapsed_ms(started);
         // The outcome is reported even when it cannot be recorded: the operator must see it.
         let error_document = report
@@ -392,6 +488,7 @@ impl Engine<'_> {
             direction: plan.direction,
             index,
             env: self.env,
+            retry: false,
         }
     }
 
@@ -446,22 +543,36 @@ impl Engine<'_> {
         planned: &PlannedStep,
         run_id: &str,
         resumed: bool,
-        pending: &mut Vec<PendingManual>,
+        progress: Progress<'_>,
     ) -> (StepReport, StepEnd) {
         let mut report = self.empty_step(plan, planned);
         let step = &planned.step;
-        for check in &planned.preconditions {
+        let begun = match resumed {
+            true => self
+                .store
+                .step_begun_in_run(run_id, &step.id, plan.direction.as_str())
+                .await
+                .unwrap_or(false),
+            false => false,
+        };
+        for check in planned.preconditions.iter().filter(|_| !begun) {
             let ctx = self.context(plan, run_id, &step.id, 0);
             let verdict = match checks::run(&ctx, check, None).await {
                 Ok(result) if result.ok => continue,
                 Ok(result) => checks::failure(&result),
                 Err(error) => error,
             };
-            return self.fail_step(plan, run_id, report, verdict, false).await;
+            return self
+                .fail_step(plan, run_id, report, verdict, false, true)
+                .await;
         }
         let in_transaction = match self.use_transaction(plan, planned, run_id).await {
             Ok(decision) => decision,
-            Err(error) => return self.fail_step(plan, run_id, report, error, false).await,
+            Err(error) => {
+                return self
+                    .fail_step(plan, run_id, report, error, false, true)
+                    .await
+            }
         };
         report.transaction = in_transaction;
         self.events.emit(RunEvent::StepStarted {
@@ -470,9 +581,10 @@ impl Engine<'_> {
             transaction: in_transaction,
         });
         let result = if in_transaction {
-            self.step_in_transaction(plan, planned, run_id).await
+            self.step_in_transaction(plan, planned, run_id, progress.completed)
+                .await
         } else {
-            self.step_in_place(plan, planned, run_id, resumed, &mut report, pending)
+            self.step_in_place(plan, planned, run_id, resumed, &mut report, progress)
                 .await
         };
         match result {
@@ -483,7 +595,7 @@ impl Engine<'_> {
             Ok(None) if report.status == "pending" => (report, StepEnd::Pending),
             Ok(None) => (report, StepEnd::Interrupted),
             Err(error) => {
-                self.fail_step(plan, run_id, report, error, in_transaction)
+                self.fail_step(plan, run_id, report, error, in_transaction, false)
                     .await
             }
         }
@@ -496,6 +608,7 @@ impl Engine<'_> {
         mut report: StepReport,
         error: Error,
         in_transaction: bool,
+        before_actions: bool,
     ) -> (StepReport, StepEnd) {
         let mut error_report = ErrorReport::of(&error);
         if in_transaction && error_report.code == "ACTION_FAILED" {
@@ -509,7 +622,10 @@ impl Engine<'_> {
         {
             tracing::warn!("cannot audit the failure: {e}");
         }
-        (report, StepEnd::Failed(error, in_transaction))
+        (
+            report,
+            StepEnd::Failed(error, in_transaction, before_actions),
+        )
     }
 
     /// All of the step's writes, their journal entries, snapshot registrations and the step's
@@ -519,6 +635,7 @@ impl Engine<'_> {
         plan: &RunPlan,
         planned: &PlannedStep,
         run_id: &str,
+        completed: &mut Vec<Completed>,
     ) -> Result<Option<Vec<ActionOutcome>>> {
         let step = &planned.step;
         let mut taken: Vec<Option<Taken>> = Vec::new();
@@ -570,10 +687,20 @@ impl Engine<'_> {
             }
         }
         let outcomes = result?;
-        for outcome in &outcomes {
+        for (index, outcome) in outcomes.iter().enumerate() {
             self.events.emit(RunEvent::ActionFinished {
                 step: step.id.clone(),
                 outcome: outcome.clone(),
+            });
+            completed.push(Completed {
+                step: step.id.clone(),
+                index,
+                action: planned.actions[index].clone(),
+                outcome: outcome.clone(),
+                snapshot: taken
+                    .get(index)
+                    .and_then(Option::as_ref)
+                    .map(|t| t.snapshot.clone()),
             });
         }
         Ok(Some(outcomes))
@@ -657,8 +784,9 @@ impl Engine<'_> {
         run_id: &str,
         resumed: bool,
         report: &mut StepReport,
-        pending: &mut Vec<PendingManual>,
+        progress: Progress<'_>,
     ) -> Result<Option<Vec<ActionOutcome>>> {
+        let Progress { pending, completed } = progress;
         let step = &planned.step;
         let direction = plan.direction.as_str();
         let mut outcomes = Vec::new();
@@ -668,28 +796,37 @@ impl Engine<'_> {
                 report.status = "interrupted".into();
                 return Ok(None);
             }
-            let ctx = self.context(plan, run_id, &step.id, index);
             let key = ActionKey {
                 run_id,
                 step: &step.id,
                 direction,
                 index,
             };
+            let mut ctx = self.context(plan, run_id, &step.id, index);
             if resumed {
                 if let Some(done) = self.store.action_done(&key).await? {
                     let mut outcome: ActionOutcome = mongodb::bson::from_document(done)
                         .unwrap_or_else(|_| ActionOutcome::new(action.kind(), None));
                     outcome.detail = Some("done before the interruption".into());
+                    completed.push(Completed {
+                        step: step.id.clone(),
+                        index,
+                        action: action.clone(),
+                        outcome: outcome.clone(),
+                        snapshot: self.store.snapshot(&ctx.snapshot_id()).await?,
+                    });
                     outcomes.push(outcome);
                     continue;
                 }
+                ctx.retry = self.store.action_started_before(&key).await?;
             }
             self.store
                 .action_started(&key, action.kind(), &target_of(action), None)
                 .await?;
             let started = Instant::now();
+            let mut taken = None;
             let result = async {
-                let taken = if action.is_destructive() {
+                taken = if action.is_destructive() {
                     snapshot::take(&ctx, action).await?
                 } else {
                     None
@@ -698,12 +835,23 @@ impl Engine<'_> {
                     self.store.register_snapshot(&t.snapshot, None).await?;
                 }
                 let mut outcome = actions::execute(&ctx, action, None).await?;
-                outcome.snapshot = taken.map(|t| t.snapshot.id).or(outcome.snapshot);
+                outcome.snapshot = taken
+                    .as_ref()
+                    .map(|t| t.snapshot.id.clone())
+                    .or(outcome.snapshot);
                 Ok::<_, Error>(outcome)
             }
             .await;
+            let snapshot = taken.map(|t| t.snapshot);
             match result {
                 Ok(mut outcome) => {
+                    completed.push(Completed {
+                        step: step.id.clone(),
+                        index,
+                        action: action.clone(),
+                        outcome: outcome.clone(),
+                        snapshot,
+                    });
                     outcome.duration_ms = elapsed_ms(started);
                     self.store
                         .action_finished(&key, &outcome.status, outcome.to_document(), None)
@@ -734,6 +882,17 @@ impl Engine<'_> {
                             None,
                         )
                         .await;
+                    if actions::undo::may_have_partial_effects(action) {
+                        let mut outcome = ActionOutcome::new(action.kind(), None);
+                        outcome.status = "failed".into();
+                        completed.push(Completed {
+                            step: step.id.clone(),
+                            index,
+                            action: action.clone(),
+                            outcome,
+                            snapshot,
+                        });
+                    }
                     report.actions = outcomes;
                     return Err(error);
                 }
@@ -751,6 +910,85 @@ impl Engine<'_> {
         self.audit(plan, run_id, Some(&step.id), "step_ok", doc! {"direction": direction, "transaction": false, "actions": outcomes.iter().map(ActionOutcome::to_document).collect::<Vec<_>>()})
             .await?;
         Ok(Some(outcomes))
+    }
+
+    /// Undoes `completed` actions in reverse order, journaling and auditing each undo, going on
+    /// past an undo that fails; returns what happened to each.
+    async fn compensate(
+        &self,
+        plan: &RunPlan,
+        run_id: &str,
+        completed: &[&Completed],
+    ) -> Vec<UndoReport> {
+        let mut reports = Vec::new();
+        let mut steps: Vec<&str> = Vec::new();
+        for done in completed.iter().rev() {
+            let ctx = self.context(plan, run_id, &done.step, done.index);
+            let key = ActionKey {
+                run_id,
+                step: &done.step,
+                direction: "undo",
+                index: done.index,
+            };
+            let _ = self
+                .store
+                .action_started(&key, done.action.kind(), &target_of(&done.action), None)
+                .await;
+            let result =
+                actions::undo::undo(&ctx, &done.action, &done.outcome, done.snapshot.as_ref())
+                    .await;
+            let (ok, detail) = match result {
+                Ok(Some(what)) => (true, what),
+                Ok(None) => (true, "nothing to undo".to_owned()),
+                Err(error) => (false, ErrorReport::of(&error).message),
+            };
+            let status = if ok { "ok" } else { "failed" };
+            let _ = self
+                .store
+                .action_finished(
+                    &key,
+                    status,
+                    doc! {"kind": done.action.kind(), "detail": &detail},
+                    None,
+                )
+                .await;
+            let _ = self
+                .audit(
+                    plan,
+                    run_id,
+                    Some(&done.step),
+                    if ok { "undo_ok" } else { "undo_failed" },
+                    doc! {"kind": done.action.kind(), "detail": &detail},
+                )
+                .await;
+            self.events.emit(RunEvent::Warning(format!(
+                "undo step {} {}: {detail}",
+                done.step,
+                done.action.kind()
+            )));
+            if !steps.contains(&done.step.as_str()) {
+                steps.push(&done.step);
+            }
+            reports.push(UndoReport {
+                step: done.step.clone(),
+                kind: done.action.kind().to_owned(),
+                ok,
+                detail,
+            });
+        }
+        for step in steps {
+            let _ = self
+                .store
+                .step_applied(
+                    step_key(plan, step),
+                    "compensated",
+                    run_id,
+                    &self.options.operator,
+                    None,
+                )
+                .await;
+        }
+        reports
     }
 
     async fn verify_step(
@@ -827,12 +1065,6 @@ fn manual_text(action: &Action) -> String {
 
 /// Refuses, before anything is written, plans that need what this version cannot do yet.
 fn refuse_unavailable(plan: &RunPlan) -> Result<()> {
-    if plan.atomic || plan.steps.iter().any(|s| s.step.atomic) {
-        return Err(Error::Usage(format!(
-            "runbook {} is atomic, and compensation of atomic runbooks is not available in this version; nothing was changed",
-            plan.runbook_id
-        )));
-    }
     for planned in &plan.steps {
         let checks = planned.preconditions.iter().chain(&planned.verify);
         let unavailable_check = checks

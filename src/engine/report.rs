@@ -44,6 +44,9 @@ pub struct RunReport {
     pub skipped: Vec<SkippedStep>,
     /// Manual actions left unconfirmed.
     pub pending_manual: Vec<PendingManual>,
+    /// What compensation undid (atomic runbooks that failed).
+    #[serde(default)]
+    pub compensation: Vec<super::executor::UndoReport>,
     /// Problems that did not change the outcome (e.g. the end of the run could not be recorded).
     pub warnings: Vec<String>,
     /// Milliseconds the run took.
@@ -60,12 +63,18 @@ pub struct RunbookRef {
 }
 
 /// An error in output: code and message (never credentials).
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
 pub struct ErrorReport {
     /// Code from DESIGN.md §6.
     pub code: String,
     /// What happened and what to do.
     pub message: String,
+    /// For `COMPENSATED` and `COMPENSATION_INCOMPLETE`: the code of the failure that started it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
+    /// For `COMPENSATION_INCOMPLETE`: exactly what could not be undone.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remaining: Vec<String>,
 }
 
 impl ErrorReport {
@@ -81,6 +90,7 @@ impl ErrorReport {
         ErrorReport {
             code: error.code().to_owned(),
             message: crate::secrets::redact(&message),
+            ..ErrorReport::default()
         }
     }
 }

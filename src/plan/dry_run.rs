@@ -159,6 +159,7 @@ async fn preview_step(
         direction: plan.direction,
         index,
         env,
+        retry: false,
     };
     let contexts: Vec<ActionContext<'_>> = (0..planned.actions.len()).map(context).collect();
     // Independent actions are counted concurrently.

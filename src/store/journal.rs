@@ -60,6 +60,43 @@ impl Store {
             .map_err(|e| Error::database("cannot journal the end of an action", e))
     }
 
+    /// Whether a run already began (or finished) a step in a direction: its preconditions held
+    /// then, and its own actions may have made them false since, so a resumed run skips them.
+    pub async fn step_begun_in_run(
+        &self,
+        run_id: &str,
+        step: &str,
+        direction: &str,
+    ) -> Result<bool> {
+        let read = |e| Error::database("cannot read the journal", e);
+        let journaled = self
+            .collection("journal")
+            .find_one(doc! {"run_id": run_id, "step": step, "direction": direction})
+            .await
+            .map_err(read)?;
+        if journaled.is_some() {
+            return Ok(true);
+        }
+        let applied = self
+            .collection("step_state")
+            .find_one(doc! {"run_id": run_id, "step": step, "last_direction": direction})
+            .await
+            .map_err(read)?;
+        Ok(applied.is_some())
+    }
+
+    /// Whether an action of a run already started once (a resumed run is retrying it).
+    pub async fn action_started_before(&self, key: &ActionKey<'_>) -> Result<bool> {
+        let filter = doc! {"run_id": key.run_id, "step": key.step, "direction": key.direction,
+        "action_index": i64::try_from(key.index).unwrap_or_default(), "phase": "start"};
+        let found = self
+            .collection("journal")
+            .find_one(filter)
+            .await
+            .map_err(|e| Error::database("cannot read the journal", e))?;
+        Ok(found.is_some())
+    }
+
     /// The result of an action of a run that already finished successfully (for resuming).
     pub async fn action_done(&self, key: &ActionKey<'_>) -> Result<Option<Document>> {
         let filter = doc! {"run_id": key.run_id, "step": key.step, "direction": key.direction,

@@ -28,6 +28,10 @@ pub enum RunStatus {
     ManualPending,
     /// Stopped by a signal, or its process died.
     Interrupted,
+    /// Failed, and every completed action was undone.
+    Compensated,
+    /// Failed, and some completed actions could not be undone.
+    CompensationIncomplete,
 }
 
 /// The stored form of a run.

@@ -153,6 +153,17 @@ impl FailPoint {
 }
 
 impl FailPoint {
+    /// Makes `commands` from `app` wait `ms` milliseconds before running (they then succeed).
+    pub async fn block_command(
+        client: &Client,
+        app: &str,
+        commands: &[&str],
+        ms: i32,
+    ) -> FailPoint {
+        let data = doc! {"failCommands": commands, "blockConnection": true, "blockTimeMS": ms, "appName": app};
+        configure(client, "alwaysOn".into(), data).await
+    }
+
     /// Lets the first `skip` of `commands` from `app` through, then fails every later one.
     pub async fn fail_command_skip(
         client: &Client,

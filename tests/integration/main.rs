@@ -11,5 +11,6 @@ mod gates;
 mod generated_files;
 mod interruption;
 mod invalid_runbooks;
+mod org_rename;
 mod sandbox;
 mod server;

@@ -1,0 +1,469 @@
+//! org-rename (seed 000): an atomic runbook. Success moves documents and indexes; a duplicate
+//! is refused before any write; a failure at any phase is compensated (exit 7) leaving the data
+//! as before; a failed compensation exits 8 saying what is left; a killed run is finished on rerun.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use mongodb::bson::{doc, Document};
+use mongodb::Client;
+
+use crate::data;
+use crate::harness::{self, rollbook, stdout_json, FailPoint};
+
+/// Seeds `master`-style data (organizations acme, globex, initech with their collections)
+/// into `db` and returns a pristine copy's name.
+async fn seeded(client: &Client, name: &str) -> (String, String, String) {
+    let db = harness::fresh_db(client, name).await;
+    let original = harness::fresh_db(client, &format!("{name}_orig")).await;
+    let state = harness::fresh_db(client, &format!("{name}_state")).await;
+    let targets = rollbook::sandbox::seed::SeedTargets {
+        earlybird: format!("{db}_e"),
+        master: db.clone(),
+        tenants: vec![],
+    };
+    rollbook::sandbox::seed::seed(client, &targets, 3_000)
+        .await
+        .unwrap();
+    data::clone_db(client, &db, &original).await;
+    (db, original, state)
+}
+
+fn rename(db: &str, state: &str, uri: &str, org: &str, new_name: &str) -> (i32, serde_json::Value) {
+    let output = rollbook()
+        .args([
+            "apply",
+            "org-rename",
+            "--param",
+            &format!("org={org}"),
+            "--param",
+            &format!("new_name={new_name}"),
+        ])
+        .args([
+            "--yes",
+            "--output",
+            "json",
+            "--db",
+            db,
+            "--state-db",
+            state,
+            "--uri",
+            uri,
+        ])
+        .output()
+        .unwrap();
+
+    (output.status.code().unwrap_or(-1), stdout_json(&output))
+}
+
+async fn collections(client: &Client, db: &str) -> Vec<String> {
+    let mut names = client.database(db).list_collection_names().await.unwrap();
+    names.sort();
+    names
+}
+
+/// The database is exactly as before: same collections, documents (byte for byte, including
+/// the organization's `updated_at`) and indexes.
+async fn assert_untouched(client: &Client, db: &str, original: &str, context: &str) {
+    assert_eq!(
+        collections(client, db).await,
+        collections(client, original).await,
+        "{context}: collections differ"
+    );
+    data::assert_same(
+        client,
+        db,
+        original,
+        &["organizations", "org_acme", "org_globex", "org_initech"],
+        context,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn rename_moves_documents_and_indexes_and_verify_proves_it() {
+    let client = harness::client().await;
+    let (db, original, state) = seeded(&client, "org_success").await;
+    let (code, report) = rename(&db, &state, harness::uri(), " acme ", "acme_corp");
+    assert_eq!(code, 0, "{report:#}");
+    let names = collections(&client, &db).await;
+    assert!(
+        names.contains(&"org_acme_corp".to_owned()) && !names.contains(&"org_acme".to_owned()),
+        "{names:?}"
+    );
+    assert_eq!(
+        data::documents(&client, &db, "org_acme_corp").await,
+        data::documents(&client, &original, "org_acme").await
+    );
+    let strip = |specs: Vec<Document>| {
+        specs
+            .into_iter()
+            .map(|mut s| {
+                s.remove("ns");
+                s
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        strip(data::indexes(&client, &db, "org_acme_corp").await),
+        strip(data::indexes(&client, &original, "org_acme").await)
+    );
+    let org = client
+        .database(&db)
+        .collection::<Document>("organizations")
+        .find_one(doc! {"organization_name": "acme_corp"})
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(org.get_str("collection_name").unwrap(), "org_acme_corp");
+    let before = client
+        .database(&original)
+        .collection::<Document>("organizations")
+        .find_one(doc! {"organization_name": "acme"})
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(org.get_datetime("updated_at").unwrap() > before.get_datetime("updated_at").unwrap());
+
+    let output = rollbook()
+        .args([
+            "verify",
+            "org-rename",
+            "--param",
+            "org=acme",
+            "--param",
+            "new_name=acme_corp",
+            "--output",
+            "json",
+            "--db",
+            &db,
+            "--state-db",
+            &state,
+            "--uri",
+            harness::uri(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{:#}", stdout_json(&output));
+
+    // Its rollback direction renames back: the original content returns.
+    let output = rollbook()
+        .args([
+            "rollback",
+            "org-rename",
+            "--param",
+            "org=acme",
+            "--param",
+            "new_name=acme_corp",
+            "--yes",
+            "--output",
+            "json",
+            "--db",
+            &db,
+            "--state-db",
+            &state,
+            "--uri",
+            harness::uri(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{:#}", stdout_json(&output));
+    assert_eq!(
+        data::documents(&client, &db, "org_acme").await,
+        data::documents(&client, &original, "org_acme").await
+    );
+    assert!(!collections(&client, &db)
+        .await
+        .contains(&"org_acme_corp".to_owned()));
+}
+
+#[tokio::test]
+async fn a_duplicate_name_is_refused_before_any_write() {
+    let client = harness::client().await;
+    let (db, original, state) = seeded(&client, "org_duplicate").await;
+    for (new_name, why) in [
+        ("globex", "already has the new name"),
+        ("ACME", "does not match"),
+        ("a", "shorter"),
+    ] {
+        let (code, report) = rename(&db, &state, harness::uri(), "acme", new_name);
+        assert_eq!(code, 2, "{new_name}: {report:#}");
+        let error = &report["error"];
+        assert!(
+            error["message"].as_str().unwrap().contains(why) || error["code"] == "INVALID_PARAM",
+            "{new_name}: {report:#}"
+        );
+    }
+    let (_, report) = rename(&db, &state, harness::uri(), "acme", "globex");
+    assert_eq!(report["error"]["code"], "DUPLICATE_ACTIVE_RECORD");
+    assert_untouched(&client, &db, &original, "after refused renames").await;
+}
+
+/// Injects a failure at one phase and checks the run was compensated to the prior state.
+async fn failure_is_compensated(
+    name: &str,
+    inject: impl AsyncFnOnce(&Client, &str) -> FailPoint,
+    cause: &str,
+) {
+    let client = harness::client().await;
+    let (db, original, state) = seeded(&client, name).await;
+    let app = format!("{name}_app");
+    let failpoint = inject(&client, &app).await;
+    let (code, report) = rename(
+        &db,
+        &state,
+        &harness::uri_with_app(&app),
+        "acme",
+        "acme_corp",
+    );
+    drop(failpoint);
+    assert_eq!(code, 7, "{report:#}");
+    assert_eq!(report["error"]["code"], "COMPENSATED");
+    assert_eq!(report["error"]["cause"], cause, "{report:#}");
+    assert!(
+        report["compensation"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|u| u["ok"] == true),
+        "{report:#}"
+    );
+    assert_untouched(
+        &client,
+        &db,
+        &original,
+        &format!("after a failure ({name})"),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn failure_creating_the_collection_is_compensated() {
+    failure_is_compensated(
+        "org_fail_create",
+        async |c, app| FailPoint::fail_command(c, app, &["create"], 2, 1).await,
+        "ACTION_FAILED",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn failure_copying_is_compensated() {
+    // The state database's five index creations come first; the sixth createIndexes is the copy's.
+    failure_is_compensated(
+        "org_fail_copy",
+        async |c, app| FailPoint::fail_command_skip(c, app, &["createIndexes"], 2, 5).await,
+        "ACTION_FAILED",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn failure_verifying_the_copy_is_compensated() {
+    failure_is_compensated(
+        "org_fail_verify",
+        async |c, app| FailPoint::fail_command(c, app, &["dbHash"], 2, 1).await,
+        "ACTION_FAILED",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn failure_switching_metadata_is_compensated() {
+    // Steps 1-3 record their state with three updates; the fourth update is the metadata switch.
+    failure_is_compensated(
+        "org_fail_metadata",
+        async |c, app| FailPoint::fail_command_skip(c, app, &["update"], 2, 3).await,
+        "ACTION_FAILED",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn failure_dropping_the_old_collection_is_compensated() {
+    failure_is_compensated(
+        "org_fail_drop",
+        async |c, app| FailPoint::fail_command(c, app, &["drop"], 2, 1).await,
+        "ACTION_FAILED",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_failed_compensation_exits_8_and_says_exactly_what_is_left() {
+    let client = harness::client().await;
+    let (db, original, state) = seeded(&client, "org_fail_compensation").await;
+    let app = "org_fail_compensation_app";
+    // The drop phase fails, and so do both undos that would drop the new collection.
+    let failpoint = FailPoint::fail_command(&client, app, &["drop"], 2, 3).await;
+    let (code, report) = rename(
+        &db,
+        &state,
+        &harness::uri_with_app(app),
+        "acme",
+        "acme_corp",
+    );
+    drop(failpoint);
+    assert_eq!(code, 8, "{report:#}");
+    assert_eq!(report["error"]["code"], "COMPENSATION_INCOMPLETE");
+    let remaining = report["error"]["remaining"].as_array().unwrap();
+    assert_eq!(remaining.len(), 2, "{report:#}");
+    assert!(
+        remaining
+            .iter()
+            .all(|r| r.as_str().unwrap().contains("org_acme_corp")),
+        "{report:#}"
+    );
+    // What the report says is left is exactly what is left: the new collection; the rest is restored.
+    assert!(collections(&client, &db)
+        .await
+        .contains(&"org_acme_corp".to_owned()));
+    data::assert_same(
+        &client,
+        &db,
+        &original,
+        &["organizations", "org_acme"],
+        "after an incomplete compensation",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_racing_duplicate_during_the_metadata_switch_is_compensated() {
+    let client = harness::client().await;
+    let (db, original, state) = seeded(&client, "org_race").await;
+    let app = "org_race_app";
+    // Slow the run down at `create` so a competing rename can take the name meanwhile.
+    let failpoint = FailPoint::block_command(&client, app, &["create"], 2_000).await;
+    let child = Command::new(assert_cmd::cargo::cargo_bin("rollbook"))
+        .current_dir(harness::repo_root())
+        .args([
+            "apply",
+            "org-rename",
+            "--param",
+            "org=acme",
+            "--param",
+            "new_name=acme_corp",
+            "--yes",
+            "--output",
+            "json",
+        ])
+        .args([
+            "--db",
+            &db,
+            "--state-db",
+            &state,
+            "--uri",
+            &harness::uri_with_app(app),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while data::count(
+        &client,
+        &state,
+        "journal",
+        doc! {"kind": "create_collection", "phase": "start"},
+    )
+    .await
+        == 0
+    {
+        assert!(Instant::now() < deadline);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let racer = doc! {"organization_name": "acme_corp", "collection_name": "org_acme_corp_other"};
+    client
+        .database(&db)
+        .collection::<Document>("organizations")
+        .insert_one(racer.clone())
+        .await
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    drop(failpoint);
+    let report = stdout_json(&output);
+    assert_eq!(output.status.code(), Some(7), "{report:#}");
+    assert_eq!(
+        report["error"]["cause"], "DUPLICATE_ACTIVE_RECORD",
+        "{report:#}"
+    );
+    client
+        .database(&db)
+        .collection::<Document>("organizations")
+        .delete_one(racer)
+        .await
+        .unwrap();
+    assert_untouched(&client, &db, &original, "after the racing duplicate").await;
+}
+
+#[tokio::test]
+async fn sigkill_during_the_copy_of_a_large_organization_then_rerun_finishes_it() {
+    let client = harness::client().await;
+    let (db, _, state) = seeded(&client, "org_sigkill").await;
+    // A large organization: 300k members, generated on the server.
+    let pipeline = vec![
+        doc! {"$documents": [{"a": {"$range": [0, 300]}}]},
+        doc! {"$unwind": "$a"},
+        doc! {"$set": {"b": {"$range": [0, 1000]}}},
+        doc! {"$unwind": "$b"},
+        doc! {"$project": {"_id": {"$add": [{"$multiply": ["$a", 1000]}, "$b"]}, "email": {"$concat": ["m", {"$toString": "$a"}, "-", {"$toString": "$b"}, "@big.example"]}, "team": "ops", "payload": "x".repeat(200)}},
+        doc! {"$out": {"db": &db, "coll": "org_bigco"}},
+    ];
+    client.database(&db).aggregate(pipeline).await.unwrap();
+    client.database(&db).run_command(doc! {"createIndexes": "org_bigco", "indexes": [{"key": {"email": 1}, "name": "email_unique", "unique": true}]}).await.unwrap();
+    let organizations = client.database(&db).collection::<Document>("organizations");
+    organizations.insert_one(doc! {"organization_name": "bigco", "collection_name": "org_bigco", "updated_at": mongodb::bson::DateTime::now()}).await.unwrap();
+    let original = data::documents(&client, &db, "org_bigco").await;
+
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("rollbook"))
+        .current_dir(harness::repo_root())
+        .args([
+            "apply",
+            "org-rename",
+            "--param",
+            "org=bigco",
+            "--param",
+            "new_name=bigco_two",
+            "--yes",
+            "--output",
+            "json",
+        ])
+        .args(["--db", &db, "--state-db", &state, "--uri", harness::uri()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while data::count(
+        &client,
+        &state,
+        "journal",
+        doc! {"kind": "copy_collection", "phase": "start"},
+    )
+    .await
+        == 0
+    {
+        assert!(Instant::now() < deadline, "the copy never started");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let (code, report) = rename(&db, &state, harness::uri(), "bigco", "bigco_two");
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["resumed"], true, "{report:#}");
+    let names = collections(&client, &db).await;
+    let orgs: Vec<&String> = names.iter().filter(|n| n.starts_with("org_big")).collect();
+    assert_eq!(orgs, ["org_bigco_two"], "orphans left: {names:?}");
+    assert_eq!(
+        data::documents(&client, &db, "org_bigco_two").await,
+        original
+    );
+    let org = organizations
+        .find_one(doc! {"organization_name": "bigco_two"})
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(org.get_str("collection_name").unwrap(), "org_bigco_two");
+}
