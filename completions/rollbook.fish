@@ -50,6 +50,9 @@ complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "unlock" -d 'Relea
 complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "report" -d 'An incident-style Markdown report of a run'
 complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "status" -d 'Per step: last direction applied, when, by whom, last verification; interrupted runs'
 complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "history" -d 'The audit trail, newest first'
+complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "dump" -d 'Back up databases or collections in mongodump\'s directory format (`DIR/DB/COLL.bson` and `.metadata.json`); `--db` names the databases (a comma list or a glob)'
+complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "restore" -d 'Restore a mongodump-format backup, checked completely first; each collection is swapped in only once fully restored. `--db` selects the backup\'s databases (all when omitted)'
+complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "bench" -d 'Benchmarks against the server (`--uri`): medians and ratios measured in one run'
 complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "sandbox" -d 'A local throwaway MongoDB replica set with demo data'
 complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -98,6 +101,7 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l steps -d 'Ste
 complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l param -d 'A parameter value (repeatable)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l transaction-limit -d 'Largest number of documents a step may write and still run in one transaction' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l with -d 'Include opt-in shell actions with this name (repeatable)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l ack -d 'Acknowledge the checklists and manual actions of this step without a prompt (scripts; recorded in the journal). Repeatable' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l out -d 'Save the plan (with its digest and id) to this file' -r -F
 complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l db -d 'Target database, overriding the runbook\'s' -r
@@ -119,6 +123,7 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -l steps -d 'St
 complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -l param -d 'A parameter value (repeatable)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -l transaction-limit -d 'Largest number of documents a step may write and still run in one transaction' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -l with -d 'Include opt-in shell actions with this name (repeatable)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -l ack -d 'Acknowledge the checklists and manual actions of this step without a prompt (scripts; recorded in the journal). Repeatable' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -l plan -d 'Execute exactly this saved plan (approved, if it has sensitive steps)' -r -F
 complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -l max-drift -d 'How far (in percent) the data may have drifted from the plan\'s predicted counts' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
@@ -140,6 +145,7 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -l steps -d 
 complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -l param -d 'A parameter value (repeatable)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -l transaction-limit -d 'Largest number of documents a step may write and still run in one transaction' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -l with -d 'Include opt-in shell actions with this name (repeatable)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -l ack -d 'Acknowledge the checklists and manual actions of this step without a prompt (scripts; recorded in the journal). Repeatable' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -l plan -d 'Execute exactly this saved plan (approved, if it has sensitive steps)' -r -F
 complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -l max-drift -d 'How far (in percent) the data may have drifted from the plan\'s predicted counts' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
@@ -162,6 +168,7 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l steps -d 'S
 complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l param -d 'A parameter value (repeatable)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l transaction-limit -d 'Largest number of documents a step may write and still run in one transaction' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l with -d 'Include opt-in shell actions with this name (repeatable)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l ack -d 'Acknowledge the checklists and manual actions of this step without a prompt (scripts; recorded in the journal). Repeatable' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l direction -d 'Which direction\'s checks (forward when omitted)' -r -f -a "forward\t'Forward'
 rollback\t'Rollback'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
@@ -251,6 +258,73 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand history" -s y -l yes -
 complete -c rollbook -n "__fish_rollbook_using_subcommand history" -s v -l verbose -d 'More log output on stderr (repeat for more)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand history" -s q -l quiet -d 'Only errors on stderr'
 complete -c rollbook -n "__fish_rollbook_using_subcommand history" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rollbook -n "__fish_rollbook_using_subcommand dump" -l collection -d 'Only this collection (repeatable; every collection when omitted)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand dump" -l out -d 'Output directory; `DIR/DB/…` is written and must not hold files yet' -r -F
+complete -c rollbook -n "__fish_rollbook_using_subcommand dump" -l parallel -d 'How many collections are dumped at once' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand dump" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand dump" -l db -d 'Target database, overriding the runbook\'s' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand dump" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand dump" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
+complete -c rollbook -n "__fish_rollbook_using_subcommand dump" -l operator -d 'Who is running this (defaults to the login name)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand dump" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
+json\t'Exactly one JSON document per command'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand dump" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
+json\t'One JSON object per line'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand dump" -l gzip -d 'Gzip every file, as `mongodump --gzip` does'
+complete -c rollbook -n "__fish_rollbook_using_subcommand dump" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand dump" -s v -l verbose -d 'More log output on stderr (repeat for more)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand dump" -s q -l quiet -d 'Only errors on stderr'
+complete -c rollbook -n "__fish_rollbook_using_subcommand dump" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -l from -d 'The backup directory (holding one directory per database)' -r -F
+complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -l to-db -d 'Restore into this database (only with exactly one source database)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -l parallel -d 'How many collections are restored at once' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -l batch-size -d 'Documents per insert command' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -l db -d 'Target database, overriding the runbook\'s' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
+complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -l operator -d 'Who is running this (defaults to the login name)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
+json\t'Exactly one JSON document per command'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
+json\t'One JSON object per line'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -l drop -d 'Replace collections that already hold documents (asks first; --yes skips that)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -s v -l verbose -d 'More log output on stderr (repeat for more)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -s q -l quiet -d 'Only errors on stderr'
+complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy help" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy help" -l db -d 'Target database, overriding the runbook\'s' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy help" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy help" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy help" -l operator -d 'Who is running this (defaults to the login name)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy help" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
+json\t'Exactly one JSON document per command'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy help" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
+json\t'One JSON object per line'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy help" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy help" -s v -l verbose -d 'More log output on stderr (repeat for more)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy help" -s q -l quiet -d 'Only errors on stderr'
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy help" -f -a "copy" -d 'org-rename\'s copy (documents and indexes) and whole run, next to a bare server-side `$out`'
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from copy" -l docs -d 'Documents in the organization\'s collection' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from copy" -l runs -d 'Runs of each case (the median is reported)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from copy" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from copy" -l db -d 'Target database, overriding the runbook\'s' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from copy" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from copy" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from copy" -l operator -d 'Who is running this (defaults to the login name)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from copy" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
+json\t'Exactly one JSON document per command'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from copy" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
+json\t'One JSON object per line'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from copy" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from copy" -s v -l verbose -d 'More log output on stderr (repeat for more)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from copy" -s q -l quiet -d 'Only errors on stderr'
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from copy" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "copy" -d 'org-rename\'s copy (documents and indexes) and whole run, next to a bare server-side `$out`'
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand completions" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand completions" -l db -d 'Target database, overriding the runbook\'s' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand completions" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
@@ -346,21 +420,25 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_se
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "status" -d 'Say whether the sandbox runs and where'
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "down" -d 'Stop the sandbox and delete its data'
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history completions sandbox help" -f -a "list" -d 'List runbooks, their steps, and which steps need approval'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history completions sandbox help" -f -a "show" -d 'Show a runbook or one step: prose, actions, approval, data loss, reversibility'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history completions sandbox help" -f -a "validate" -d 'Check runbooks for errors (no database needed). Checks every runbook when no file is given'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history completions sandbox help" -f -a "plan" -d 'Dry-run: what each action would change, with samples; writes nothing. `--out` saves the plan'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history completions sandbox help" -f -a "apply" -d 'Run forward actions of the selected steps (ascending order)'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history completions sandbox help" -f -a "rollback" -d 'Run rollback actions of the selected steps (descending order)'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history completions sandbox help" -f -a "verify" -d 'Run verify checks only'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history completions sandbox help" -f -a "approve" -d 'Approve a saved plan (someone other than the operator who will run it)'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history completions sandbox help" -f -a "unlock" -d 'Release a runbook\'s lock by hand (asks; audited)'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history completions sandbox help" -f -a "report" -d 'An incident-style Markdown report of a run'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history completions sandbox help" -f -a "status" -d 'Per step: last direction applied, when, by whom, last verification; interrupted runs'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history completions sandbox help" -f -a "history" -d 'The audit trail, newest first'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history completions sandbox help" -f -a "completions" -d 'Print a shell completion script'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history completions sandbox help" -f -a "sandbox" -d 'A local throwaway MongoDB replica set with demo data'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history completions sandbox help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore bench completions sandbox help" -f -a "list" -d 'List runbooks, their steps, and which steps need approval'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore bench completions sandbox help" -f -a "show" -d 'Show a runbook or one step: prose, actions, approval, data loss, reversibility'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore bench completions sandbox help" -f -a "validate" -d 'Check runbooks for errors (no database needed). Checks every runbook when no file is given'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore bench completions sandbox help" -f -a "plan" -d 'Dry-run: what each action would change, with samples; writes nothing. `--out` saves the plan'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore bench completions sandbox help" -f -a "apply" -d 'Run forward actions of the selected steps (ascending order)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore bench completions sandbox help" -f -a "rollback" -d 'Run rollback actions of the selected steps (descending order)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore bench completions sandbox help" -f -a "verify" -d 'Run verify checks only'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore bench completions sandbox help" -f -a "approve" -d 'Approve a saved plan (someone other than the operator who will run it)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore bench completions sandbox help" -f -a "unlock" -d 'Release a runbook\'s lock by hand (asks; audited)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore bench completions sandbox help" -f -a "report" -d 'An incident-style Markdown report of a run'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore bench completions sandbox help" -f -a "status" -d 'Per step: last direction applied, when, by whom, last verification; interrupted runs'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore bench completions sandbox help" -f -a "history" -d 'The audit trail, newest first'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore bench completions sandbox help" -f -a "dump" -d 'Back up databases or collections in mongodump\'s directory format (`DIR/DB/COLL.bson` and `.metadata.json`); `--db` names the databases (a comma list or a glob)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore bench completions sandbox help" -f -a "restore" -d 'Restore a mongodump-format backup, checked completely first; each collection is swapped in only once fully restored. `--db` selects the backup\'s databases (all when omitted)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore bench completions sandbox help" -f -a "bench" -d 'Benchmarks against the server (`--uri`): medians and ratios measured in one run'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore bench completions sandbox help" -f -a "completions" -d 'Print a shell completion script'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore bench completions sandbox help" -f -a "sandbox" -d 'A local throwaway MongoDB replica set with demo data'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore bench completions sandbox help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "copy" -d 'org-rename\'s copy (documents and indexes) and whole run, next to a bare server-side `$out`'
 complete -c rollbook -n "__fish_rollbook_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "up" -d 'Start a single-node replica set on 127.0.0.1 and print its URI'
 complete -c rollbook -n "__fish_rollbook_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "seed" -d '(Re)create demo data for all three runbooks'
 complete -c rollbook -n "__fish_rollbook_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "status" -d 'Say whether the sandbox runs and where'

@@ -4,6 +4,8 @@
 //! The binary is a thin shell around [`run`]; everything is callable from tests.
 
 pub mod actions;
+pub mod archive;
+pub mod bench;
 pub mod cli;
 pub mod engine;
 pub mod error;

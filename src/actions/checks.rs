@@ -183,10 +183,8 @@ pub async fn run(
                 ok,
             ))
         }
-        Check::BackupValid(_) | Check::MatchesBackup(_) => Err(Error::Usage(format!(
-            "the {} check is not available in this version of rollbook; nothing was changed",
-            check.kind()
-        ))),
+        Check::BackupValid(c) => Ok(super::archive::backup_valid(c).await),
+        Check::MatchesBackup(c) => super::archive::matches_backup(ctx, c).await,
     }
 }
 

@@ -32,6 +32,13 @@ async fn count(db: &Database, name: &str) -> Result<u64> {
         .map_err(|e| Error::database(format!("cannot count {}.{name}", db.name()), e))
 }
 
+async fn estimated(db: &Database, name: &str) -> Result<u64> {
+    db.collection::<Document>(name)
+        .estimated_document_count()
+        .await
+        .map_err(|e| Error::database(format!("cannot count {}.{name}", db.name()), e))
+}
+
 /// `create_collection`: creates it (with options, or those of `like`); existing is fine.
 pub async fn create(
     ctx: &ActionContext<'_>,
@@ -124,7 +131,7 @@ pub async fn copy(ctx: &ActionContext<'_>, action: &CopyCollectionAction) -> Res
     })?;
     let mut outcome = ActionOutcome::new("copy_collection", Some(&action.from));
     outcome.detail = Some(format!("→ {}", action.to));
-    if ctx.retry && options(&db, &action.to).await?.is_some() {
+    if ctx.cut_short && options(&db, &action.to).await?.is_some() {
         // An earlier attempt of this very action (interrupted mid-copy) left a partial copy.
         db.collection::<Document>(&action.to)
             .delete_many(doc! {})
@@ -156,7 +163,9 @@ pub async fn copy(ctx: &ActionContext<'_>, action: &CopyCollectionAction) -> Res
                 .map_err(|e| Error::database(format!("cannot create {name}.{}", action.to), e))?;
         }
     }
-    let affected = count(&db, &action.from).await?;
+    // Whole-collection counts come from collection metadata, which is exact for a collection
+    // `$out` just wrote; an exact count would scan a million documents twice.
+    let affected = estimated(&db, &action.from).await?;
     db.collection::<Document>(&action.from)
         .aggregate(vec![doc! {"$out": {"db": &name, "coll": &action.to}}])
         .await
@@ -191,7 +200,7 @@ pub async fn copy(ctx: &ActionContext<'_>, action: &CopyCollectionAction) -> Res
         }
     }
     outcome.affected = Some(affected);
-    outcome.modified = Some(count(&db, &action.to).await?);
+    outcome.modified = Some(estimated(&db, &action.to).await?);
     Ok(outcome)
 }
 

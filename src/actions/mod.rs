@@ -1,6 +1,7 @@
 //! One module per action kind: each knows how to execute itself against MongoDB, and the
 //! destructive ones how to snapshot what they destroy. Everything runs on the server.
 
+pub mod archive;
 pub mod checks;
 pub mod collections;
 pub mod documents;
@@ -31,6 +32,8 @@ pub struct RunEnv {
     pub opt_ins: Vec<String>,
     /// Asks the operator about manual actions and checklists.
     pub confirmer: Arc<dyn Confirmer>,
+    /// Steps whose manual actions and checklists the operator acknowledged with `--ack`.
+    pub acknowledged: Vec<String>,
 }
 
 /// Where an action runs.
@@ -53,8 +56,9 @@ pub struct ActionContext<'a> {
     pub index: usize,
     /// Shared settings.
     pub env: &'a RunEnv,
-    /// True when this action already started once in this run (a resumed run retrying it).
-    pub retry: bool,
+    /// True when an earlier attempt of this action in this run was killed in the middle of it
+    /// (it may have left partial effects behind).
+    pub cut_short: bool,
 }
 
 impl ActionContext<'_> {
@@ -179,9 +183,7 @@ pub async fn execute(
             }
             Ok(outcome)
         }
-        Action::Dump(_) | Action::Restore(_) => Err(Error::Usage(format!(
-            "the {} action is not available in this version of rollbook; nothing was changed",
-            action.kind()
-        ))),
+        Action::Dump(a) => archive::dump(ctx, a).await,
+        Action::Restore(a) => archive::restore(ctx, a).await,
     }
 }

@@ -48,6 +48,10 @@ pub fn run(ctx: &ActionContext<'_>, action: &Action) -> Result<ActionOutcome> {
     };
     let mut outcome = ActionOutcome::new(action.kind(), None);
     outcome.detail = Some(title.clone());
+    if ctx.env.acknowledged.iter().any(|step| step == ctx.step) {
+        outcome.detail = Some(format!("{title}: acknowledged with --ack {}", ctx.step));
+        return Ok(outcome);
+    }
     match ctx.env.confirmer.confirm_manual(ctx.step, &title, &lines) {
         ManualAnswer::Done => outcome.detail = Some(format!("{title}: confirmed by the operator")),
         ManualAnswer::NotDone => {

@@ -192,6 +192,47 @@ pub enum Command {
         #[arg(long, default_value_t = 50)]
         limit: i64,
     },
+    /// Back up databases or collections in mongodump's directory format (`DIR/DB/COLL.bson`
+    /// and `.metadata.json`); `--db` names the databases (a comma list or a glob).
+    Dump {
+        /// Only this collection (repeatable; every collection when omitted).
+        #[arg(long = "collection", value_name = "NAME")]
+        collections: Vec<String>,
+        /// Output directory; `DIR/DB/…` is written and must not hold files yet.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Gzip every file, as `mongodump --gzip` does.
+        #[arg(long)]
+        gzip: bool,
+        /// How many collections are dumped at once.
+        #[arg(long, value_name = "N", default_value_t = 4)]
+        parallel: usize,
+    },
+    /// Restore a mongodump-format backup, checked completely first; each collection is swapped
+    /// in only once fully restored. `--db` selects the backup's databases (all when omitted).
+    Restore {
+        /// The backup directory (holding one directory per database).
+        #[arg(long, value_name = "DIR")]
+        from: PathBuf,
+        /// Restore into this database (only with exactly one source database).
+        #[arg(long, value_name = "DB")]
+        to_db: Option<String>,
+        /// Replace collections that already hold documents (asks first; --yes skips that).
+        #[arg(long)]
+        drop: bool,
+        /// How many collections are restored at once.
+        #[arg(long, value_name = "N", default_value_t = 4)]
+        parallel: usize,
+        /// Documents per insert command.
+        #[arg(long, value_name = "N", default_value_t = 1000)]
+        batch_size: usize,
+    },
+    /// Benchmarks against the server (`--uri`): medians and ratios measured in one run.
+    Bench {
+        /// Which benchmark.
+        #[command(subcommand)]
+        case: BenchCase,
+    },
     /// Print a shell completion script.
     Completions {
         /// The shell.
@@ -231,6 +272,10 @@ pub struct RunArgs {
     /// Include opt-in shell actions with this name (repeatable).
     #[arg(long = "with", value_name = "NAME")]
     pub with: Vec<String>,
+    /// Acknowledge the checklists and manual actions of this step without a prompt (scripts;
+    /// recorded in the journal). Repeatable.
+    #[arg(long = "ack", value_name = "STEP")]
+    pub ack: Vec<String>,
     /// Refuse the run when a selected step's rollback is unsupported, instead of skipping it.
     #[arg(long)]
     pub fail_on_unsupported: bool,
@@ -263,6 +308,20 @@ impl From<DirectionArg> for crate::runbook::model::Direction {
             DirectionArg::Rollback => crate::runbook::model::Direction::Rollback,
         }
     }
+}
+
+/// Benchmark cases.
+#[derive(Debug, Subcommand)]
+pub enum BenchCase {
+    /// org-rename's copy (documents and indexes) and whole run, next to a bare server-side `$out`.
+    Copy {
+        /// Documents in the organization's collection.
+        #[arg(long, default_value_t = 1_000_000)]
+        docs: u64,
+        /// Runs of each case (the median is reported).
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+    },
 }
 
 /// Sandbox sub-commands.

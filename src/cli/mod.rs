@@ -1,7 +1,9 @@
 //! The command-line edge: argument types and the dispatch from a command to the core.
 
 mod approve;
+mod archive;
 pub mod args;
+mod bench;
 mod catalog;
 mod completions;
 pub mod connect;
@@ -144,6 +146,33 @@ pub async fn run(cli: Cli) -> i32 {
         Command::Validate { files } => {
             catalog::validate(&cli.global, files).map(|()| exit_code::OK)
         }
+        Command::Dump {
+            collections,
+            out,
+            gzip,
+            parallel,
+        } => archive::dump(&cli.global, collections, out, *gzip, *parallel)
+            .await
+            .map(|()| exit_code::OK),
+        Command::Restore {
+            from,
+            to_db,
+            drop,
+            parallel,
+            batch_size,
+        } => archive::restore(
+            &cli.global,
+            &archive::RestoreArgs {
+                from,
+                to_db: to_db.as_deref(),
+                drop: *drop,
+                parallel: *parallel,
+                batch_size: *batch_size,
+            },
+        )
+        .await
+        .map(|()| exit_code::OK),
+        Command::Bench { case } => bench::run(&cli.global, case).await.map(|()| exit_code::OK),
         Command::Completions { shell } => completions::print(*shell).map(|()| exit_code::OK),
         Command::Sandbox { command, dir } => sandbox::run(&cli.global, command, dir)
             .await
@@ -192,6 +221,7 @@ fn invocation<'a>(
 fn command_name(command: &Command) -> &'static str {
     match command {
         Command::Plan { .. } => "plan",
+        Command::Bench { .. } => "bench",
         Command::Approve { .. } => "approve",
         Command::Unlock { .. } => "unlock",
         Command::Report { .. } => "report",
@@ -203,6 +233,8 @@ fn command_name(command: &Command) -> &'static str {
         Command::List => "list",
         Command::Show { .. } => "show",
         Command::Validate { .. } => "validate",
+        Command::Dump { .. } => "dump",
+        Command::Restore { .. } => "restore",
         Command::Completions { .. } => "completions",
         Command::Sandbox { .. } => "sandbox",
     }

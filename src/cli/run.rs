@@ -132,7 +132,7 @@ pub async fn run(global: &GlobalArgs, invocation: &RunInvocation<'_>) -> Result<
             .await?
             .first()
             .is_some_and(|r| {
-                r.status == RunStatus::Interrupted
+                matches!(r.status, RunStatus::Interrupted | RunStatus::Failed)
                     && r.plan_id.as_deref() == Some(saved.plan_id.as_str())
             });
         let now =
@@ -168,6 +168,7 @@ pub async fn run(global: &GlobalArgs, invocation: &RunInvocation<'_>) -> Result<
         params: checked.params.clone(),
         opt_ins: invocation.args.with.clone(),
         confirmer: Arc::new(TerminalConfirmer),
+        acknowledged: invocation.args.ack.clone(),
     };
     let options = RunOptions {
         command,

@@ -15,7 +15,7 @@ use crate::actions::{self, ActionContext, ActionOutcome, RunEnv};
 use crate::error::{Error, Result};
 use crate::exit_code;
 use crate::plan::{self, PlanRequest, PlannedStep, RunPlan};
-use crate::runbook::model::{Action, Check, Direction, TransactionMode};
+use crate::runbook::model::{Action, TransactionMode};
 use crate::runbook::LoadedRunbook;
 use crate::store::audit::AuditEvent;
 use crate::store::journal::ActionKey;
@@ -73,6 +73,8 @@ enum StepEnd {
     /// before any of its actions ran (a precondition).
     Failed(Error, bool, bool),
     Pending,
+    /// A checklist is not confirmed: the run stops here.
+    Blocked,
     Interrupted,
 }
 
@@ -82,7 +84,7 @@ impl Engine<'_> {
     pub async fn run(&self, loaded: &LoadedRunbook, request: &PlanRequest) -> Result<RunReport> {
         let provisional = super::new_run_id();
         let plan = plan::resolve(loaded, request, &provisional)?;
-        refuse_unavailable(&plan)?;
+
         if self.options.command == RunCommand::Verify {
             // Verify only reads: it takes no lock, and only reports runs that look dead.
             let reaped = self
@@ -145,7 +147,7 @@ impl Engine<'_> {
         let step_ids: Vec<String> = plan.steps.iter().map(|s| s.step.id.clone()).collect();
         let command = self.options.command.as_str();
         let resumable = recent.first().filter(|r| {
-            r.status == RunStatus::Interrupted
+            matches!(r.status, RunStatus::Interrupted | RunStatus::Failed)
                 && r.command == command
                 && r.direction == direction
                 && r.steps == step_ids
@@ -300,6 +302,7 @@ impl Engine<'_> {
                     interrupted = true;
                     break;
                 }
+                StepEnd::Blocked => break,
                 StepEnd::Done | StepEnd::Pending => {}
             }
         }
@@ -488,7 +491,7 @@ impl Engine<'_> {
             direction: plan.direction,
             index,
             env: self.env,
-            retry: false,
+            cut_short: false,
         }
     }
 
@@ -592,7 +595,19 @@ impl Engine<'_> {
                 report.actions = outcomes;
                 (report, StepEnd::Done)
             }
-            Ok(None) if report.status == "pending" => (report, StepEnd::Pending),
+            Ok(None) if report.status == "pending" => {
+                // An unconfirmed checklist is a gate: nothing after it runs. An unconfirmed
+                // manual action is work left to do: the run goes on.
+                let gate = report.actions.last().is_some_and(|a| a.kind == "checklist");
+                (
+                    report,
+                    if gate {
+                        StepEnd::Blocked
+                    } else {
+                        StepEnd::Pending
+                    },
+                )
+            }
             Ok(None) => (report, StepEnd::Interrupted),
             Err(error) => {
                 self.fail_step(plan, run_id, report, error, in_transaction, false)
@@ -818,7 +833,7 @@ impl Engine<'_> {
                     outcomes.push(outcome);
                     continue;
                 }
-                ctx.retry = self.store.action_started_before(&key).await?;
+                ctx.cut_short = self.store.action_cut_short(&key).await?;
             }
             self.store
                 .action_started(&key, action.kind(), &target_of(action), None)
@@ -1061,33 +1076,4 @@ fn manual_text(action: &Action) -> String {
             .join("\n"),
         other => other.kind().to_owned(),
     }
-}
-
-/// Refuses, before anything is written, plans that need what this version cannot do yet.
-fn refuse_unavailable(plan: &RunPlan) -> Result<()> {
-    for planned in &plan.steps {
-        let checks = planned.preconditions.iter().chain(&planned.verify);
-        let unavailable_check = checks
-            .into_iter()
-            .find(|c| matches!(c, Check::BackupValid(_) | Check::MatchesBackup(_)));
-        let unavailable_action = planned.actions.iter().find(|a| {
-            matches!(
-                a,
-                Action::Dump(_)
-                    | Action::Restore(_)
-                    | Action::Check(Check::BackupValid(_) | Check::MatchesBackup(_))
-            )
-        });
-        let kind = unavailable_action
-            .map(Action::kind)
-            .or(unavailable_check.map(Check::kind));
-        if let Some(kind) = kind {
-            return Err(Error::Usage(format!(
-                "step {} uses {kind}, which is not available in this version of rollbook; nothing was changed",
-                planned.step.id
-            )));
-        }
-    }
-    let _ = Direction::Forward;
-    Ok(())
 }

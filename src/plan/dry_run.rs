@@ -132,6 +132,7 @@ pub async fn preview(
         params: plan.params.clone(),
         opt_ins: Vec::new(),
         confirmer: std::sync::Arc::new(crate::actions::operator::NoOperator),
+        acknowledged: Vec::new(),
     };
     let mut steps = Vec::new();
     for planned in &plan.steps {
@@ -159,7 +160,7 @@ async fn preview_step(
         direction: plan.direction,
         index,
         env,
-        retry: false,
+        cut_short: false,
     };
     let contexts: Vec<ActionContext<'_>> = (0..planned.actions.len()).map(context).collect();
     // Independent actions are counted concurrently.

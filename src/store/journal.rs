@@ -60,6 +60,40 @@ impl Store {
             .map_err(|e| Error::database("cannot journal the end of an action", e))
     }
 
+    /// Records that one database of a multi-database restore action is restored.
+    pub async fn tenant_done(
+        &self,
+        key: &ActionKey<'_>,
+        database: &str,
+        documents: u64,
+    ) -> Result<()> {
+        let mut entry = key.entry("tenant");
+        entry.insert("database", database);
+        entry.insert("documents", i64::try_from(documents).unwrap_or(i64::MAX));
+        insert(&self.collection("journal"), entry, None)
+            .await
+            .map_err(|e| Error::database("cannot journal a restored database", e))
+    }
+
+    /// The databases a restore action of this run already restored (for resuming per tenant).
+    pub async fn tenants_done(&self, key: &ActionKey<'_>) -> Result<Vec<String>> {
+        use futures_util::TryStreamExt;
+        let filter = doc! {"run_id": key.run_id, "step": key.step, "direction": key.direction,
+        "action_index": i64::try_from(key.index).unwrap_or_default(), "phase": "tenant"};
+        let entries: Vec<Document> = self
+            .collection("journal")
+            .find(filter)
+            .await
+            .map_err(|e| Error::database("cannot read the journal", e))?
+            .try_collect()
+            .await
+            .map_err(|e| Error::database("cannot read the journal", e))?;
+        Ok(entries
+            .iter()
+            .filter_map(|e| e.get_str("database").ok().map(str::to_owned))
+            .collect())
+    }
+
     /// Whether a run already began (or finished) a step in a direction: its preconditions held
     /// then, and its own actions may have made them false since, so a resumed run skips them.
     pub async fn step_begun_in_run(
@@ -85,16 +119,21 @@ impl Store {
         Ok(applied.is_some())
     }
 
-    /// Whether an action of a run already started once (a resumed run is retrying it).
-    pub async fn action_started_before(&self, key: &ActionKey<'_>) -> Result<bool> {
-        let filter = doc! {"run_id": key.run_id, "step": key.step, "direction": key.direction,
-        "action_index": i64::try_from(key.index).unwrap_or_default(), "phase": "start"};
-        let found = self
-            .collection("journal")
-            .find_one(filter)
+    /// Whether an action of a run started before and never ended: its process was killed in
+    /// the middle of it, so it may have left partial effects behind.
+    pub async fn action_cut_short(&self, key: &ActionKey<'_>) -> Result<bool> {
+        let filter = |phase: &str| {
+            doc! {"run_id": key.run_id, "step": key.step, "direction": key.direction,
+            "action_index": i64::try_from(key.index).unwrap_or_default(), "phase": phase}
+        };
+        let read = |e| Error::database("cannot read the journal", e);
+        let journal = self.collection("journal");
+        let starts = journal
+            .count_documents(filter("start"))
             .await
-            .map_err(|e| Error::database("cannot read the journal", e))?;
-        Ok(found.is_some())
+            .map_err(read)?;
+        let ends = journal.count_documents(filter("end")).await.map_err(read)?;
+        Ok(starts > ends)
     }
 
     /// The result of an action of a run that already finished successfully (for resuming).

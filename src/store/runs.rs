@@ -214,17 +214,27 @@ impl Store {
         runbook: &str,
         database: &str,
     ) -> Result<Vec<RunRecord>> {
+        self.interrupt_runs_where(runbook, database, |run, _| run.status == RunStatus::Running)
+            .await
+    }
+
+    /// Marks every dead "running" run of this runbook and database as interrupted and returns them.
+    pub async fn reap_dead_runs(&self, runbook: &str, database: &str) -> Result<Vec<RunRecord>> {
+        self.interrupt_runs_where(runbook, database, RunRecord::is_dead)
+            .await
+    }
+
+    async fn interrupt_runs_where(
+        &self,
+        runbook: &str,
+        database: &str,
+        selected: impl Fn(&RunRecord, DateTime) -> bool,
+    ) -> Result<Vec<RunRecord>> {
         let now = DateTime::now();
         let mut interrupted = Vec::new();
         for run in self.runs(runbook, database, 50).await? {
-            if run.status == RunStatus::Running {
-                self.collection("runs")
-                    .update_one(
-                        doc! {"_id": &run.id, "status": "running"},
-                        doc! {"$set": {"status": "interrupted", "interrupted_detected_at": now}},
-                    )
-                    .await
-                    .map_err(|e| Error::database("cannot mark a dead run as interrupted", e))?;
+            if selected(&run, now) {
+                self.mark_interrupted(&run.id).await?;
                 interrupted.push(RunRecord {
                     status: RunStatus::Interrupted,
                     ..run
@@ -232,27 +242,5 @@ impl Store {
             }
         }
         Ok(interrupted)
-    }
-
-    /// Marks every dead "running" run of this runbook and database as interrupted and returns them.
-    pub async fn reap_dead_runs(&self, runbook: &str, database: &str) -> Result<Vec<RunRecord>> {
-        let now = DateTime::now();
-        let mut dead = Vec::new();
-        for run in self.runs(runbook, database, 50).await? {
-            if run.is_dead(now) {
-                self.collection("runs")
-                    .update_one(
-                        doc! {"_id": &run.id, "status": "running"},
-                        doc! {"$set": {"status": "interrupted", "interrupted_detected_at": now}},
-                    )
-                    .await
-                    .map_err(|e| Error::database("cannot mark a dead run as interrupted", e))?;
-                dead.push(RunRecord {
-                    status: RunStatus::Interrupted,
-                    ..run
-                });
-            }
-        }
-        Ok(dead)
     }
 }

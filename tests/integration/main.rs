@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod archive;
 mod auth;
 mod catalog;
 mod data;
@@ -14,3 +15,4 @@ mod invalid_runbooks;
 mod org_rename;
 mod sandbox;
 mod server;
+mod tenant_restore;

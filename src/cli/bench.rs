@@ -1,0 +1,65 @@
+//! `rollbook bench CASE`: benchmark commands that print medians and ratios.
+
+use serde_json::json;
+
+use super::args::{BenchCase, GlobalArgs, OutputFormat};
+use super::connect;
+use crate::bench;
+use crate::error::Result;
+use crate::output::{human, json};
+
+/// Runs one benchmark case and prints its figures.
+pub async fn run(global: &GlobalArgs, case: &BenchCase) -> Result<()> {
+    let client = connect::client(global).await?;
+    match case {
+        BenchCase::Copy { docs, runs } => {
+            let result = bench::copy::run(&client, &global.runbooks_dir, *docs, *runs).await?;
+            let base = result.bare_out.median_secs;
+            let base_indexed = result.bare_out_with_indexes.median_secs;
+            match global.output {
+                OutputFormat::Json => {
+                    let mut document = json::success("bench");
+                    document.insert("case".into(), json!("copy"));
+                    document.insert("result".into(), json!(result));
+                    document.insert(
+                        "ratios".into(),
+                        json!({
+                            "copy_throughput_vs_bare_out": base / result.rename_copy.median_secs,
+                            "copy_throughput_vs_bare_out_with_indexes": base_indexed / result.rename_copy.median_secs,
+                        }),
+                    );
+                    json::print(&document);
+                }
+                OutputFormat::Human => {
+                    println!(
+                        "copy of {} documents (≈ 300 B, 2 secondary indexes), median of {} runs",
+                        result.docs, runs
+                    );
+                    let mut table = human::table(&[
+                        "case",
+                        "median s",
+                        "documents/s",
+                        "throughput vs bare $out",
+                        "vs bare $out + indexes",
+                    ]);
+                    for figure in [
+                        &result.bare_out,
+                        &result.bare_out_with_indexes,
+                        &result.rename_copy,
+                        &result.rename_run,
+                    ] {
+                        table.add_row(vec![
+                            figure.name.clone(),
+                            format!("{:.2}", figure.median_secs),
+                            format!("{:.0}", figure.docs_per_sec),
+                            format!("{:.2}×", base / figure.median_secs),
+                            format!("{:.2}×", base_indexed / figure.median_secs),
+                        ]);
+                    }
+                    println!("{table}");
+                }
+            }
+        }
+    }
+    Ok(())
+}
