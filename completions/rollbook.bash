@@ -76,11 +76,17 @@ _rollbook() {
             rollbook__subcmd__bench,help)
                 cmd="rollbook__subcmd__bench__subcmd__help"
                 ;;
+            rollbook__subcmd__bench,rollback)
+                cmd="rollbook__subcmd__bench__subcmd__rollback"
+                ;;
             rollbook__subcmd__bench__subcmd__help,copy)
                 cmd="rollbook__subcmd__bench__subcmd__help__subcmd__copy"
                 ;;
             rollbook__subcmd__bench__subcmd__help,help)
                 cmd="rollbook__subcmd__bench__subcmd__help__subcmd__help"
+                ;;
+            rollbook__subcmd__bench__subcmd__help,rollback)
+                cmd="rollbook__subcmd__bench__subcmd__help__subcmd__rollback"
                 ;;
             rollbook__subcmd__help,apply)
                 cmd="rollbook__subcmd__help__subcmd__apply"
@@ -138,6 +144,9 @@ _rollbook() {
                 ;;
             rollbook__subcmd__help__subcmd__bench,copy)
                 cmd="rollbook__subcmd__help__subcmd__bench__subcmd__copy"
+                ;;
+            rollbook__subcmd__help__subcmd__bench,rollback)
+                cmd="rollbook__subcmd__help__subcmd__bench__subcmd__rollback"
                 ;;
             rollbook__subcmd__help__subcmd__sandbox,down)
                 cmd="rollbook__subcmd__help__subcmd__sandbox__subcmd__down"
@@ -358,7 +367,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__bench)
-            opts="-y -v -q -h --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help copy help"
+            opts="-y -v -q -h --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help copy rollback help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -450,7 +459,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__bench__subcmd__help)
-            opts="copy help"
+            opts="copy rollback help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -484,6 +493,70 @@ _rollbook() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rollbook__subcmd__bench__subcmd__help__subcmd__rollback)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rollbook__subcmd__bench__subcmd__rollback)
+            opts="-y -v -q -h --orders --runs --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --orders)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runbooks)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -630,7 +703,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__help__subcmd__bench)
-            opts="copy"
+            opts="copy rollback"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -644,6 +717,20 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__help__subcmd__bench__subcmd__copy)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rollbook__subcmd__help__subcmd__bench__subcmd__rollback)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

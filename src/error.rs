@@ -125,14 +125,22 @@ pub fn describe_driver_error(error: &mongodb::error::Error) -> String {
                 concern.code, concern.code_name, concern.message
             )
         }
-        _ => error
-            .to_string()
-            .lines()
-            .next()
-            .unwrap_or_default()
-            .chars()
-            .take(300)
-            .collect(),
+        // Other kinds print the raw server reply after their message: keep only the message.
+        _ => {
+            let text = error.to_string();
+            let cut = [", labels:", ", server response:", " server response:"]
+                .iter()
+                .filter_map(|marker| text.find(marker))
+                .min()
+                .unwrap_or(text.len());
+            text[..cut]
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .chars()
+                .take(400)
+                .collect()
+        }
     };
     crate::secrets::redact(&text)
 }

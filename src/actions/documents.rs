@@ -157,13 +157,43 @@ pub async fn count(
     })
 }
 
+/// Counts the documents the write will change, stopping at `limit` (enough to decide whether a
+/// step fits in a transaction without scanning a million documents).
+pub async fn count_up_to(
+    ctx: &ActionContext<'_>,
+    write: &DocumentWrite,
+    limit: u64,
+) -> Result<u64> {
+    let collection = ctx
+        .client
+        .database(&write.database)
+        .collection::<Document>(&write.collection);
+    collection
+        .count_documents(write.filter.clone())
+        .limit(limit)
+        .await
+        .map_err(|e| {
+            Error::database(
+                format!(
+                    "cannot count documents in {}.{}",
+                    write.database, write.collection
+                ),
+                e,
+            )
+        })
+}
+
 /// Runs the write (counting first), inside `session`'s transaction when there is one.
 pub async fn execute(
     ctx: &ActionContext<'_>,
     write: &DocumentWrite,
     mut session: Option<&mut ClientSession>,
 ) -> Result<ActionOutcome> {
-    let affected = count(ctx, write, session.as_deref_mut()).await?;
+    // Outside a transaction, a snapshot just taken has counted exactly these documents.
+    let affected = match (ctx.fresh_snapshot_documents, session.is_none()) {
+        (Some(documents), true) => documents,
+        _ => count(ctx, write, session.as_deref_mut()).await?,
+    };
     let collection = ctx
         .client
         .database(&write.database)

@@ -56,6 +56,8 @@ pub struct ActionContext<'a> {
     pub index: usize,
     /// Shared settings.
     pub env: &'a RunEnv,
+    /// Documents in the snapshot this action just took (not one reused from an earlier attempt).
+    pub fresh_snapshot_documents: Option<u64>,
     /// True when an earlier attempt of this action in this run was killed in the middle of it
     /// (it may have left partial effects behind).
     pub cut_short: bool,

@@ -203,24 +203,37 @@ async fn count_storage(ctx: &ActionContext<'_>, storage: &str) -> Result<i64> {
 /// the original keys in their original order, the snapshotted fields with their original
 /// values (absent if they were absent), every other field as it is now.
 fn merge_back(fields: &[String]) -> Vec<Document> {
-    let find = |array: &str, key: &str| {
-        doc! {"$ifNull": [{"$first": {"$filter": {"input": array, "as": "e", "cond": {"$eq": ["$$e.k", key]}}}}, false]}
+    // The entry for `key` in `entries` (an `$objectToArray` array) found through its key list,
+    // or `false`: `$indexOfArray` is one native scan, much cheaper than a `$filter` closure.
+    let find = |entries: &str, keys: &str| {
+        doc! {"$let": {
+            "vars": {"i": {"$indexOfArray": [keys, "$$key"]}},
+            "in": {"$cond": [{"$gte": ["$$i", 0]}, {"$arrayElemAt": [entries, "$$i"]}, false]},
+        }}
     };
     vec![doc! {"$replaceWith": {"$arrayToObject": {"$let": {
-        "vars": {"cur": {"$objectToArray": "$$ROOT"}, "snap": {"$objectToArray": "$$new.v"}, "keys": "$$new.k", "f": fields},
-        "in": {"$concatArrays": [
-            {"$filter": {
-                "input": {"$map": {"input": "$$keys", "as": "key", "in": {"$cond": [
-                    {"$in": ["$$key", "$$f"]}, find("$$snap", "$$key"), find("$$cur", "$$key"),
+        "vars": {
+            "cur": {"$objectToArray": "$$ROOT"},
+            "snap": {"$objectToArray": "$$new.v"},
+            "keys": "$$new.k",
+            "f": fields,
+        },
+        "in": {"$let": {
+            "vars": {"curKeys": "$$cur.k", "snapKeys": "$$snap.k"},
+            "in": {"$concatArrays": [
+                {"$filter": {
+                    "input": {"$map": {"input": "$$keys", "as": "key", "in": {"$cond": [
+                        {"$in": ["$$key", "$$f"]}, find("$$snap", "$$snapKeys"), find("$$cur", "$$curKeys"),
+                    ]}}},
+                    "as": "entry",
+                    "cond": {"$ne": ["$$entry", false]},
+                }},
+                {"$filter": {"input": "$$cur", "as": "e", "cond": {"$and": [
+                    {"$not": [{"$in": ["$$e.k", "$$keys"]}]},
+                    {"$not": [{"$in": ["$$e.k", "$$f"]}]},
                 ]}}},
-                "as": "entry",
-                "cond": {"$ne": ["$$entry", false]},
-            }},
-            {"$filter": {"input": "$$cur", "as": "e", "cond": {"$and": [
-                {"$not": [{"$in": ["$$e.k", "$$keys"]}]},
-                {"$not": [{"$in": ["$$e.k", "$$f"]}]},
-            ]}}},
-        ]},
+            ]},
+        }},
     }}}}]
 }
 

@@ -2,6 +2,7 @@
 //! runs several times, and prints medians and ratios measured in the same run.
 
 pub mod copy;
+pub mod rollback;
 
 use std::time::{Duration, Instant};
 

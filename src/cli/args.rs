@@ -322,6 +322,16 @@ pub enum BenchCase {
         #[arg(long, default_value_t = 3)]
         runs: usize,
     },
+    /// Rollback of steps-19-30 step 19 (snapshot included) and its forward, next to the bare
+    /// `update_many` the seed runs by hand.
+    Rollback {
+        /// Orders in the collection.
+        #[arg(long, default_value_t = 1_000_000)]
+        orders: u64,
+        /// Runs of each case (the median is reported).
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+    },
 }
 
 /// Sandbox sub-commands.

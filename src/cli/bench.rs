@@ -60,6 +60,44 @@ pub async fn run(global: &GlobalArgs, case: &BenchCase) -> Result<()> {
                 }
             }
         }
+        BenchCase::Rollback { orders, runs } => {
+            let result =
+                bench::rollback::run(&client, &global.runbooks_dir, *orders, *runs).await?;
+            let base = result.bare_update.median_secs;
+            match global.output {
+                OutputFormat::Json => {
+                    let mut document = json::success("bench");
+                    document.insert("case".into(), json!("rollback"));
+                    document.insert("result".into(), json!(result));
+                    document.insert(
+                        "ratios".into(),
+                        json!({"rollback_vs_bare_update": result.rollback.median_secs / base, "forward_vs_bare_update": result.forward.median_secs / base}),
+                    );
+                    json::print(&document);
+                }
+                OutputFormat::Human => {
+                    println!(
+                        "step 19 on {} orders ({} with subscription_id), median of {runs} runs",
+                        result.orders, result.changed
+                    );
+                    let mut table = human::table(&[
+                        "case",
+                        "median s",
+                        "documents/s",
+                        "time vs bare update_many",
+                    ]);
+                    for figure in [&result.bare_update, &result.rollback, &result.forward] {
+                        table.add_row(vec![
+                            figure.name.clone(),
+                            format!("{:.2}", figure.median_secs),
+                            format!("{:.0}", figure.docs_per_sec),
+                            format!("{:.2}×", figure.median_secs / base),
+                        ]);
+                    }
+                    println!("{table}");
+                }
+            }
+        }
     }
     Ok(())
 }

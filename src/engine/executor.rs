@@ -492,6 +492,7 @@ impl Engine<'_> {
             index,
             env: self.env,
             cut_short: false,
+            fresh_snapshot_documents: None,
         }
     }
 
@@ -523,12 +524,16 @@ impl Engine<'_> {
         {
             for (index, action) in planned.actions.iter().enumerate() {
                 if let Some(write) = DocumentWrite::of(action, &plan.database)? {
-                    writes += actions::documents::count(
+                    let budget = (self.options.transaction_limit + 1).saturating_sub(writes);
+                    writes += actions::documents::count_up_to(
                         &self.context(plan, run_id, &step.id, index),
                         &write,
-                        None,
+                        budget,
                     )
                     .await?;
+                    if writes > self.options.transaction_limit {
+                        break;
+                    }
                 }
             }
         }
@@ -849,6 +854,16 @@ impl Engine<'_> {
                 if let Some(t) = taken.as_ref().filter(|t| !t.registered) {
                     self.store.register_snapshot(&t.snapshot, None).await?;
                 }
+                let ctx = ActionContext {
+                    fresh_snapshot_documents: taken
+                        .as_ref()
+                        .filter(|t| {
+                            !t.registered
+                                && t.snapshot.kind == crate::store::snapshots::SnapshotKind::Fields
+                        })
+                        .and_then(|t| u64::try_from(t.snapshot.documents).ok()),
+                    ..ctx
+                };
                 let mut outcome = actions::execute(&ctx, action, None).await?;
                 outcome.snapshot = taken
                     .as_ref()

@@ -161,6 +161,7 @@ async fn preview_step(
         index,
         env,
         cut_short: false,
+        fresh_snapshot_documents: None,
     };
     let contexts: Vec<ActionContext<'_>> = (0..planned.actions.len()).map(context).collect();
     // Independent actions are counted concurrently.

@@ -16,7 +16,7 @@ use crate::data;
 use crate::harness::{self, rollbook, stdout_json};
 
 fn fixtures() -> PathBuf {
-    harness::repo_root().join("../shared/fixtures/mongodump")
+    harness::repo_root().join("tests/fixtures/mongodump")
 }
 
 /// Runs `rollbook ARGS --output json --uri URI`; returns exit code, stdout JSON, stderr.

@@ -1,0 +1,154 @@
+//! `rollbook bench rollback`: rollback of steps-19-30 step 19 on N orders — snapshot included —
+//! next to the bare `update_many` the seed runs by hand, and forward (restore from the
+//! snapshot) next to it too.
+
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::Instant;
+
+use mongodb::bson::{doc, Document};
+use mongodb::Client;
+
+use super::{figure, timed_aggregate, Figure, BENCH_DB};
+use crate::actions::RunEnv;
+use crate::engine::{Engine, RunCommand, RunOptions};
+use crate::error::{Error, Result};
+use crate::plan::{PlanRequest, StepSelection};
+use crate::runbook::model::Direction;
+use crate::store::Store;
+
+/// The figures of the rollback benchmark.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RollbackBench {
+    /// Orders in the collection.
+    pub orders: u64,
+    /// Orders that have `subscription_id` (what the rollback changes).
+    pub changed: u64,
+    /// The seed's manual command: `update_many({}, {$unset: {subscription_id: ""}})`.
+    pub bare_update: Figure,
+    /// `rollbook rollback --steps 19` (snapshot, update, journal, verify).
+    pub rollback: Figure,
+    /// `rollbook apply --steps 19` (restore from the snapshot, verify).
+    pub forward: Figure,
+}
+
+/// Runs the benchmark.
+pub async fn run(
+    client: &Client,
+    runbooks_dir: &std::path::Path,
+    orders: u64,
+    runs: usize,
+) -> Result<RollbackBench> {
+    let targets = crate::sandbox::seed::SeedTargets {
+        earlybird: BENCH_DB.into(),
+        master: format!("{BENCH_DB}_master"),
+        tenants: vec![],
+    };
+    crate::sandbox::seed::seed(client, &targets, orders).await?;
+    let db = client.database(BENCH_DB);
+    let changed = db
+        .collection::<Document>("orders")
+        .count_documents(doc! {"subscription_id": {"$exists": true}})
+        .await
+        .map_err(|e| Error::database("cannot count", e))?;
+    let loaded = crate::runbook::load("steps-19-30", runbooks_dir)?;
+    let state_name = format!("{BENCH_DB}_state");
+    let store = Store::open(client.database(&state_name)).await?;
+    let engine_run = |direction: Direction| {
+        let loaded = &loaded;
+        let store = &store;
+        async move {
+            let env = RunEnv {
+                params: Default::default(),
+                opt_ins: Vec::new(),
+                confirmer: Arc::new(crate::actions::operator::NoOperator),
+                acknowledged: Vec::new(),
+            };
+            let options = RunOptions {
+                command: if direction == Direction::Forward {
+                    RunCommand::Apply
+                } else {
+                    RunCommand::Rollback
+                },
+                operator: "bench".into(),
+                continue_on_error: false,
+                transaction_limit: crate::engine::DEFAULT_TRANSACTION_LIMIT,
+                interrupt: Arc::new(AtomicBool::new(false)),
+                db_user: None,
+                plan: None,
+            };
+            let engine = Engine {
+                client,
+                store,
+                env: &env,
+                events: &crate::engine::events::Silent,
+                options: &options,
+            };
+            let request = PlanRequest {
+                direction,
+                selection: StepSelection::parse("19").map_err(Error::Usage)?,
+                params: vec![],
+                database: Some(BENCH_DB.into()),
+                fail_on_unsupported: false,
+            };
+            let started = Instant::now();
+            let report = engine.run(loaded, &request).await?;
+            if report.exit_code != 0 {
+                return Err(Error::ActionFailed(format!(
+                    "the benchmark run failed: {:?}",
+                    report.error
+                )));
+            }
+            Ok(started.elapsed().as_secs_f64())
+        }
+    };
+    let (mut bare, mut rollback, mut forward) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..runs.max(1) {
+        // The seed's manual rollback, on a copy with the same documents.
+        db.collection::<Document>("orders_bare")
+            .drop()
+            .await
+            .map_err(|e| Error::database("cannot drop", e))?;
+        timed_aggregate(
+            client,
+            BENCH_DB,
+            Some("orders"),
+            vec![doc! {"$out": "orders_bare"}],
+        )
+        .await?;
+        let started = Instant::now();
+        db.collection::<Document>("orders_bare")
+            .update_many(doc! {}, doc! {"$unset": {"subscription_id": ""}})
+            .await
+            .map_err(|e| Error::database("bare update_many failed", e))?;
+        bare.push(started.elapsed().as_secs_f64());
+        rollback.push(engine_run(Direction::Rollback).await?);
+        forward.push(engine_run(Direction::Forward).await?);
+    }
+    for name in [
+        BENCH_DB.to_owned(),
+        format!("{BENCH_DB}_master"),
+        state_name,
+    ] {
+        client
+            .database(&name)
+            .drop()
+            .await
+            .map_err(|e| Error::database("cannot drop the benchmark data", e))?;
+    }
+    Ok(RollbackBench {
+        orders,
+        changed,
+        bare_update: figure("bare update_many (the seed's command)", bare, changed),
+        rollback: figure(
+            "rollbook rollback --steps 19 (with snapshot)",
+            rollback,
+            changed,
+        ),
+        forward: figure(
+            "rollbook apply --steps 19 (restore from snapshot)",
+            forward,
+            changed,
+        ),
+    })
+}
