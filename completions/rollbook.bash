@@ -70,6 +70,9 @@ _rollbook() {
             rollbook,verify)
                 cmd="rollbook__subcmd__verify"
                 ;;
+            rollbook__subcmd__bench,archive)
+                cmd="rollbook__subcmd__bench__subcmd__archive"
+                ;;
             rollbook__subcmd__bench,copy)
                 cmd="rollbook__subcmd__bench__subcmd__copy"
                 ;;
@@ -78,6 +81,9 @@ _rollbook() {
                 ;;
             rollbook__subcmd__bench,rollback)
                 cmd="rollbook__subcmd__bench__subcmd__rollback"
+                ;;
+            rollbook__subcmd__bench__subcmd__help,archive)
+                cmd="rollbook__subcmd__bench__subcmd__help__subcmd__archive"
                 ;;
             rollbook__subcmd__bench__subcmd__help,copy)
                 cmd="rollbook__subcmd__bench__subcmd__help__subcmd__copy"
@@ -141,6 +147,9 @@ _rollbook() {
                 ;;
             rollbook__subcmd__help,verify)
                 cmd="rollbook__subcmd__help__subcmd__verify"
+                ;;
+            rollbook__subcmd__help__subcmd__bench,archive)
+                cmd="rollbook__subcmd__help__subcmd__bench__subcmd__archive"
                 ;;
             rollbook__subcmd__help__subcmd__bench,copy)
                 cmd="rollbook__subcmd__help__subcmd__bench__subcmd__copy"
@@ -367,12 +376,62 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__bench)
-            opts="-y -v -q -h --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help copy rollback help"
+            opts="-y -v -q -h --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help copy archive rollback help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runbooks)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rollbook__subcmd__bench__subcmd__archive)
+            opts="-y -v -q -h --docs --runs --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --docs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --uri)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -459,8 +518,22 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__bench__subcmd__help)
-            opts="copy rollback help"
+            opts="copy archive rollback help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rollbook__subcmd__bench__subcmd__help__subcmd__archive)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -703,8 +776,22 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__help__subcmd__bench)
-            opts="copy rollback"
+            opts="copy archive rollback"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rollbook__subcmd__help__subcmd__bench__subcmd__archive)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

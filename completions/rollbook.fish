@@ -293,22 +293,23 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -s y -l yes -
 complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -s v -l verbose -d 'More log output on stderr (repeat for more)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -s q -l quiet -d 'Only errors on stderr'
 complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy rollback help" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy rollback help" -l db -d 'Target database, overriding the runbook\'s' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy rollback help" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy rollback help" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy rollback help" -l operator -d 'Who is running this (defaults to the login name)' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy rollback help" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy archive rollback help" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy archive rollback help" -l db -d 'Target database, overriding the runbook\'s' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy archive rollback help" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy archive rollback help" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy archive rollback help" -l operator -d 'Who is running this (defaults to the login name)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy archive rollback help" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
 json\t'Exactly one JSON document per command'"
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy rollback help" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy archive rollback help" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
 json\t'One JSON object per line'"
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy rollback help" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy rollback help" -s v -l verbose -d 'More log output on stderr (repeat for more)'
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy rollback help" -s q -l quiet -d 'Only errors on stderr'
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy rollback help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy rollback help" -f -a "copy" -d 'org-rename\'s copy (documents and indexes) and whole run, next to a bare server-side `$out`'
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy rollback help" -f -a "rollback" -d 'Rollback of steps-19-30 step 19 (snapshot included) and its forward, next to the bare `update_many` the seed runs by hand'
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy rollback help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy archive rollback help" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy archive rollback help" -s v -l verbose -d 'More log output on stderr (repeat for more)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy archive rollback help" -s q -l quiet -d 'Only errors on stderr'
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy archive rollback help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy archive rollback help" -f -a "copy" -d 'org-rename\'s copy (documents and indexes) and whole run, next to a bare server-side `$out`'
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy archive rollback help" -f -a "archive" -d 'Dump and restore of N orders in mongodump\'s format: throughput and peak memory'
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy archive rollback help" -f -a "rollback" -d 'Rollback of steps-19-30 step 19 (snapshot included) and its forward, next to the bare `update_many` the seed runs by hand'
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy archive rollback help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from copy" -l docs -d 'Documents in the organization\'s collection' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from copy" -l runs -d 'Runs of each case (the median is reported)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from copy" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
@@ -324,6 +325,21 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen
 complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from copy" -s v -l verbose -d 'More log output on stderr (repeat for more)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from copy" -s q -l quiet -d 'Only errors on stderr'
 complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from copy" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from archive" -l docs -d 'Orders to dump and restore' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from archive" -l runs -d 'Runs of each case (the median is reported)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from archive" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from archive" -l db -d 'Target database, overriding the runbook\'s' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from archive" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from archive" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from archive" -l operator -d 'Who is running this (defaults to the login name)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from archive" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
+json\t'Exactly one JSON document per command'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from archive" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
+json\t'One JSON object per line'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from archive" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from archive" -s v -l verbose -d 'More log output on stderr (repeat for more)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from archive" -s q -l quiet -d 'Only errors on stderr'
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from archive" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from rollback" -l orders -d 'Orders in the collection' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from rollback" -l runs -d 'Runs of each case (the median is reported)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from rollback" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
@@ -340,6 +356,7 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen
 complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from rollback" -s q -l quiet -d 'Only errors on stderr'
 complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from rollback" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "copy" -d 'org-rename\'s copy (documents and indexes) and whole run, next to a bare server-side `$out`'
+complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "archive" -d 'Dump and restore of N orders in mongodump\'s format: throughput and peak memory'
 complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "rollback" -d 'Rollback of steps-19-30 step 19 (snapshot included) and its forward, next to the bare `update_many` the seed runs by hand'
 complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand completions" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
@@ -456,6 +473,7 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_s
 complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore bench completions sandbox help" -f -a "sandbox" -d 'A local throwaway MongoDB replica set with demo data'
 complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore bench completions sandbox help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "copy" -d 'org-rename\'s copy (documents and indexes) and whole run, next to a bare server-side `$out`'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "archive" -d 'Dump and restore of N orders in mongodump\'s format: throughput and peak memory'
 complete -c rollbook -n "__fish_rollbook_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "rollback" -d 'Rollback of steps-19-30 step 19 (snapshot included) and its forward, next to the bare `update_many` the seed runs by hand'
 complete -c rollbook -n "__fish_rollbook_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "up" -d 'Start a single-node replica set on 127.0.0.1 and print its URI'
 complete -c rollbook -n "__fish_rollbook_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "seed" -d '(Re)create demo data for all three runbooks'

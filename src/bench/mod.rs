@@ -1,6 +1,7 @@
 //! Benchmarks run against a real server (`rollbook bench CASE`): each case builds its own data,
 //! runs several times, and prints medians and ratios measured in the same run.
 
+pub mod archive;
 pub mod copy;
 pub mod rollback;
 

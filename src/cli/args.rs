@@ -322,6 +322,15 @@ pub enum BenchCase {
         #[arg(long, default_value_t = 3)]
         runs: usize,
     },
+    /// Dump and restore of N orders in mongodump's format: throughput and peak memory.
+    Archive {
+        /// Orders to dump and restore.
+        #[arg(long, default_value_t = 1_000_000)]
+        docs: u64,
+        /// Runs of each case (the median is reported).
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+    },
     /// Rollback of steps-19-30 step 19 (snapshot included) and its forward, next to the bare
     /// `update_many` the seed runs by hand.
     Rollback {

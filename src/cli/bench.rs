@@ -98,6 +98,41 @@ pub async fn run(global: &GlobalArgs, case: &BenchCase) -> Result<()> {
                 }
             }
         }
+        BenchCase::Archive { docs, runs } => {
+            let result = bench::archive::run(&client, *docs, *runs).await?;
+            match global.output {
+                OutputFormat::Json => {
+                    let mut document = json::success("bench");
+                    document.insert("case".into(), json!("archive"));
+                    document.insert("result".into(), json!(result));
+                    json::print(&document);
+                }
+                OutputFormat::Human => {
+                    println!(
+                        "{} orders ({:.0} MiB of BSON), median of {runs} runs",
+                        result.documents,
+                        result.bytes as f64 / 1_048_576.0
+                    );
+                    let mut table = human::table(&["case", "median s", "documents/s", "MiB/s"]);
+                    for figure in [&result.dump, &result.restore] {
+                        table.add_row(vec![
+                            figure.name.clone(),
+                            format!("{:.2}", figure.median_secs),
+                            format!("{:.0}", figure.docs_per_sec),
+                            format!(
+                                "{:.0}",
+                                result.bytes as f64 / 1_048_576.0 / figure.median_secs
+                            ),
+                        ]);
+                    }
+                    println!("{table}");
+                    println!(
+                        "peak memory of the process: {:.0} MiB before, {:.0} MiB after the dumps, {:.0} MiB after the restores",
+                        result.rss_before_mib, result.peak_after_dump_mib, result.peak_after_restore_mib
+                    );
+                }
+            }
+        }
     }
     Ok(())
 }
