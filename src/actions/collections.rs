@@ -25,7 +25,8 @@ pub async fn options(db: &Database, name: &str) -> Result<Option<Document>> {
     Ok(first.map(|info| info.get_document("options").cloned().unwrap_or_default()))
 }
 
-async fn count(db: &Database, name: &str) -> Result<u64> {
+/// Counts every document of a collection.
+pub async fn count(db: &Database, name: &str) -> Result<u64> {
     db.collection::<Document>(name)
         .count_documents(doc! {})
         .await

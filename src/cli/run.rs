@@ -108,6 +108,8 @@ pub async fn run(global: &GlobalArgs, invocation: &RunInvocation<'_>) -> Result<
     let operator = connect::operator(global);
     let db_user = crate::store::approvals::authenticated_user(&client).await;
     let mut plan_ref = None;
+    // The dry-run of a saved plan, made once for the drift check and shown again when asking.
+    let mut preview = None;
     if let Some(saved) = &saved {
         let approval = if needs_approval.is_empty() {
             None
@@ -151,16 +153,19 @@ pub async fn run(global: &GlobalArgs, invocation: &RunInvocation<'_>) -> Result<
             plan_id: saved.plan_id.clone(),
             approval,
         });
+        preview = Some(now);
     }
     if command != RunCommand::Verify && !global.yes {
-        confirm(
-            &client,
-            &store,
-            &loaded,
-            &checked,
-            invocation.args.transaction_limit,
-        )
-        .await?;
+        let limit = saved
+            .as_ref()
+            .map_or(invocation.args.transaction_limit, |s| {
+                s.content.transaction_limit
+            });
+        let preview = match preview.take() {
+            Some(preview) => preview,
+            None => dry_run::preview(&client, &store, &checked, limit).await?,
+        };
+        confirm(&loaded, &checked, preview, limit)?;
     }
     let interrupt = Arc::new(AtomicBool::new(false));
     let watcher = watch_signals(interrupt.clone())?;
@@ -269,14 +274,12 @@ fn from_saved_plan(
 }
 
 /// Shows what will change and asks: a typed runbook id when a step loses data, else yes/no.
-async fn confirm(
-    client: &mongodb::Client,
-    store: &crate::store::Store,
+fn confirm(
     loaded: &LoadedRunbook,
     plan: &crate::plan::RunPlan,
+    preview: dry_run::PlanPreview,
     limit: u64,
 ) -> Result<()> {
-    let preview = dry_run::preview(client, store, plan, limit).await?;
     let summary = SavedPlan::new(crate::plan::saved::PlanContent {
         created_at: String::new(),
         created_by: String::new(),

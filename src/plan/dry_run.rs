@@ -348,7 +348,7 @@ async fn preview_action(ctx: &ActionContext<'_>, action: &Action) -> Result<Acti
             let db = db_of(t.database.as_deref());
             if collections::options(&db, &t.collection).await?.is_some() {
                 preview.drops_collections.push(t.collection.clone());
-                preview.affected = Some(count_all(&db, &t.collection).await?);
+                preview.affected = Some(collections::count(&db, &t.collection).await?);
             }
         }
         Action::CreateCollection(a) => {
@@ -364,7 +364,7 @@ async fn preview_action(ctx: &ActionContext<'_>, action: &Action) -> Result<Acti
             let db = db_of(a.database.as_deref());
             preview.collection = Some(a.from.clone());
             preview.creates_collections.push(a.to.clone());
-            preview.affected = Some(count_all(&db, &a.from).await?);
+            preview.affected = Some(collections::count(&db, &a.from).await?);
         }
         Action::RenameCollection(a) => {
             preview.collection = Some(a.from.clone());
@@ -415,15 +415,6 @@ async fn preview_action(ctx: &ActionContext<'_>, action: &Action) -> Result<Acti
         _ => preview.note = Some("not previewed".into()),
     }
     Ok(preview)
-}
-
-async fn count_all(db: &mongodb::Database, collection: &str) -> Result<u64> {
-    db.collection::<Document>(collection)
-        .count_documents(doc! {})
-        .await
-        .map_err(|e| {
-            crate::error::Error::database(format!("cannot count {}.{collection}", db.name()), e)
-        })
 }
 
 /// Applies `$set`, `$unset`, `$rename`, `$inc` and `$currentDate` of top-level or dotted fields
