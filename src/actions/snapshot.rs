@@ -1,7 +1,12 @@
-//! Snapshots: before an action destroys data, the original values are saved on the server
-//! (`$out` into the state database), and forward puts them back exactly (`$merge`),
-//! key order included, without touching fields the action did not change.
+//! Snapshots: before an action destroys data, the original values are saved in the state
+//! database (whole collections with `$out`; the fields a document write changes as compact
+//! entries, see [`layout`]), and forward puts them back exactly (`$merge`), key order
+//! included, without touching fields the action did not change.
 
+mod layout;
+mod restore;
+
+use mongodb::bson::raw::{RawArrayBuf, RawBson, RawDocumentBuf};
 use mongodb::bson::{doc, Bson, DateTime, Document};
 use mongodb::options::Hint;
 
@@ -9,7 +14,7 @@ use super::documents::DocumentWrite;
 use super::{indexes, ActionContext, ActionOutcome};
 use crate::error::{Error, Result};
 use crate::runbook::model::{Action, RestoreSnapshotAction};
-use crate::store::snapshots::{storage_name, Snapshot, SnapshotKind};
+use crate::store::snapshots::{storage_name, Snapshot, SnapshotKind, FIELDS_FORMAT_ENTRIES};
 
 /// A snapshot taken for an action, and whether the registry already holds it (a resumed run).
 pub struct Taken {
@@ -108,47 +113,61 @@ fn entry(
         options: None,
         indexes: Vec::new(),
         documents: 0,
+        format: 0,
+        prefix: None,
         created_at: DateTime::now(),
         restored_by: None,
     }
 }
 
-/// Saves `_id`, the key order (`k`) and the touched fields' values (`v`) of every document
-/// the write will change. A collection scan (`$natural`) is used on purpose: with an index on
-/// the field the planner would pick it and be slower for a large share of documents.
+/// Saves what a document write will change: one pass over the documents it will change
+/// (a plain `find` in natural order, so the server only reads and sends them), each reduced
+/// on this side to its `_id`, the touched fields' values and, where needed, their positions
+/// (see [`layout`]), written back in batches of thousands of entries per document. A
+/// server-side `$project` + `$out` costs several times more: it computes the key order of
+/// every document and inserts one document per entry.
 async fn fields(ctx: &ActionContext<'_>, id: &str, write: &DocumentWrite) -> Result<Snapshot> {
+    let started = std::time::Instant::now();
     let storage = storage_name(id);
-    let mut values = Document::new();
-    for field in &write.fields {
-        values.insert(field.clone(), format!("${field}"));
-    }
-    let pipeline = vec![
-        doc! {"$match": write.filter.clone()},
-        doc! {"$project": {"_id": 1, "k": {"$map": {"input": {"$objectToArray": "$$ROOT"}, "in": "$$this.k"}}, "v": values}},
-        doc! {"$out": {"db": ctx.store.database().name(), "coll": &storage}},
-    ];
-    let source = ctx
-        .client
-        .database(&write.database)
-        .collection::<Document>(&write.collection);
-    source
-        .aggregate(pipeline)
-        .hint(Hint::Keys(doc! {"$natural": 1}))
+    let target = ctx.store.database().collection::<RawDocumentBuf>(&storage);
+    let fail = |e| {
+        Error::database(
+            format!(
+                "cannot snapshot {}.{} before {}",
+                write.database, write.collection, write.kind
+            ),
+            e,
+        )
+    };
+    // Data left by an attempt killed before it registered the snapshot.
+    target.drop().await.map_err(fail)?;
+    ctx.store
+        .database()
+        .create_collection(&storage)
         .await
-        .map_err(|e| {
-            Error::database(
-                format!(
-                    "cannot snapshot {}.{} before {}",
-                    write.database, write.collection, write.kind
-                ),
-                e,
-            )
-        })?;
-    let documents = count_storage(ctx, &storage).await?;
+        .map_err(fail)?;
+    let saved = save_entries(ctx, write, &target).await;
+    let (layout, documents) = match saved {
+        Ok(saved) => saved,
+        Err(error) => {
+            let _ = target.drop().await;
+            return Err(error);
+        }
+    };
+    tracing::debug!(
+        documents,
+        positioned = layout.positioned,
+        elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        "snapshot {id} of {}.{} saved",
+        write.database,
+        write.collection
+    );
     Ok(Snapshot {
         fields: write.fields.clone(),
         storage: Some(storage),
-        documents,
+        documents: i64::try_from(documents).unwrap_or(i64::MAX),
+        format: FIELDS_FORMAT_ENTRIES,
+        prefix: layout.prefix().map(<[String]>::to_vec),
         ..entry(
             ctx,
             id,
@@ -157,6 +176,101 @@ async fn fields(ctx: &ActionContext<'_>, id: &str, write: &DocumentWrite) -> Res
             &write.collection,
         )
     })
+}
+
+/// Most entries per storage document, and the size a storage document stays under (unless
+/// one entry alone is larger).
+const BATCH_ENTRIES: usize = 10_000;
+const BATCH_BYTES: usize = 4 * 1024 * 1024;
+
+/// Reads the documents `write` will change and writes their entries into `target`: full
+/// storage documents are written while the reading goes on. Returns the layout and the
+/// number of entries.
+async fn save_entries(
+    ctx: &ActionContext<'_>,
+    write: &DocumentWrite,
+    target: &mongodb::Collection<RawDocumentBuf>,
+) -> Result<(layout::Layout, u64)> {
+    let source = ctx
+        .client
+        .database(&write.database)
+        .collection::<RawDocumentBuf>(&write.collection);
+    let (batches, mut full) = tokio::sync::mpsc::channel::<RawDocumentBuf>(2);
+    let read_error = |e| {
+        Error::database(
+            format!(
+                "cannot read {}.{} to snapshot it",
+                write.database, write.collection
+            ),
+            e,
+        )
+    };
+    let building = async move {
+        // A collection scan on purpose: with an index on a touched field the planner would
+        // pick it, and fetching through it is slower when many documents match.
+        let mut cursor = source
+            .find(write.filter.clone())
+            .hint(Hint::Keys(doc! {"$natural": 1}))
+            .await
+            .map_err(read_error)?;
+        let mut layout = layout::Layout::new(&write.fields);
+        let mut batch = RawArrayBuf::new();
+        let (mut in_batch, mut numbered, mut documents) = (0_usize, 0_i64, 0_u64);
+        while cursor.advance().await.map_err(read_error)? {
+            let entry = layout.entry(cursor.current()).map_err(|e| {
+                Error::ActionFailed(format!(
+                    "cannot snapshot {}.{}: {e}",
+                    write.database, write.collection
+                ))
+            })?;
+            let full = in_batch >= BATCH_ENTRIES
+                || batch.as_bytes().len() + entry.as_bytes().len() > BATCH_BYTES;
+            if in_batch > 0 && full {
+                let entries = std::mem::take(&mut batch);
+                if batches
+                    .send(batch_document(numbered, entries))
+                    .await
+                    .is_err()
+                {
+                    // The writing stage stopped on an error, which it reports.
+                    return Ok((layout, documents));
+                }
+                numbered += 1;
+                in_batch = 0;
+            }
+            batch.push(entry);
+            in_batch += 1;
+            documents += 1;
+        }
+        if in_batch > 0 {
+            let _ = batches.send(batch_document(numbered, batch)).await;
+        }
+        Ok::<_, Error>((layout, documents))
+    };
+    let writing = async move {
+        while let Some(batch) = full.recv().await {
+            target.insert_one(batch).await.map_err(|e| {
+                Error::database(
+                    format!(
+                        "cannot save the snapshot of {}.{}",
+                        write.database, write.collection
+                    ),
+                    e,
+                )
+            })?;
+        }
+        Ok::<_, Error>(())
+    };
+    let (built, written) = tokio::join!(building, writing);
+    written?;
+    built
+}
+
+fn batch_document(number: i64, entries: RawArrayBuf) -> RawDocumentBuf {
+    let mut batch = RawDocumentBuf::new();
+    batch.append("_id", number);
+    batch.append("e", RawBson::Array(entries));
+    batch
 }
 
 /// Saves a whole collection (documents, options, indexes), or `None` if it does not exist.
@@ -199,10 +313,12 @@ async fn count_storage(ctx: &ActionContext<'_>, storage: &str) -> Result<i64> {
     Ok(i64::try_from(count).unwrap_or(i64::MAX))
 }
 
-/// The `whenMatched` pipeline that puts snapshot `$$new` back into the current document:
-/// the original keys in their original order, the snapshotted fields with their original
-/// values (absent if they were absent), every other field as it is now.
-fn merge_back(fields: &[String]) -> Vec<Document> {
+/// The `whenMatched` pipeline that puts an entry `$$new` of a snapshot in the first format
+/// (`{_id, k: every original key, v: {field: value}}`) back into the current document: the
+/// original keys in their original order, the snapshotted fields with their original values
+/// (absent if they were absent), every other field as it is now. Kept for snapshots taken
+/// before the current format.
+fn merge_back_legacy(fields: &[String]) -> Vec<Document> {
     // The entry for `key` in `entries` (an `$objectToArray` array) found through its key list,
     // or `false`: `$indexOfArray` is one native scan, much cheaper than a `$filter` closure.
     let find = |entries: &str, keys: &str| {
@@ -291,6 +407,9 @@ pub async fn restore_fields(
     Ok(outcome)
 }
 
+/// Concurrent `$merge`s putting a field snapshot back.
+const RESTORE_STREAMS: i64 = 2;
+
 /// Merges the `fields` of a field snapshot back into its collection; returns how many
 /// documents the snapshot holds.
 pub async fn merge_back_snapshot(
@@ -301,26 +420,54 @@ pub async fn merge_back_snapshot(
     let Some(storage) = &snapshot.storage else {
         return Ok(0);
     };
-    let pipeline = vec![doc! {"$merge": {
-        "into": {"db": &snapshot.database, "coll": &snapshot.collection},
-        "on": "_id",
-        "whenMatched": merge_back(fields).into_iter().map(Bson::Document).collect::<Vec<_>>(),
-        "whenNotMatched": "discard",
-    }}];
-    ctx.store
-        .database()
-        .collection::<Document>(storage)
-        .aggregate(pipeline)
+    let into = doc! {"db": &snapshot.database, "coll": &snapshot.collection};
+    let storage = ctx.store.database().collection::<Document>(storage);
+    let failed = |e| {
+        Error::database(
+            format!(
+                "cannot restore snapshot {} into {}.{}",
+                snapshot.id, snapshot.database, snapshot.collection
+            ),
+            e,
+        )
+    };
+    if snapshot.format != FIELDS_FORMAT_ENTRIES {
+        let when_matched: Vec<Bson> = merge_back_legacy(fields)
+            .into_iter()
+            .map(Bson::Document)
+            .collect();
+        storage
+            .aggregate(vec![doc! {"$merge": {
+                "into": into,
+                "on": "_id",
+                "whenMatched": when_matched,
+                "whenNotMatched": "discard",
+            }}])
+            .await
+            .map_err(failed)?;
+        return Ok(u64::try_from(snapshot.documents).unwrap_or_default());
+    }
+    let when_matched = restore::when_matched(fields, &snapshot.fields, snapshot.prefix.as_deref());
+    // The storage documents are split between concurrent `$merge`s: each one writes one
+    // document at a time, and the entries touch distinct documents.
+    let merges = (0..RESTORE_STREAMS).map(|stream| {
+        let pipeline = vec![
+            doc! {"$match": {"_id": {"$mod": [RESTORE_STREAMS, stream]}}},
+            doc! {"$unwind": "$e"},
+            doc! {"$replaceWith": "$e"},
+            doc! {"$merge": {
+                "into": into.clone(),
+                "on": "_id",
+                "whenMatched": when_matched.clone(),
+                "whenNotMatched": "discard",
+            }},
+        ];
+        let storage = storage.clone();
+        async move { storage.aggregate(pipeline).await.map(drop) }
+    });
+    futures_util::future::try_join_all(merges)
         .await
-        .map_err(|e| {
-            Error::database(
-                format!(
-                    "cannot restore snapshot {} into {}.{}",
-                    snapshot.id, snapshot.database, snapshot.collection
-                ),
-                e,
-            )
-        })?;
+        .map_err(failed)?;
     Ok(u64::try_from(snapshot.documents).unwrap_or_default())
 }
 

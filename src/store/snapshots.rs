@@ -60,15 +60,27 @@ pub struct Snapshot {
     /// Index specs (kind `collection`).
     #[serde(default)]
     pub indexes: Vec<Document>,
-    /// Number of saved documents.
+    /// Number of saved documents (for a field snapshot: of entries, one per changed document).
     #[serde(default)]
     pub documents: i64,
+    /// How a field snapshot's storage is laid out: 0 for one document per entry with the full
+    /// key list (`{_id, k, v}`), [`FIELDS_FORMAT_ENTRIES`] for batches of compact entries.
+    #[serde(default)]
+    pub format: i32,
+    /// Shared key order of a field snapshot in [`FIELDS_FORMAT_ENTRIES`]: entries without
+    /// positions are restored through it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<Vec<String>>,
     /// When it was taken.
     pub created_at: DateTime,
     /// The run that put it back, once one did.
     #[serde(default)]
     pub restored_by: Option<String>,
 }
+
+/// Field snapshot storage holding documents `{_id: n, e: [entry, ...]}`, each entry
+/// `{_id, v: {field: value}}` or `{_id, p: [{i: index, k: field, v: value}]}`.
+pub const FIELDS_FORMAT_ENTRIES: i32 = 2;
 
 /// The registry id of the snapshot an action takes.
 #[must_use]

@@ -271,6 +271,160 @@ step_tests! {
     step_30_rollback_equals_seed_and_forward_restores => "30",
 }
 
+/// Orders whose keys come in many orders (the field first, last, after keys the others lack,
+/// keys an object literal cannot name, several value types) and enough of them to fill several
+/// snapshot batches: rollback then forward of step 19 gives every document back byte for byte.
+async fn odd_key_orders_round_trip(name: &str, first: Document) {
+    let client = harness::client().await;
+    let original = harness::fresh_db(&client, &format!("{name}_original")).await;
+    let db = harness::fresh_db(&client, name).await;
+    let manual = harness::fresh_db(&client, &format!("{name}_manual")).await;
+    let state = harness::fresh_db(&client, &format!("{name}_state")).await;
+    let odd = |id: i64, pairs: &[(&str, mongodb::bson::Bson)]| {
+        let mut document = doc! {"_id": id};
+        for (key, value) in pairs {
+            document.insert(*key, value.clone());
+        }
+        document
+    };
+    let f = "subscription_id";
+    let mut documents = vec![first];
+    documents.extend([
+        odd(
+            2,
+            &[
+                (f, "b".into()),
+                ("user_id", "u".into()),
+                ("status", "S".into()),
+            ],
+        ),
+        odd(
+            3,
+            &[
+                ("user_id", "u".into()),
+                ("extra", 1.into()),
+                ("customer_id", "c".into()),
+                (f, 5_i64.into()),
+            ],
+        ),
+        odd(
+            4,
+            &[
+                ("status", "S".into()),
+                (f, 1.5.into()),
+                ("tail", true.into()),
+            ],
+        ),
+        odd(
+            5,
+            &[
+                ("user_id", "u".into()),
+                ("customer_id", "c".into()),
+                ("status", "S".into()),
+                ("z", 1.into()),
+                (f, doc! {"nested": [1, 2]}.into()),
+            ],
+        ),
+        odd(6, &[("user_id", "u".into()), ("status", "S".into())]),
+        odd(
+            7,
+            &[
+                ("user_id", "u".into()),
+                ("customer_id", "c".into()),
+                ("status", "S".into()),
+                (f, mongodb::bson::Bson::Null),
+                ("we.ird", 1.into()),
+            ],
+        ),
+        odd(
+            8,
+            &[
+                ("status", "S".into()),
+                ("user_id", "u".into()),
+                (f, "late".into()),
+            ],
+        ),
+        odd(9, &[(f, mongodb::bson::Bson::Int32(0))]),
+    ]);
+    for i in 10..25_010_i64 {
+        let mut document = if i % 7 == 0 {
+            odd(
+                i,
+                &[
+                    ("user_id", "u".into()),
+                    ("status", "S".into()),
+                    ("customer_id", "c".into()),
+                    (f, i.into()),
+                ],
+            )
+        } else {
+            odd(
+                i,
+                &[
+                    ("user_id", "u".into()),
+                    ("customer_id", "c".into()),
+                    ("status", "S".into()),
+                    (f, format!("sub-{i}").into()),
+                ],
+            )
+        };
+        if i % 3 == 0 {
+            document.remove(f);
+        }
+        document.insert("amount", i);
+        documents.push(document);
+    }
+    client
+        .database(&original)
+        .collection::<Document>("orders")
+        .insert_many(documents)
+        .await
+        .unwrap();
+    data::clone_db(&client, &original, &db).await;
+    data::clone_db(&client, &original, &manual).await;
+
+    let plan = approved_plan("rollback", &["--steps", "19"], &db, &state);
+    let (code, report) = run_json(&["rollback", "--plan", plan.arg(), "--yes"], &db, &state);
+    assert_eq!(code, 0, "{report:#}");
+    assert_predictions_held(&plan.json, &report);
+    seed_manual_rollback(&client, &manual, "19").await;
+    data::assert_same(
+        &client,
+        &db,
+        &manual,
+        &["orders"],
+        "rollback of odd key orders",
+    )
+    .await;
+
+    let plan = approved_plan("forward", &["--steps", "19"], &db, &state);
+    let (code, report) = run_json(&["apply", "--plan", plan.arg(), "--yes"], &db, &state);
+    assert_eq!(code, 0, "{report:#}");
+    assert_predictions_held(&plan.json, &report);
+    data::assert_same(
+        &client,
+        &db,
+        &original,
+        &["orders"],
+        "apply after rollback of odd key orders",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn odd_key_orders_round_trip_exactly() {
+    let first = doc! {"_id": 1, "user_id": "u", "customer_id": "c", "status": "S", "subscription_id": "a", "x": 1};
+    odd_key_orders_round_trip("oddkeys", first).await;
+}
+
+#[tokio::test]
+async fn odd_key_orders_round_trip_exactly_without_a_shared_prefix() {
+    let mut first = doc! {"_id": 1};
+    first.insert("a.b", 1);
+    first.insert("subscription_id", "a");
+    odd_key_orders_round_trip("oddkeys_noprefix", first).await;
+}
+
 #[tokio::test]
 async fn rollback_30_to_19_then_apply_19_to_30_round_trips_the_database() {
     let client = harness::client().await;
