@@ -252,6 +252,9 @@ impl Error {
                 "nothing was changed; fix the runbook and run `rollbook validate` again".into(),
             );
         }
+        if let Error::InvalidParam { .. } = self {
+            lines.push("nothing was changed; fix the parameter and run again".into());
+        }
         let mut cause = std::error::Error::source(self);
         while let Some(inner) = cause {
             lines.push(format!("  caused by: {inner}"));

@@ -29,8 +29,9 @@ pub async fn client(global: &GlobalArgs) -> Result<Client> {
     let uri = uri(global)?;
     let mut options = ClientOptions::parse(&uri).await.map_err(|e| {
         Error::Usage(format!(
-            "invalid MongoDB connection string {}: {e}",
-            crate::secrets::redact(&uri)
+            "invalid MongoDB connection string {}: {}",
+            crate::secrets::redact_uri(&uri),
+            crate::error::describe_driver_error(&e)
         ))
     })?;
     if options.app_name.is_none() {

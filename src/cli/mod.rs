@@ -187,6 +187,43 @@ pub async fn run(cli: Cli) -> i32 {
     }
 }
 
+/// Reports a command line that could not be parsed: clap's message on stderr (credentials
+/// masked) and, when the command line asks for `--output json`, one JSON document with the
+/// `USAGE` error on stdout, so a script always has a document to read. Returns the exit code:
+/// 0 for `--help` and `--version`, else 2.
+#[must_use]
+pub fn parse_failure(error: &clap::Error) -> i32 {
+    use clap::error::ErrorKind;
+    use clap::CommandFactory;
+    if matches!(
+        error.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = error.print();
+        return error.exit_code();
+    }
+    let text = crate::secrets::redact(&error.render().to_string());
+    eprint!("{text}");
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let json_output = args.iter().any(|a| a == "--output=json")
+        || args
+            .windows(2)
+            .any(|w| w[0] == "--output" && w[1] == "json");
+    if json_output {
+        let cli = Cli::command();
+        let command = args
+            .iter()
+            .find_map(|a| cli.get_subcommands().find(|c| c.get_name() == a))
+            .map_or_else(|| "rollbook".to_owned(), |c| c.get_name().to_owned());
+        let headline = text.lines().next().unwrap_or_default();
+        let message = headline.strip_prefix("error: ").unwrap_or(headline);
+        json::print(&json::failure(&command, &Error::Usage(message.to_owned())));
+    }
+    exit_code::INVALID_INPUT
+}
+
 fn report(error: &Error, format: OutputFormat, command: &str) {
     let redacted = |line: &str| crate::secrets::redact(line);
     for line in error.report_lines() {

@@ -345,12 +345,16 @@ fn render(global: &GlobalArgs, report: &RunReport) {
             "{}",
             serde_json::to_string_pretty(report).unwrap_or_default()
         ),
-        OutputFormat::Human => {
-            print!("{}", run_report::human(report));
-            if let Some(error) = &report.error {
-                eprintln!("error[{}]: {}", error.code, error.message);
-            }
-        }
+        OutputFormat::Human => print!("{}", run_report::human(report)),
+    }
+    // The headline goes to stderr in both formats, so a script that keeps stdout for the JSON
+    // report still shows the operator what went wrong.
+    if let Some(error) = &report.error {
+        eprintln!(
+            "error[{}]: {}",
+            error.code,
+            crate::secrets::redact(&error.message)
+        );
     }
 }
 

@@ -86,8 +86,16 @@ impl SavedPlan {
 
     /// Reads a plan and checks that its digest matches its content.
     pub fn read(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::io(format!("cannot read the plan {}", path.display()), e))?;
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                Error::Usage(format!(
+                    "plan file {} does not exist; nothing was changed",
+                    path.display()
+                ))
+            } else {
+                Error::io(format!("cannot read the plan {}", path.display()), e)
+            }
+        })?;
         let plan: SavedPlan = serde_json::from_str(&text)
             .map_err(|e| Error::Usage(format!("{} is not a rollbook plan: {e}", path.display())))?;
         plan.check_integrity()?;

@@ -62,6 +62,11 @@ pub fn check_path(path: &str) -> Result<(), String> {
     if path.contains('\0') {
         return Err("path contains a NUL character".into());
     }
+    if let Some(bad) = path.chars().find(|c| c.is_control()) {
+        return Err(format!(
+            "path {path:?} contains the control character {bad:?}"
+        ));
+    }
     if std::path::Path::new(path)
         .components()
         .any(|c| matches!(c, std::path::Component::ParentDir))
@@ -88,6 +93,7 @@ mod tests {
         assert!(check_database_list("superkafe_*").is_ok());
         assert!(check_database_list("a,,b").is_err());
         assert!(check_path("../etc").is_err());
+        assert!(check_path("/backups/a\nb").is_err());
         assert!(check_path("/backups/2026").is_ok());
     }
 }

@@ -106,10 +106,19 @@ pub fn resolve(declared: &[Param], given: &[(String, String)]) -> Result<BTreeMa
             });
         }
     }
+    for (index, (name, value)) in given.iter().enumerate() {
+        if let Some((_, other)) = given[..index].iter().find(|(earlier, _)| earlier == name) {
+            return Err(Error::InvalidParam {
+                name: name.clone(),
+                message: format!(
+                    "given twice ({other:?} and {value:?}); pass --param {name}=VALUE once"
+                ),
+            });
+        }
+    }
     for param in declared {
         let raw = given
             .iter()
-            .rev()
             .find(|(name, _)| name == &param.name)
             .map(|(_, value)| value.as_str())
             .or(param.default.as_deref())
@@ -168,6 +177,14 @@ mod tests {
         let declared = [name_param()];
         assert!(resolve(&declared, &[]).is_err());
         assert!(resolve(&declared, &[("nope".into(), "x".into())]).is_err());
+        let twice = [
+            ("org".into(), "acme".into()),
+            ("org".into(), "globex".into()),
+        ];
+        assert!(resolve(&declared, &twice)
+            .unwrap_err()
+            .to_string()
+            .contains("given twice"));
         let values = resolve(&declared, &[("org".into(), "acme".into())]).unwrap();
         assert_eq!(values["org"], "acme");
         assert_eq!(parse_assignment("a=b=c"), Ok(("a".into(), "b=c".into())));

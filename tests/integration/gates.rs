@@ -5,34 +5,10 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use mongodb::bson::{doc, DateTime, Document};
-use mongodb::Client;
 
 use crate::data;
 use crate::execution::run_json;
-use crate::harness::{self, rollbook, stdout_json};
-
-/// Oplog entries written since `since` to any of `databases`.
-async fn oplog_writes(client: &Client, since: mongodb::bson::Timestamp, databases: &[&str]) -> u64 {
-    let pattern = format!("^({})\\.", databases.join("|"));
-    client
-        .database("local")
-        .collection::<Document>("oplog.rs")
-        .count_documents(doc! {"ts": {"$gt": since}, "ns": {"$regex": pattern}})
-        .await
-        .unwrap()
-}
-
-async fn oplog_now(client: &Client) -> mongodb::bson::Timestamp {
-    let last = client
-        .database("local")
-        .collection::<Document>("oplog.rs")
-        .find_one(doc! {})
-        .sort(doc! {"$natural": -1})
-        .await
-        .unwrap()
-        .unwrap();
-    last.get_timestamp("ts").unwrap()
-}
+use crate::harness::{self, oplog_now, oplog_writes, rollbook, stdout_json};
 
 #[tokio::test]
 async fn plan_shows_what_would_change_and_writes_nothing() {

@@ -219,3 +219,38 @@ pub fn stdout_json(output: &std::process::Output) -> serde_json::Value {
         )
     })
 }
+
+/// The timestamp of the newest oplog entry: the point from which [`oplog_writes`] counts.
+pub async fn oplog_now(client: &Client) -> mongodb::bson::Timestamp {
+    let last = client
+        .database("local")
+        .collection::<Document>("oplog.rs")
+        .find_one(doc! {})
+        .sort(doc! {"$natural": -1})
+        .await
+        .unwrap()
+        .expect("the test server has an oplog (a replica set)");
+    last.get_timestamp("ts").unwrap()
+}
+
+/// Oplog entries written since `since` to any of `databases` (names of letters, digits and
+/// `_`), periodic no-ops excepted: a count of zero proves nothing was written there.
+/// Transactions are logged as one `applyOps` entry in `admin.$cmd`; those count when one of
+/// their operations touches the databases.
+pub async fn oplog_writes(
+    client: &Client,
+    since: mongodb::bson::Timestamp,
+    databases: &[&str],
+) -> u64 {
+    let pattern = format!("^({})\\.", databases.join("|"));
+    client
+        .database("local")
+        .collection::<Document>("oplog.rs")
+        .count_documents(doc! {
+            "ts": {"$gt": since},
+            "op": {"$ne": "n"},
+            "$or": [{"ns": {"$regex": &pattern}}, {"o.applyOps.ns": {"$regex": &pattern}}],
+        })
+        .await
+        .unwrap()
+}

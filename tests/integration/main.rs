@@ -5,6 +5,7 @@ mod harness;
 
 mod archive;
 mod auth;
+mod bad_input;
 mod catalog;
 mod data;
 mod execution;
