@@ -1,9 +1,11 @@
-//! Benchmarks run against a real server (`rollbook bench CASE`): each case builds its own data,
-//! runs several times, and prints medians and ratios measured in the same run.
+//! Benchmarks (`rollbook bench CASE`): each server case builds its own data, runs several
+//! times, and prints medians and ratios measured in the same run; `startup` needs no server.
 
 pub mod archive;
 pub mod copy;
+pub mod plan;
 pub mod rollback;
+pub mod startup;
 
 use std::time::{Duration, Instant};
 

@@ -227,7 +227,7 @@ pub enum Command {
         #[arg(long, value_name = "N", default_value_t = 1000)]
         batch_size: usize,
     },
-    /// Benchmarks against the server (`--uri`): medians and ratios measured in one run.
+    /// Benchmarks: medians and ratios measured in one run (all but `startup` need `--uri`).
     Bench {
         /// Which benchmark.
         #[command(subcommand)]
@@ -339,6 +339,23 @@ pub enum BenchCase {
         orders: u64,
         /// Runs of each case (the median is reported).
         #[arg(long, default_value_t = 3)]
+        runs: usize,
+    },
+    /// `plan` of steps-19-30 steps 19–30 (rollback and forward), next to the bare server reads
+    /// its figures need, issued directly with the driver.
+    Plan {
+        /// Orders in the collection.
+        #[arg(long, default_value_t = 1_000_000)]
+        orders: u64,
+        /// Runs of each case (the median is reported).
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+    },
+    /// Start-up time of this binary for `--help` and for `validate` of the runbooks directory
+    /// (no database needed).
+    Startup {
+        /// Starts of each command line.
+        #[arg(long, default_value_t = 20)]
         runs: usize,
     },
 }

@@ -1,5 +1,6 @@
 //! `rollbook bench CASE`: benchmark commands that print medians and ratios.
 
+use mongodb::Client;
 use serde_json::json;
 
 use super::args::{BenchCase, GlobalArgs, OutputFormat};
@@ -8,11 +9,17 @@ use crate::bench;
 use crate::error::Result;
 use crate::output::{human, json};
 
-/// Runs one benchmark case and prints its figures.
+/// Runs one benchmark case and prints its figures. Only the cases that use the server need a
+/// connection string.
 pub async fn run(global: &GlobalArgs, case: &BenchCase) -> Result<()> {
-    let client = connect::client(global).await?;
     match case {
+        BenchCase::Startup { runs } => startup(global, *runs)?,
+        BenchCase::Plan { orders, runs } => {
+            let client = connect::client(global).await?;
+            plan(global, &client, *orders, *runs).await?;
+        }
         BenchCase::Copy { docs, runs } => {
+            let client = connect::client(global).await?;
             let result = bench::copy::run(&client, &global.runbooks_dir, *docs, *runs).await?;
             let base = result.bare_out.median_secs;
             let base_indexed = result.bare_out_with_indexes.median_secs;
@@ -61,6 +68,7 @@ pub async fn run(global: &GlobalArgs, case: &BenchCase) -> Result<()> {
             }
         }
         BenchCase::Rollback { orders, runs } => {
+            let client = connect::client(global).await?;
             let result =
                 bench::rollback::run(&client, &global.runbooks_dir, *orders, *runs).await?;
             let base = result.bare_update.median_secs;
@@ -99,6 +107,7 @@ pub async fn run(global: &GlobalArgs, case: &BenchCase) -> Result<()> {
             }
         }
         BenchCase::Archive { docs, runs } => {
+            let client = connect::client(global).await?;
             let result = bench::archive::run(&client, *docs, *runs).await?;
             match global.output {
                 OutputFormat::Json => {
@@ -132,6 +141,82 @@ pub async fn run(global: &GlobalArgs, case: &BenchCase) -> Result<()> {
                     );
                 }
             }
+        }
+    }
+    Ok(())
+}
+
+/// `rollbook bench plan`: the dry-run next to the bare reads its figures need.
+async fn plan(global: &GlobalArgs, client: &Client, orders: u64, runs: usize) -> Result<()> {
+    let result = bench::plan::run(client, &global.runbooks_dir, orders, runs).await?;
+    let rollback_ratio = result.plan_rollback.median_secs / result.bare_rollback.median_secs;
+    let forward_ratio = result.plan_forward.median_secs / result.bare_forward.median_secs;
+    match global.output {
+        OutputFormat::Json => {
+            let mut document = json::success("bench");
+            document.insert("case".into(), json!("plan"));
+            document.insert("result".into(), json!(result));
+            document.insert(
+                "ratios".into(),
+                json!({"plan_rollback_vs_bare_reads": rollback_ratio, "plan_forward_vs_bare_reads": forward_ratio}),
+            );
+            json::print(&document);
+        }
+        OutputFormat::Human => {
+            let reads = |r: &bench::plan::ReadCounts| {
+                format!(
+                    "{} counts, {} index listings, {} collection lookups, {} snapshot lookups",
+                    r.counts, r.index_listings, r.collection_lookups, r.snapshot_lookups
+                )
+            };
+            println!(
+                "plan of steps 19–30 on {} orders ({} documents would change on rollback), median of {runs} runs",
+                result.orders, result.rollback_affected
+            );
+            println!("rollback needs {}", reads(&result.rollback_reads));
+            println!("forward needs {}", reads(&result.forward_reads));
+            let mut table = human::table(&["case", "median s", "time vs bare reads"]);
+            for (figure, base) in [
+                (&result.bare_rollback, &result.bare_rollback),
+                (&result.plan_rollback, &result.bare_rollback),
+                (&result.bare_forward, &result.bare_forward),
+                (&result.plan_forward, &result.bare_forward),
+            ] {
+                table.add_row(vec![
+                    figure.name.clone(),
+                    format!("{:.4}", figure.median_secs),
+                    format!("{:.2}×", figure.median_secs / base.median_secs),
+                ]);
+            }
+            println!("{table}");
+        }
+    }
+    Ok(())
+}
+
+/// `rollbook bench startup`: start-up time of this binary; no database.
+fn startup(global: &GlobalArgs, runs: usize) -> Result<()> {
+    let result = bench::startup::run(&global.runbooks_dir, runs)?;
+    match global.output {
+        OutputFormat::Json => {
+            let mut document = json::success("bench");
+            document.insert("case".into(), json!("startup"));
+            document.insert("result".into(), json!(result));
+            json::print(&document);
+        }
+        OutputFormat::Human => {
+            println!("start-up of {}, {runs} runs each", result.binary);
+            let mut table = human::table(&["case", "median ms", "p90 ms", "min ms", "max ms"]);
+            for timing in [&result.help, &result.validate] {
+                table.add_row(vec![
+                    format!("rollbook {}", timing.args.join(" ")),
+                    format!("{:.1}", timing.median_ms),
+                    format!("{:.1}", timing.p90_ms),
+                    format!("{:.1}", timing.min_ms),
+                    format!("{:.1}", timing.max_ms),
+                ]);
+            }
+            println!("{table}");
         }
     }
     Ok(())

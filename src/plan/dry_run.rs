@@ -2,11 +2,16 @@
 //! the server exactly as the run will select it, with before/after samples — and nothing
 //! written anywhere (only reads: counts, finds, index and collection listings).
 
-use futures_util::future::join_all;
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use futures_util::future::{try_join, try_join_all};
 use futures_util::TryStreamExt;
 use mongodb::bson::{doc, Bson, Document};
-use mongodb::Client;
+use mongodb::{Client, Database};
 use serde::{Deserialize, Serialize};
+use tokio::sync::OnceCell;
 
 use super::{PlannedStep, RunPlan};
 use crate::actions::checks::{self, CheckResult};
@@ -121,7 +126,58 @@ pub fn decide_transaction(
     }
 }
 
-/// Evaluates a plan without writing.
+/// Server reads shared by the actions of one dry-run, so that two actions selecting the same
+/// documents (a backup and the update after it), or naming indexes of the same collection, read
+/// them from the server once. Sound because the dry-run writes nothing.
+#[derive(Default)]
+struct SharedReads {
+    counts: Mutex<HashMap<String, Arc<OnceCell<u64>>>>,
+    indexes: Mutex<HashMap<String, Arc<OnceCell<Vec<Document>>>>>,
+}
+
+/// The cell of `key` in `cells`, created empty the first time.
+fn cell<T>(cells: &Mutex<HashMap<String, Arc<OnceCell<T>>>>, key: String) -> Arc<OnceCell<T>> {
+    Arc::clone(
+        cells
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(key)
+            .or_default(),
+    )
+}
+
+impl SharedReads {
+    /// The count of `filter` in `database.collection`, from `count` the first time it is asked.
+    async fn count<Fut>(
+        &self,
+        database: &str,
+        collection: &str,
+        filter: &Document,
+        count: impl FnOnce() -> Fut,
+    ) -> Result<u64>
+    where
+        Fut: Future<Output = Result<u64>>,
+    {
+        let key = format!("{database}\0{collection}\0{filter:?}");
+        cell(&self.counts, key)
+            .get_or_try_init(count)
+            .await
+            .copied()
+    }
+
+    /// Whether the index `name` of `db.collection` exists, from one listing per collection.
+    async fn has_index(&self, db: &Database, collection: &str, name: &str) -> Result<bool> {
+        let key = format!("{}\0{collection}", db.name());
+        let specs = cell(&self.indexes, key);
+        let specs = specs
+            .get_or_try_init(|| indexes::specs(db, collection))
+            .await?;
+        Ok(specs.iter().any(|s| s.get_str("name").ok() == Some(name)))
+    }
+}
+
+/// Evaluates a plan without writing. Steps and actions only read, so all of them are evaluated
+/// at once; the preview keeps execution order.
 pub async fn preview(
     client: &Client,
     store: &Store,
@@ -131,13 +187,22 @@ pub async fn preview(
     let env = RunEnv {
         params: plan.params.clone(),
         opt_ins: Vec::new(),
-        confirmer: std::sync::Arc::new(crate::actions::operator::NoOperator),
+        confirmer: Arc::new(crate::actions::operator::NoOperator),
         acknowledged: Vec::new(),
     };
-    let mut steps = Vec::new();
-    for planned in &plan.steps {
-        steps.push(preview_step(client, store, plan, planned, &env, transaction_limit).await?);
-    }
+    let reads = SharedReads::default();
+    let steps = try_join_all(plan.steps.iter().map(|planned| {
+        preview_step(
+            client,
+            store,
+            plan,
+            planned,
+            &env,
+            &reads,
+            transaction_limit,
+        )
+    }))
+    .await?;
     Ok(PlanPreview { steps })
 }
 
@@ -147,6 +212,7 @@ async fn preview_step(
     plan: &RunPlan,
     planned: &PlannedStep,
     env: &RunEnv,
+    reads: &SharedReads,
     limit: u64,
 ) -> Result<StepPreview> {
     let step = &planned.step;
@@ -164,17 +230,24 @@ async fn preview_step(
         fresh_snapshot_documents: None,
     };
     let contexts: Vec<ActionContext<'_>> = (0..planned.actions.len()).map(context).collect();
-    // Independent actions are counted concurrently.
-    let actions: Vec<ActionPreview> = join_all(
-        planned
-            .actions
-            .iter()
-            .zip(&contexts)
-            .map(|(action, ctx)| preview_action(ctx, action)),
+    let first = context(0);
+    // Independent actions and preconditions are evaluated concurrently.
+    let (actions, preconditions): (Vec<ActionPreview>, Vec<CheckResult>) = try_join(
+        try_join_all(
+            planned
+                .actions
+                .iter()
+                .zip(&contexts)
+                .map(|(action, ctx)| preview_action(ctx, reads, action)),
+        ),
+        try_join_all(
+            planned
+                .preconditions
+                .iter()
+                .map(|check| checks::run(&first, check, None)),
+        ),
     )
-    .await
-    .into_iter()
-    .collect::<Result<_>>()?;
+    .await?;
     let writes: u64 = planned
         .actions
         .iter()
@@ -182,10 +255,6 @@ async fn preview_step(
         .filter(|(a, _)| matches!(a, Action::Unset(_) | Action::Set(_) | Action::Update(_)))
         .map(|(_, p)| p.affected.unwrap_or(0))
         .sum();
-    let mut preconditions = Vec::new();
-    for check in &planned.preconditions {
-        preconditions.push(checks::run(&context(0), check, None).await?);
-    }
     let estimate_ms = planned
         .actions
         .iter()
@@ -232,7 +301,11 @@ fn json(document: &Document) -> serde_json::Value {
     Bson::Document(document.clone()).into_relaxed_extjson()
 }
 
-async fn preview_action(ctx: &ActionContext<'_>, action: &Action) -> Result<ActionPreview> {
+async fn preview_action(
+    ctx: &ActionContext<'_>,
+    reads: &SharedReads,
+    action: &Action,
+) -> Result<ActionPreview> {
     let mut preview = ActionPreview {
         kind: action.kind().to_owned(),
         ..ActionPreview::default()
@@ -243,19 +316,26 @@ async fn preview_action(ctx: &ActionContext<'_>, action: &Action) -> Result<Acti
             preview.database = Some(write.database.clone());
         }
         preview.filter = Some(json(&write.filter));
-        preview.affected = Some(crate::actions::documents::count(ctx, &write, None).await?);
         let collection = ctx
             .client
             .database(&write.database)
             .collection::<Document>(&write.collection);
-        let found: Vec<Document> = collection
-            .find(write.filter.clone())
-            .limit(3)
-            .await
-            .map_err(|e| crate::error::Error::database("cannot read sample documents", e))?
-            .try_collect()
-            .await
-            .map_err(|e| crate::error::Error::database("cannot read sample documents", e))?;
+        // The count and the samples are read at once.
+        let counted = reads.count(&write.database, &write.collection, &write.filter, || {
+            crate::actions::documents::count(ctx, &write, None)
+        });
+        let sampled = async {
+            collection
+                .find(write.filter.clone())
+                .limit(3)
+                .await
+                .map_err(|e| crate::error::Error::database("cannot read sample documents", e))?
+                .try_collect::<Vec<Document>>()
+                .await
+                .map_err(|e| crate::error::Error::database("cannot read sample documents", e))
+        };
+        let (affected, found) = try_join(counted, sampled).await?;
+        preview.affected = Some(affected);
         preview.samples = found
             .iter()
             .map(|before| Sample {
@@ -269,9 +349,9 @@ async fn preview_action(ctx: &ActionContext<'_>, action: &Action) -> Result<Acti
     match action {
         Action::DropIndex(a) => {
             preview.collection = Some(a.collection.clone());
-            if indexes::spec(&db_of(a.database.as_deref()), &a.collection, &a.name)
+            if reads
+                .has_index(&db_of(a.database.as_deref()), &a.collection, &a.name)
                 .await?
-                .is_some()
             {
                 preview.drops_indexes.push(a.name.clone());
                 preview.affected = Some(1);
@@ -283,9 +363,9 @@ async fn preview_action(ctx: &ActionContext<'_>, action: &Action) -> Result<Acti
         Action::CreateIndex(a) => {
             preview.collection = Some(a.collection.clone());
             let name = a.name.clone().unwrap_or_else(|| "(default name)".into());
-            if indexes::spec(&db_of(a.database.as_deref()), &a.collection, &name)
+            if reads
+                .has_index(&db_of(a.database.as_deref()), &a.collection, &name)
                 .await?
-                .is_some()
             {
                 preview.note = Some(format!("index {name} already exists"));
                 preview.affected = Some(0);
@@ -348,7 +428,14 @@ async fn preview_action(ctx: &ActionContext<'_>, action: &Action) -> Result<Acti
             let db = db_of(t.database.as_deref());
             if collections::options(&db, &t.collection).await?.is_some() {
                 preview.drops_collections.push(t.collection.clone());
-                preview.affected = Some(collections::count(&db, &t.collection).await?);
+                let everything = Document::new();
+                preview.affected = Some(
+                    reads
+                        .count(db.name(), &t.collection, &everything, || {
+                            collections::count(&db, &t.collection)
+                        })
+                        .await?,
+                );
             }
         }
         Action::CreateCollection(a) => {
@@ -364,7 +451,14 @@ async fn preview_action(ctx: &ActionContext<'_>, action: &Action) -> Result<Acti
             let db = db_of(a.database.as_deref());
             preview.collection = Some(a.from.clone());
             preview.creates_collections.push(a.to.clone());
-            preview.affected = Some(collections::count(&db, &a.from).await?);
+            let everything = Document::new();
+            preview.affected = Some(
+                reads
+                    .count(db.name(), &a.from, &everything, || {
+                        collections::count(&db, &a.from)
+                    })
+                    .await?,
+            );
         }
         Action::RenameCollection(a) => {
             preview.collection = Some(a.from.clone());
@@ -378,13 +472,16 @@ async fn preview_action(ctx: &ActionContext<'_>, action: &Action) -> Result<Acti
                 .filter
                 .as_ref()
                 .map_or_else(|| Ok(Document::new()), crate::actions::to_bson)?;
-            preview.affected = Some(
+            // The count and the look-up of the backup collection are read at once.
+            let counted = reads.count(db.name(), &a.collection, &filter, || async {
                 db.collection::<Document>(&a.collection)
-                    .count_documents(filter)
+                    .count_documents(filter.clone())
                     .await
-                    .map_err(|e| crate::error::Error::database("cannot count", e))?,
-            );
-            if collections::options(&db, &a.to).await?.is_some() {
+                    .map_err(|e| crate::error::Error::database("cannot count", e))
+            });
+            let (affected, existing) = try_join(counted, collections::options(&db, &a.to)).await?;
+            preview.affected = Some(affected);
+            if existing.is_some() {
                 preview
                     .drops_collections
                     .push(format!("{} (replaced; snapshotted first)", a.to));
