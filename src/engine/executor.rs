@@ -668,6 +668,7 @@ impl Engine<'_> {
         }
         let mut session = transaction::session(self.client).await?;
         let mut attempt = 0;
+        let started = Instant::now();
         let result = loop {
             attempt += 1;
             transaction::begin(&mut session).await?;
@@ -681,17 +682,25 @@ impl Engine<'_> {
                     Err(error)
                 }
             };
-            match committed {
-                Err(error)
-                    if transaction::is_transient(&error) && attempt < transaction::MAX_ATTEMPTS =>
-                {
+            let pause = match &committed {
+                Err(error) if transaction::is_transient(error) => {
+                    transaction::backoff(attempt, started)
+                }
+                _ => None,
+            };
+            match (committed, pause) {
+                (Err(error), Some(pause)) => {
+                    // A write conflict on resume is most often the killed run's transaction,
+                    // still open on the server until it expires.
                     tracing::warn!(
                         attempt,
-                        "transient transaction error in step {}, retrying: {error}",
-                        step.id
+                        "transient transaction error in step {}, retrying in {pause:?} (for up to {:?}): {error}",
+                        step.id,
+                        transaction::RETRY_FOR
                     );
+                    tokio::time::sleep(pause).await;
                 }
-                other => break other,
+                (other, _) => break other,
             }
         };
         if result.is_err() {
@@ -1033,6 +1042,14 @@ impl Engine<'_> {
         for check in &planned.verify {
             let result = match checks::run(&ctx, check, None).await {
                 Ok(result) => result,
+                // The server could not be asked: that is not an answer. The run stops
+                // (exit 1) and a rerun verifies again.
+                Err(Error::Database { context, source }) => {
+                    return Err(Error::Database {
+                        context: format!("cannot verify step {}: {context}", step.id),
+                        source,
+                    })
+                }
                 Err(error) => CheckResult {
                     kind: check.kind().to_owned(),
                     collection: None,

@@ -3,12 +3,28 @@
 
 use mongodb::error::{TRANSIENT_TRANSACTION_ERROR, UNKNOWN_TRANSACTION_COMMIT_RESULT};
 use mongodb::options::{Acknowledgment, ReadConcern, TransactionOptions, WriteConcern};
+use std::time::{Duration, Instant};
+
 use mongodb::{Client, ClientSession};
 
 use crate::error::{Error, Result};
 
-/// How many times a transaction (or its commit) is attempted.
+/// How many times a commit whose outcome is unknown is attempted.
 pub const MAX_ATTEMPTS: u32 = 5;
+
+/// How long a transaction is retried after transient errors. Longer than the server's
+/// `transactionLifetimeLimitSeconds` (60 s), after which it aborts a transaction left open by a
+/// killed process: a resumed run's writes conflict with that transaction's until then.
+pub const RETRY_FOR: Duration = Duration::from_secs(90);
+
+/// The pause before the next attempt after transient error number `attempt` (100 ms, doubling,
+/// at most 5 s), or `None` once retrying has gone on for [`RETRY_FOR`] since `started`.
+#[must_use]
+pub fn backoff(attempt: u32, started: Instant) -> Option<Duration> {
+    let pause =
+        Duration::from_millis(100 << attempt.saturating_sub(1).min(6)).min(Duration::from_secs(5));
+    (started.elapsed() + pause < RETRY_FOR).then_some(pause)
+}
 
 /// A session for transactions.
 pub async fn session(client: &Client) -> Result<ClientSession> {
