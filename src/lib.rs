@@ -10,6 +10,7 @@ pub mod cli;
 pub mod engine;
 pub mod error;
 pub mod exit_code;
+pub mod faults;
 pub mod output;
 pub mod plan;
 pub mod runbook;

@@ -233,6 +233,24 @@ pub enum Command {
         #[command(subcommand)]
         case: BenchCase,
     },
+    /// The fault-injection suite, on throwaway local replica sets of its own (never `--uri`):
+    /// SIGKILL at random points, failpoints on every action kind, mongod crashed and restarted,
+    /// a primary stepped down. Prints trials, faults survived and documents lost; exit 3 when
+    /// any trial lost or changed data.
+    Faults {
+        /// Trials per group (per action kind for the failpoints).
+        #[arg(long, default_value_t = 10)]
+        trials: usize,
+        /// Data scale (`sandbox seed --scale`).
+        #[arg(long, default_value_t = 5_000)]
+        scale: u64,
+        /// Seed of the random fault points (a random one when omitted; printed either way).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Directory for the replica sets' data (removed afterwards).
+        #[arg(long, value_name = "DIR", default_value = ".rollbook/faults")]
+        work_dir: PathBuf,
+    },
     /// Print a shell completion script.
     Completions {
         /// The shell.

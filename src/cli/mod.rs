@@ -7,6 +7,7 @@ mod bench;
 mod catalog;
 mod completions;
 pub mod connect;
+mod faults;
 mod plan;
 mod report;
 mod run;
@@ -173,6 +174,12 @@ pub async fn run(cli: Cli) -> i32 {
         .await
         .map(|()| exit_code::OK),
         Command::Bench { case } => bench::run(&cli.global, case).await.map(|()| exit_code::OK),
+        Command::Faults {
+            trials,
+            scale,
+            seed,
+            work_dir,
+        } => faults::run(&cli.global, *trials, *scale, *seed, work_dir).await,
         Command::Completions { shell } => completions::print(*shell).map(|()| exit_code::OK),
         Command::Sandbox { command, dir } => sandbox::run(&cli.global, command, dir)
             .await
@@ -259,6 +266,7 @@ fn command_name(command: &Command) -> &'static str {
     match command {
         Command::Plan { .. } => "plan",
         Command::Bench { .. } => "bench",
+        Command::Faults { .. } => "faults",
         Command::Approve { .. } => "approve",
         Command::Unlock { .. } => "unlock",
         Command::Report { .. } => "report",

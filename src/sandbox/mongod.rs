@@ -106,29 +106,11 @@ pub async fn start_with(
     extra: &[String],
 ) -> Result<Started> {
     let mongod = find_mongod()?;
-    let data = dir.join("data");
-    std::fs::create_dir_all(&data)
-        .map_err(|e| Error::io(format!("cannot create {}", data.display()), e))?;
     let log = dir.join("mongod.log");
-    let args: Vec<String> = vec![
-        "--replSet".into(),
-        REPLICA_SET.into(),
-        "--bind_ip".into(),
-        "127.0.0.1".into(),
-        "--port".into(),
-        port.to_string(),
-        "--dbpath".into(),
-        data.display().to_string(),
-        "--logpath".into(),
-        log.display().to_string(),
-        "--wiredTigerCacheSizeGB".into(),
-        cache_gb.to_string(),
-        "--setParameter".into(),
-        "enableTestCommands=1".into(),
-    ]
-    .into_iter()
-    .chain(extra.iter().cloned())
-    .collect();
+    let args: Vec<String> = member_args(dir, port, cache_gb, REPLICA_SET)?
+        .into_iter()
+        .chain(extra.iter().cloned())
+        .collect();
     let mut command = match lifetime {
         Lifetime::Detached => {
             let mut command = Command::new(&mongod);
@@ -162,12 +144,39 @@ pub async fn start_with(
         port,
         uri: uri_for(port),
     };
-    initiate(port, &log).await?;
+    initiate(REPLICA_SET, &[port], &log).await?;
     Ok(started)
 }
 
-/// Waits for the server on `port` to answer, initiates the replica set and waits for a primary.
-async fn initiate(port: u16, log: &Path) -> Result<()> {
+/// The arguments of a replica-set member on 127.0.0.1:`port` keeping its data and log in
+/// `dir` (created when missing), with test commands (failpoints) enabled.
+pub fn member_args(dir: &Path, port: u16, cache_gb: f64, replica_set: &str) -> Result<Vec<String>> {
+    let data = dir.join("data");
+    std::fs::create_dir_all(&data)
+        .map_err(|e| Error::io(format!("cannot create {}", data.display()), e))?;
+    Ok(vec![
+        "--replSet".into(),
+        replica_set.into(),
+        "--bind_ip".into(),
+        "127.0.0.1".into(),
+        "--port".into(),
+        port.to_string(),
+        "--dbpath".into(),
+        data.display().to_string(),
+        "--logpath".into(),
+        dir.join("mongod.log").display().to_string(),
+        "--wiredTigerCacheSizeGB".into(),
+        cache_gb.to_string(),
+        "--setParameter".into(),
+        "enableTestCommands=1".into(),
+    ])
+}
+
+/// Waits for the server on `ports[0]` to answer, initiates `replica_set` with a member on each
+/// port (the first one preferred as primary) and waits until the first is a writable primary.
+/// `log` is that server's log, quoted when it does not come up.
+pub async fn initiate(replica_set: &str, ports: &[u16], log: &Path) -> Result<()> {
+    let port = ports.first().copied().unwrap_or_default();
     let direct =
         format!("mongodb://127.0.0.1:{port}/?directConnection=true&serverSelectionTimeoutMS=500");
     let client = Client::with_uri_str(&direct)
@@ -192,8 +201,15 @@ async fn initiate(port: u16, log: &Path) -> Result<()> {
             Err(e) => return Err(not_up(format!("did not answer within 60 s ({e})"))),
         }
     }
-    let config =
-        doc! {"_id": REPLICA_SET, "members": [{"_id": 0, "host": format!("127.0.0.1:{port}")}]};
+    let members: Vec<mongodb::bson::Bson> = ports
+        .iter()
+        .enumerate()
+        .map(|(id, member)| {
+            let priority = if id == 0 { 2 } else { 1 };
+            mongodb::bson::Bson::Document(doc! {"_id": id as i32, "host": format!("127.0.0.1:{member}"), "priority": priority})
+        })
+        .collect();
+    let config = doc! {"_id": replica_set, "members": members};
     if let Err(e) = admin.run_command(doc! {"replSetInitiate": config}).await {
         // Already initiated (a restarted sandbox) is fine.
         if !e.to_string().contains("already initialized") {

@@ -9,6 +9,7 @@ mod bad_input;
 mod catalog;
 mod data;
 mod execution;
+mod faults;
 mod gates;
 mod generated_files;
 mod interruption;
