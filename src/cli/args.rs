@@ -239,10 +239,10 @@ pub enum Command {
     /// any trial lost or changed data.
     Faults {
         /// Trials per group (per action kind for the failpoints).
-        #[arg(long, default_value_t = 10)]
+        #[arg(long, default_value_t = 5)]
         trials: usize,
         /// Data scale (`sandbox seed --scale`).
-        #[arg(long, default_value_t = 5_000)]
+        #[arg(long, default_value_t = 2_000)]
         scale: u64,
         /// Seed of the random fault points (a random one when omitted; printed either way).
         #[arg(long)]
