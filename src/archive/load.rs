@@ -238,13 +238,13 @@ async fn insert_all(job: &LoadJob<'_>, path: PathBuf) -> Result<(u64, u64)> {
         in_flight.push(insert(batch, sent));
         sent += count;
     }
-    if failure.is_none() {
-        while let Some(result) = in_flight.next().await {
-            match result {
-                Ok(count) => job.progress.advance(&namespace, count),
-                Err(e) => {
-                    failure.get_or_insert(describe(e));
-                }
+    // Every insert sent is awaited, after a failure too: one still running on the server when
+    // the caller drops the temporary collection would create it again.
+    while let Some(result) = in_flight.next().await {
+        match result {
+            Ok(count) => job.progress.advance(&namespace, count),
+            Err(e) => {
+                failure.get_or_insert(describe(e));
             }
         }
     }
