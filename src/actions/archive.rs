@@ -236,22 +236,8 @@ pub async fn matches_backup(ctx: &ActionContext<'_>, check: &BackupCheck) -> Res
                 db.name, collection.name, collection.documents
             ));
         }
-        let keys = |specs: &[Document]| {
-            let mut keys: Vec<String> = specs
-                .iter()
-                .map(|s| {
-                    format!(
-                        "{} {}",
-                        s.get_str("name").unwrap_or_default(),
-                        s.get_document("key").cloned().unwrap_or_default()
-                    )
-                })
-                .collect();
-            keys.sort();
-            keys
-        };
-        let live_indexes = keys(&indexes::specs(&live, &collection.name).await?);
-        if live_indexes != keys(&collection.indexes) {
+        let live_indexes = indexes::names_and_keys(&indexes::specs(&live, &collection.name).await?);
+        if live_indexes != indexes::names_and_keys(&collection.indexes) {
             mismatches.push(format!(
                 "{}.{}: indexes differ from the backup",
                 db.name, collection.name

@@ -207,17 +207,7 @@ async fn count(
 
 /// Index names with their keys, sorted, for comparing two collections' indexes.
 async fn index_keys(db: &mongodb::Database, collection: &str) -> Result<Vec<String>> {
-    let mut keys: Vec<String> = indexes::specs(db, collection)
-        .await?
-        .iter()
-        .map(|s| {
-            format!(
-                "{} {}",
-                s.get_str("name").unwrap_or_default(),
-                s.get_document("key").cloned().unwrap_or_default()
-            )
-        })
-        .collect();
-    keys.sort();
-    Ok(keys)
+    Ok(indexes::names_and_keys(
+        &indexes::specs(db, collection).await?,
+    ))
 }

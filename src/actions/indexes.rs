@@ -21,6 +21,23 @@ fn code_of(error: &mongodb::error::Error) -> Option<i32> {
     }
 }
 
+/// "name key" of each spec, sorted: what two collections' indexes are compared on.
+#[must_use]
+pub fn names_and_keys(specs: &[Document]) -> Vec<String> {
+    let mut keys: Vec<String> = specs
+        .iter()
+        .map(|s| {
+            format!(
+                "{} {}",
+                s.get_str("name").unwrap_or_default(),
+                s.get_document("key").cloned().unwrap_or_default()
+            )
+        })
+        .collect();
+    keys.sort();
+    keys
+}
+
 /// Every index spec of a collection as `listIndexes` returns it (empty if it does not exist).
 pub async fn specs(db: &Database, collection: &str) -> Result<Vec<Document>> {
     match db.run_command(doc! {"listIndexes": collection}).await {

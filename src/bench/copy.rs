@@ -1,16 +1,13 @@
 //! `rollbook bench copy`: org-rename's copy (create with options, `$out`, index builds) and the
 //! whole rename run, next to a bare server-side `$out` of the same data.
 
-use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use mongodb::bson::{doc, Document};
 use mongodb::Client;
 
-use super::{figure, generate_members, measure, timed_aggregate, Figure, BENCH_DB};
-use crate::actions::RunEnv;
-use crate::engine::{Engine, RunCommand, RunOptions};
+use super::{figure, generate_members, measure, run_unattended, timed_aggregate, Figure, BENCH_DB};
+use crate::engine::RunCommand;
 use crate::error::{Error, Result};
 use crate::plan::{PlanRequest, StepSelection};
 use crate::runbook::model::Direction;
@@ -95,28 +92,6 @@ pub async fn run(
     let mut copy_times = Vec::new();
     for turn in 0..runs.max(1) {
         let (from, to) = (names[turn % 2], names[(turn + 1) % 2]);
-        let env = RunEnv {
-            params: Default::default(),
-            opt_ins: Vec::new(),
-            confirmer: Arc::new(crate::actions::operator::NoOperator),
-            acknowledged: Vec::new(),
-        };
-        let options = RunOptions {
-            command: RunCommand::Apply,
-            operator: "bench".into(),
-            continue_on_error: false,
-            transaction_limit: crate::engine::DEFAULT_TRANSACTION_LIMIT,
-            interrupt: Arc::new(AtomicBool::new(false)),
-            db_user: None,
-            plan: None,
-        };
-        let engine = Engine {
-            client,
-            store: &store,
-            env: &env,
-            events: &crate::engine::events::Silent,
-            options: &options,
-        };
         let request = PlanRequest {
             direction: Direction::Forward,
             selection: StepSelection::All,
@@ -124,15 +99,9 @@ pub async fn run(
             database: Some(BENCH_DB.into()),
             fail_on_unsupported: false,
         };
-        let started = Instant::now();
-        let report = engine.run(&loaded, &request).await?;
-        run_times.push(started.elapsed().as_secs_f64());
-        if report.exit_code != 0 {
-            return Err(Error::ActionFailed(format!(
-                "the benchmark rename failed: {:?}",
-                report.error
-            )));
-        }
+        let (report, seconds) =
+            run_unattended(client, &store, &loaded, RunCommand::Apply, &request).await?;
+        run_times.push(seconds);
         let copy_ms: u64 = report
             .steps
             .iter()

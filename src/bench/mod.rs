@@ -120,3 +120,47 @@ pub async fn generate_members(
         .map_err(|e| Error::database("cannot index the benchmark data", e))?;
     Ok(())
 }
+
+/// Runs `request` of `loaded` through the engine the way a script does (operator "bench", no
+/// prompts, the default transaction limit) and returns the report with the run's seconds.
+/// Fails unless the run exits 0.
+pub async fn run_unattended(
+    client: &Client,
+    store: &crate::store::Store,
+    loaded: &crate::runbook::LoadedRunbook,
+    command: crate::engine::RunCommand,
+    request: &crate::plan::PlanRequest,
+) -> Result<(crate::engine::RunReport, f64)> {
+    let env = crate::actions::RunEnv {
+        params: Default::default(),
+        opt_ins: Vec::new(),
+        confirmer: std::sync::Arc::new(crate::actions::operator::NoOperator),
+        acknowledged: Vec::new(),
+    };
+    let options = crate::engine::RunOptions {
+        command,
+        operator: "bench".into(),
+        continue_on_error: false,
+        transaction_limit: crate::engine::DEFAULT_TRANSACTION_LIMIT,
+        interrupt: std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
+        db_user: None,
+        plan: None,
+    };
+    let engine = crate::engine::Engine {
+        client,
+        store,
+        env: &env,
+        events: &crate::engine::events::Silent,
+        options: &options,
+    };
+    let started = Instant::now();
+    let report = engine.run(loaded, request).await?;
+    let seconds = started.elapsed().as_secs_f64();
+    if report.exit_code != 0 {
+        return Err(Error::ActionFailed(format!(
+            "the benchmark run failed: {:?}",
+            report.error
+        )));
+    }
+    Ok((report, seconds))
+}

@@ -2,16 +2,13 @@
 //! next to the bare `update_many` the seed runs by hand, and forward (restore from the
 //! snapshot) next to it too.
 
-use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
 use std::time::Instant;
 
 use mongodb::bson::{doc, Document};
 use mongodb::Client;
 
-use super::{figure, timed_aggregate, Figure, BENCH_DB};
-use crate::actions::RunEnv;
-use crate::engine::{Engine, RunCommand, RunOptions};
+use super::{figure, run_unattended, timed_aggregate, Figure, BENCH_DB};
+use crate::engine::RunCommand;
 use crate::error::{Error, Result};
 use crate::plan::{PlanRequest, StepSelection};
 use crate::runbook::model::Direction;
@@ -58,31 +55,10 @@ pub async fn run(
         let loaded = &loaded;
         let store = &store;
         async move {
-            let env = RunEnv {
-                params: Default::default(),
-                opt_ins: Vec::new(),
-                confirmer: Arc::new(crate::actions::operator::NoOperator),
-                acknowledged: Vec::new(),
-            };
-            let options = RunOptions {
-                command: if direction == Direction::Forward {
-                    RunCommand::Apply
-                } else {
-                    RunCommand::Rollback
-                },
-                operator: "bench".into(),
-                continue_on_error: false,
-                transaction_limit: crate::engine::DEFAULT_TRANSACTION_LIMIT,
-                interrupt: Arc::new(AtomicBool::new(false)),
-                db_user: None,
-                plan: None,
-            };
-            let engine = Engine {
-                client,
-                store,
-                env: &env,
-                events: &crate::engine::events::Silent,
-                options: &options,
+            let command = if direction == Direction::Forward {
+                RunCommand::Apply
+            } else {
+                RunCommand::Rollback
             };
             let request = PlanRequest {
                 direction,
@@ -91,15 +67,9 @@ pub async fn run(
                 database: Some(BENCH_DB.into()),
                 fail_on_unsupported: false,
             };
-            let started = Instant::now();
-            let report = engine.run(loaded, &request).await?;
-            if report.exit_code != 0 {
-                return Err(Error::ActionFailed(format!(
-                    "the benchmark run failed: {:?}",
-                    report.error
-                )));
-            }
-            Ok(started.elapsed().as_secs_f64())
+            run_unattended(client, store, loaded, command, &request)
+                .await
+                .map(|(_, seconds)| seconds)
         }
     };
     let (mut bare, mut rollback, mut forward) = (Vec::new(), Vec::new(), Vec::new());

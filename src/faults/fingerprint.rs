@@ -110,26 +110,15 @@ async fn collection(
         };
         documents.insert(id, Sha256::digest(&bytes).into());
     }
-    let listed = client
-        .database(db)
-        .run_command(doc! {"listIndexes": name})
-        .await
-        .map_err(failed)?;
-    let mut indexes: Vec<String> = listed
-        .get_document("cursor")
-        .and_then(|cursor| cursor.get_array("firstBatch"))
-        .map(|batch| {
-            batch
-                .iter()
-                .filter_map(|spec| spec.as_document().cloned())
-                .map(|mut spec| {
-                    spec.remove("v");
-                    spec.remove("ns");
-                    spec.to_string()
-                })
-                .collect()
+    let mut indexes: Vec<String> = crate::actions::indexes::specs(&client.database(db), name)
+        .await?
+        .into_iter()
+        .map(|mut spec| {
+            spec.remove("v");
+            spec.remove("ns");
+            spec.to_string()
         })
-        .unwrap_or_default();
+        .collect();
     indexes.sort();
     Ok(CollectionPrint { documents, indexes })
 }

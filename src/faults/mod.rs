@@ -14,7 +14,6 @@ pub mod servers;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use futures_util::TryStreamExt;
 use mongodb::bson::{doc, Document};
 use mongodb::Client;
 use rand::rngs::StdRng;
@@ -255,15 +254,9 @@ pub async fn clone_db(client: &Client, from: &str, to: &str) -> Result<()> {
             .hint(mongodb::options::Hint::Keys(doc! {"$natural": 1}))
             .await
             .map_err(|e| Error::database(format!("cannot copy {from}.{name}"), e))?;
-        let indexes: Vec<Document> = collection
-            .list_indexes()
-            .await
-            .map_err(|e| Error::database(format!("cannot list the indexes of {from}.{name}"), e))?
-            .try_collect::<Vec<_>>()
-            .await
-            .map_err(|e| Error::database(format!("cannot list the indexes of {from}.{name}"), e))?
+        let indexes: Vec<Document> = crate::actions::indexes::specs(&source, name)
+            .await?
             .into_iter()
-            .filter_map(|model| mongodb::bson::to_document(&model).ok())
             .filter(|spec| spec.get_str("name").ok() != Some("_id_"))
             .collect();
         if !indexes.is_empty() {

@@ -29,26 +29,7 @@ pub async fn seed_earlybird(client: &Client, db: &str, scale: u64) {
 /// Copies every collection of `from` to `to` on the server, with indexes.
 pub async fn clone_db(client: &Client, from: &str, to: &str) {
     client.database(to).drop().await.unwrap();
-    for name in client.database(from).list_collection_names().await.unwrap() {
-        client
-            .database(from)
-            .collection::<Document>(&name)
-            .aggregate(vec![doc! {"$out": {"db": to, "coll": &name}}])
-            .await
-            .unwrap();
-        let specs: Vec<Document> = indexes(client, from, &name)
-            .await
-            .into_iter()
-            .filter(|s| s.get_str("name") != Ok("_id_"))
-            .collect();
-        if !specs.is_empty() {
-            client
-                .database(to)
-                .run_command(doc! {"createIndexes": &name, "indexes": specs})
-                .await
-                .unwrap();
-        }
-    }
+    rollbook::faults::clone_db(client, from, to).await.unwrap();
 }
 
 /// Index specs of a collection, sorted by name.
