@@ -882,7 +882,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__faults)
-            opts="-y -v -q -h --trials --scale --seed --work-dir --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --trials --scale --seed --work-dir --only --case --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -901,6 +901,14 @@ _rollbook() {
                     return 0
                     ;;
                 --work-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --only)
+                    COMPREPLY=($(compgen -W "kills org-rename-kills failpoints crash stepdown" -- "${cur}"))
+                    return 0
+                    ;;
+                --case)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

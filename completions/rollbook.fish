@@ -397,6 +397,12 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand faults" -l trials -d '
 complete -c rollbook -n "__fish_rollbook_using_subcommand faults" -l scale -d 'Data scale (`sandbox seed --scale`)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand faults" -l seed -d 'Seed of the random fault points (a random one when omitted; printed either way)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand faults" -l work-dir -d 'Directory for the replica sets\' data (removed afterwards)' -r -F
+complete -c rollbook -n "__fish_rollbook_using_subcommand faults" -l only -d 'Only these groups of trials (repeatable; all when omitted)' -r -f -a "kills\t'SIGKILL during `rollback --steps 30-19`'
+org-rename-kills\t'SIGKILL during org-rename'
+failpoints\t'Server failpoints on every action kind'
+crash\t'`mongod` killed (SIGKILL) and restarted mid-run'
+stepdown\t'The primary of a three-member set stepped down mid-run'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand faults" -l case -d 'Only the failpoint case of this action kind (e.g. `restore`, `copy_collection`)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand faults" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand faults" -l db -d 'Target database, overriding the runbook\'s' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand faults" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r

@@ -13,9 +13,11 @@ pub mod exit_code;
 pub mod faults;
 pub mod output;
 pub mod plan;
+pub mod reachable;
 pub mod runbook;
 pub mod sandbox;
 pub mod secrets;
+pub mod server_work;
 pub mod store;
 
 pub use cli::Cli;

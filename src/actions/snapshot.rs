@@ -465,9 +465,11 @@ pub async fn merge_back_snapshot(
         let storage = storage.clone();
         async move { storage.aggregate(pipeline).await.map(drop) }
     });
-    futures_util::future::try_join_all(merges)
-        .await
-        .map_err(failed)?;
+    // Every stream is awaited, after a failure too: a `$merge` dropped on this side goes on
+    // writing on the server, behind the back of whatever runs next.
+    for result in futures_util::future::join_all(merges).await {
+        result.map_err(failed)?;
+    }
     Ok(u64::try_from(snapshot.documents).unwrap_or_default())
 }
 

@@ -17,7 +17,9 @@ use super::inspect::{inspect, BackupCollection, BackupContents};
 use super::load::{self, temp_name, LoadJob};
 use super::{millis_since, prefix_error, NoProgress, Progress, Skipped};
 use crate::error::{Error, Result};
+use crate::reachable;
 use crate::runbook::names;
+use crate::server_work;
 
 /// Collections restored at once when not told otherwise.
 pub const DEFAULT_PARALLEL: usize = 4;
@@ -427,16 +429,7 @@ pub async fn execute_restore(
         }
     }
     if let Some(error) = first_error {
-        let mut not_dropped = Vec::new();
-        for target in &collections {
-            if drop_temp(client, target).await.is_err() {
-                not_dropped.push(format!(
-                    "{}.{}",
-                    target.database,
-                    temp_name(&target.collection)
-                ));
-            }
-        }
+        let not_dropped = drop_temps(client, &collections).await;
         let mut prefix = "restore failed before anything was swapped in, so nothing was changed (the live collections were not touched".to_owned();
         if not_dropped.is_empty() {
             prefix.push_str("; the temporary copies were dropped)");
@@ -471,19 +464,25 @@ pub async fn execute_restore(
                 .iter()
                 .map(|(i, _, _)| collections[*i])
                 .collect();
-            for left in &rest {
-                let _ = drop_temp(client, left).await;
-            }
+            let not_dropped = drop_temps(client, &rest).await;
             let untouched: Vec<String> = rest.iter().map(|t| t.namespace()).collect();
             let replaced = if swapped.is_empty() {
                 "nothing was replaced".to_owned()
             } else {
                 format!("already replaced: {}", swapped.join(", "))
             };
+            let temps = if not_dropped.is_empty() {
+                "their temporary copies were dropped".to_owned()
+            } else {
+                format!(
+                    "drop the leftover temporary copies {} by hand",
+                    not_dropped.join(", ")
+                )
+            };
             return Err(prefix_error(
                 error,
                 &format!(
-                    "restore failed while swapping in the restored collections ({replaced}; not changed: {}; their temporary copies were dropped)",
+                    "restore failed while swapping in the restored collections ({replaced}; not changed: {}; {temps})",
                     untouched.join(", ")
                 ),
             ));
@@ -530,15 +529,64 @@ pub async fn execute_restore(
     Ok(report)
 }
 
-/// Drops a target's temporary collection (missing is fine).
+/// Drops a target's temporary collection (missing is fine). A server briefly out of reach —
+/// as it is right after the "shutting down" or "not primary" error that failed a load — is
+/// waited for: a temporary copy left behind would change the live database.
 async fn drop_temp(client: &Client, target: &RestoreTarget) -> Result<()> {
     let temp = temp_name(&target.collection);
-    client
+    let handle = client
         .database(&target.database)
-        .collection::<Document>(&temp)
-        .drop()
-        .await
-        .map_err(|e| Error::database(format!("cannot drop {}.{temp}", target.database), e))
+        .collection::<Document>(&temp);
+    reachable::retry_while_out_of_reach(reachable::CLEANUP_FOR, || async {
+        handle
+            .drop()
+            .await
+            .map_err(|e| Error::database(format!("cannot drop {}.{temp}", target.database), e))
+    })
+    .await
+}
+
+/// Drops the temporary collections of `targets`; returns those that could not be dropped,
+/// each with the reason. Work the server still runs on them (an insert the client gave up on)
+/// is waited for, then they are dropped again: nothing it does can bring one back.
+async fn drop_temps(client: &Client, targets: &[&RestoreTarget]) -> Vec<String> {
+    let mut not_dropped = Vec::new();
+    for target in targets {
+        if let Err(e) = drop_temp(client, target).await {
+            not_dropped.push(format!(
+                "{}.{} ({e})",
+                target.database,
+                temp_name(&target.collection)
+            ));
+        }
+    }
+    let namespaces: Vec<String> = targets
+        .iter()
+        .map(|t| format!("{}.{}", t.database, temp_name(&t.collection)))
+        .collect();
+    match server_work::wait_until_idle(client, &namespaces, reachable::CLEANUP_FOR).await {
+        Ok(running) if running.is_empty() => {}
+        Ok(running) => not_dropped.push(format!(
+            "{} operations still running on the server after {} s: {}",
+            running.len(),
+            reachable::CLEANUP_FOR.as_secs(),
+            running
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        Err(e) => tracing::warn!("cannot check for server work on the temporary copies: {e}"),
+    }
+    for target in targets {
+        if let Err(e) = drop_temp(client, target).await {
+            let name = format!("{}.{}", target.database, temp_name(&target.collection));
+            if !not_dropped.iter().any(|n| n.starts_with(&name)) {
+                not_dropped.push(format!("{name} ({e})"));
+            }
+        }
+    }
+    not_dropped
 }
 
 /// Renames a loaded temporary collection onto the live name. An existing view is dropped

@@ -250,6 +250,12 @@ pub enum Command {
         /// Directory for the replica sets' data (removed afterwards).
         #[arg(long, value_name = "DIR", default_value = ".rollbook/faults")]
         work_dir: PathBuf,
+        /// Only these groups of trials (repeatable; all when omitted).
+        #[arg(long, value_enum, value_name = "GROUP")]
+        only: Vec<crate::faults::GroupKind>,
+        /// Only the failpoint case of this action kind (e.g. `restore`, `copy_collection`).
+        #[arg(long, value_name = "KIND")]
+        case: Option<String>,
     },
     /// Print a shell completion script.
     Completions {

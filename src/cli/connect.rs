@@ -37,6 +37,13 @@ pub async fn client(global: &GlobalArgs) -> Result<Client> {
     if options.app_name.is_none() {
         options.app_name = Some("rollbook".into());
     }
+    if options.server_monitoring_mode.is_none() {
+        // Polling, not streaming: after a "not primary" or "shutting down" error the driver
+        // marks the server unknown and asks its monitor to look again at once, which a
+        // streaming monitor only does when its awaited `hello` returns (up to 10 s later) —
+        // long enough for the cleanup after a failed action to time out selecting a server.
+        options.server_monitoring_mode = Some(mongodb::options::ServerMonitoringMode::Poll);
+    }
     if options.server_selection_timeout.is_none() {
         options.server_selection_timeout = Some(std::time::Duration::from_secs(10));
     }

@@ -40,6 +40,8 @@ pub async fn run(
     scale: u64,
     seed: Option<u64>,
     work_dir: &Path,
+    only: &[faults::GroupKind],
+    case: Option<&str>,
 ) -> Result<i32> {
     let options = Options {
         trials,
@@ -48,6 +50,8 @@ pub async fn run(
         runbooks: std::path::absolute(&global.runbooks_dir)
             .unwrap_or_else(|_| global.runbooks_dir.clone()),
         work_dir: std::path::absolute(work_dir).unwrap_or_else(|_| work_dir.to_path_buf()),
+        only: only.to_vec(),
+        case: case.map(str::to_owned),
     };
     if global.output == OutputFormat::Human {
         eprintln!(

@@ -179,7 +179,20 @@ pub async fn run(cli: Cli) -> i32 {
             scale,
             seed,
             work_dir,
-        } => faults::run(&cli.global, *trials, *scale, *seed, work_dir).await,
+            only,
+            case,
+        } => {
+            faults::run(
+                &cli.global,
+                *trials,
+                *scale,
+                *seed,
+                work_dir,
+                only,
+                case.as_deref(),
+            )
+            .await
+        }
         Command::Completions { shell } => completions::print(*shell).map(|()| exit_code::OK),
         Command::Sandbox { command, dir } => sandbox::run(&cli.global, command, dir)
             .await

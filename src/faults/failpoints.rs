@@ -187,7 +187,14 @@ impl Drop for FailPoint {
 pub async fn every_action_kind(suite: &mut Suite<'_>, progress: &dyn Progress) -> Result<Group> {
     let mut group =
         Group::new("server failpoints on every action kind, rerun, then the other direction");
-    for case in CASES {
+    let selected = CASES.iter().filter(|case| {
+        suite
+            .options
+            .case
+            .as_deref()
+            .is_none_or(|wanted| case.kind.split(' ').next() == Some(wanted))
+    });
+    for case in selected {
         for index in 0..suite.options.trials {
             let command = case.commands[suite.rng.gen_range(0..case.commands.len())];
             let skip = suite.rng.gen_range(0..3_i32);

@@ -186,8 +186,23 @@ impl Fingerprint {
                 .filter(|id| !expected.documents.contains_key(*id))
                 .count() as u64;
             if lost > 0 || unexpected > 0 {
+                let changed = samples(
+                    expected
+                        .documents
+                        .iter()
+                        .filter(|(id, hash)| found.documents.get(*id) != Some(*hash))
+                        .map(|(id, _)| id),
+                );
+                let extra = samples(
+                    found
+                        .documents
+                        .keys()
+                        .filter(|id| !expected.documents.contains_key(*id)),
+                );
                 difference.notes.push(format!(
-                    "{name}: {lost} documents missing or changed, {unexpected} unexpected"
+                    "{name}: {lost} documents missing or changed (_id {changed}), {unexpected} unexpected (_id {extra}) of {} expected, {} found",
+                    expected.documents.len(),
+                    found.documents.len()
                 ));
             }
             difference.lost += lost;
@@ -202,9 +217,11 @@ impl Fingerprint {
         for (name, found) in &actual.collections {
             if !self.collections.contains_key(name) && found != &empty {
                 difference.unexpected += found.documents.len() as u64;
-                difference
-                    .notes
-                    .push(format!("unexpected collection {name}"));
+                difference.notes.push(format!(
+                    "unexpected collection {name} ({} documents, indexes {:?})",
+                    found.documents.len(),
+                    found.indexes
+                ));
             } else if !self.collections.contains_key(name) {
                 difference
                     .notes
@@ -213,4 +230,28 @@ impl Fingerprint {
         }
         difference
     }
+}
+
+/// The first few `_id`s (kept as `{_id: …}` documents) in words, `none` for none.
+fn samples<'a>(ids: impl Iterator<Item = &'a Vec<u8>>) -> String {
+    const SHOWN: usize = 3;
+    let ids: Vec<&Vec<u8>> = ids.collect();
+    if ids.is_empty() {
+        return "none".into();
+    }
+    let mut words: Vec<String> = ids
+        .iter()
+        .take(SHOWN)
+        .map(|bytes| {
+            RawDocumentBuf::from_bytes((*bytes).clone())
+                .ok()
+                .and_then(|raw| raw.to_document().ok())
+                .and_then(|doc| doc.get("_id").map(ToString::to_string))
+                .unwrap_or_else(|| "?".into())
+        })
+        .collect();
+    if ids.len() > SHOWN {
+        words.push(format!("and {} more", ids.len() - SHOWN));
+    }
+    words.join(", ")
 }

@@ -37,6 +37,31 @@ pub struct Options {
     pub runbooks: PathBuf,
     /// Where the replica sets keep their data (removed afterwards).
     pub work_dir: PathBuf,
+    /// Only these groups (all when empty), to repeat one kind of trial.
+    pub only: Vec<GroupKind>,
+    /// Only the failpoint case of this action kind, its first word (all when `None`).
+    pub case: Option<String>,
+}
+
+/// The groups of trials, in the order the suite runs them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GroupKind {
+    /// SIGKILL during `rollback --steps 30-19`.
+    Kills,
+    /// SIGKILL during org-rename.
+    OrgRenameKills,
+    /// Server failpoints on every action kind.
+    Failpoints,
+    /// `mongod` killed (SIGKILL) and restarted mid-run.
+    Crash,
+    /// The primary of a three-member set stepped down mid-run.
+    Stepdown,
+}
+
+impl Options {
+    fn runs(&self, group: GroupKind) -> bool {
+        self.only.is_empty() || self.only.contains(&group)
+    }
 }
 
 /// The outcome of one group of trials.
@@ -198,12 +223,22 @@ pub async fn run(options: &Options, progress: &dyn Progress) -> Result<Outcome> 
         master,
     };
     let mut groups = Vec::new();
-    groups.push(kills::rollback_range(&mut suite, progress).await?);
-    groups.push(kills::org_rename(&mut suite, progress).await?);
-    groups.push(failpoints::every_action_kind(&mut suite, progress).await?);
-    groups.push(servers::crash_and_restart(&mut suite, progress).await?);
+    if options.runs(GroupKind::Kills) {
+        groups.push(kills::rollback_range(&mut suite, progress).await?);
+    }
+    if options.runs(GroupKind::OrgRenameKills) {
+        groups.push(kills::org_rename(&mut suite, progress).await?);
+    }
+    if options.runs(GroupKind::Failpoints) {
+        groups.push(failpoints::every_action_kind(&mut suite, progress).await?);
+    }
+    if options.runs(GroupKind::Crash) {
+        groups.push(servers::crash_and_restart(&mut suite, progress).await?);
+    }
     suite.cluster.stop().await;
-    groups.push(servers::stepdown(options, progress).await?);
+    if options.runs(GroupKind::Stepdown) {
+        groups.push(servers::stepdown(options, progress).await?);
+    }
     let _ = std::fs::remove_dir_all(&options.work_dir);
     Ok(Outcome {
         seed: options.seed,

@@ -792,3 +792,97 @@ async fn failure_mid_restore_leaves_live_collections_unchanged() {
     assert_eq!(data::count(&client, &db, "users", doc! {"v": 1}).await, 500);
     assert_eq!(collection_names(&client, &db).await, ["orders", "users"]);
 }
+
+/// Retryable server errors (the driver retries an insert that gets one, and error 91 also
+/// clears its connection pool) after several successful inserts, against a restore of six
+/// collections four at a time: every failed restore must leave the live database exactly as it
+/// was — the same collections (no temporary copy), the same bytes, the same indexes — however
+/// the concurrent inserts interleave. Repeated to catch the race (`ROLLBOOK_RESTORE_ROUNDS`
+/// raises the count).
+#[tokio::test]
+async fn failed_restore_under_retryable_errors_changes_nothing() {
+    use rollbook::faults::fingerprint;
+    let client = harness::client().await;
+    let db = harness::fresh_db(&client, "archive_retryable").await;
+    data::seed_earlybird(&client, &db, 1000).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = run(
+        &["dump", "--db", &db, "--out", path_str(dir.path())],
+        harness::uri(),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    for collection in data::EARLYBIRD {
+        client
+            .database(&db)
+            .collection::<Document>(collection)
+            .update_many(doc! {}, doc! {"$set": {"damaged": true}})
+            .await
+            .unwrap();
+    }
+    let before = fingerprint::take(&client, &db, &[]).await.unwrap();
+    let app = "rollbook_archive_retryable";
+    let rounds: usize = std::env::var("ROLLBOOK_RESTORE_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(2);
+    // 91 ShutdownInProgress, 189 PrimarySteppedDown, 11600 InterruptedAtShutdown,
+    // 10107 NotWritablePrimary: all carry the retryable-write label.
+    for round in 0..rounds {
+        for error_code in [91, 189, 11600, 10107] {
+            for skip in [1, 2, 3, 7] {
+                let label = format!("round {round}, error {error_code} after {skip} inserts");
+                let (code, report, stderr) = {
+                    let _failpoint = harness::FailPoint::fail_command_skip(
+                        &client,
+                        app,
+                        &["insert"],
+                        error_code,
+                        skip,
+                    )
+                    .await;
+                    run(
+                        &[
+                            "restore",
+                            "--from",
+                            path_str(dir.path()),
+                            "--db",
+                            &db,
+                            "--drop",
+                            "--yes",
+                            "--batch-size",
+                            "100",
+                        ],
+                        &harness::uri_with_app(app),
+                    )
+                };
+                assert_eq!(code, 1, "{label}: {stderr}\n{report:#}");
+                assert!(stderr.contains("nothing was changed"), "{label}: {stderr}");
+                let after = fingerprint::take(&client, &db, &[]).await.unwrap();
+                let difference = before.compare(&after);
+                assert!(
+                    difference.is_none(),
+                    "{label}: the failed restore changed the live data: {}\n{stderr}",
+                    difference.notes.join("; ")
+                );
+            }
+        }
+    }
+    // With the failpoint off, the same restore goes through.
+    let (code, report, stderr) = run(
+        &[
+            "restore",
+            "--from",
+            path_str(dir.path()),
+            "--db",
+            &db,
+            "--drop",
+            "--yes",
+        ],
+        harness::uri(),
+    );
+    assert_eq!(code, 0, "{stderr}\n{report:#}");
+    assert_eq!(
+        data::count(&client, &db, "orders", doc! {"damaged": true}).await,
+        0
+    );
+}
