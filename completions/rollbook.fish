@@ -52,8 +52,6 @@ complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "status" -d 'Per s
 complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "history" -d 'The audit trail, newest first'
 complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "dump" -d 'Back up databases or collections in mongodump\'s directory format (`DIR/DB/COLL.bson` and `.metadata.json`); `--db` names the databases (a comma list or a glob)'
 complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "restore" -d 'Restore a mongodump-format backup, checked completely first; each collection is swapped in only once fully restored. `--db` selects the backup\'s databases (all when omitted)'
-complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "bench" -d 'Benchmarks: medians and ratios measured in one run (all but `startup` need `--uri`)'
-complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "faults" -d 'The fault-injection suite, on throwaway local replica sets of its own (never `--uri`): SIGKILL at random points, failpoints on every action kind, mongod crashed and restarted, a primary stepped down. Prints trials, faults survived and documents lost; exit 3 when any trial lost or changed data'
 complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "sandbox" -d 'A local throwaway MongoDB replica set with demo data'
 complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -294,128 +292,6 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -s y -l yes -
 complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -s v -l verbose -d 'More log output on stderr (repeat for more)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -s q -l quiet -d 'Only errors on stderr'
 complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy archive rollback plan startup help" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy archive rollback plan startup help" -l db -d 'Target database, overriding the runbook\'s' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy archive rollback plan startup help" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy archive rollback plan startup help" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy archive rollback plan startup help" -l operator -d 'Who is running this (defaults to the login name)' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy archive rollback plan startup help" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
-json\t'Exactly one JSON document per command'"
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy archive rollback plan startup help" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
-json\t'One JSON object per line'"
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy archive rollback plan startup help" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy archive rollback plan startup help" -s v -l verbose -d 'More log output on stderr (repeat for more)'
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy archive rollback plan startup help" -s q -l quiet -d 'Only errors on stderr'
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy archive rollback plan startup help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy archive rollback plan startup help" -f -a "copy" -d 'org-rename\'s copy (documents and indexes) and whole run, next to a bare server-side `$out`'
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy archive rollback plan startup help" -f -a "archive" -d 'Dump and restore of N orders in mongodump\'s format: throughput and peak memory'
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy archive rollback plan startup help" -f -a "rollback" -d 'Rollback of steps-19-30 step 19 (snapshot included) and its forward, next to the bare `update_many` the seed runs by hand'
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy archive rollback plan startup help" -f -a "plan" -d '`plan` of steps-19-30 steps 19–30 (rollback and forward), next to the bare server reads its figures need, issued directly with the driver'
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy archive rollback plan startup help" -f -a "startup" -d 'Start-up time of this binary for `--help` and for `validate` of the runbooks directory (no database needed)'
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and not __fish_seen_subcommand_from copy archive rollback plan startup help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from copy" -l docs -d 'Documents in the organization\'s collection' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from copy" -l runs -d 'Runs of each case (the median is reported)' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from copy" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from copy" -l db -d 'Target database, overriding the runbook\'s' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from copy" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from copy" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from copy" -l operator -d 'Who is running this (defaults to the login name)' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from copy" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
-json\t'Exactly one JSON document per command'"
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from copy" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
-json\t'One JSON object per line'"
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from copy" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from copy" -s v -l verbose -d 'More log output on stderr (repeat for more)'
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from copy" -s q -l quiet -d 'Only errors on stderr'
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from copy" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from archive" -l docs -d 'Orders to dump and restore' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from archive" -l runs -d 'Runs of each case (the median is reported)' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from archive" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from archive" -l db -d 'Target database, overriding the runbook\'s' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from archive" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from archive" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from archive" -l operator -d 'Who is running this (defaults to the login name)' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from archive" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
-json\t'Exactly one JSON document per command'"
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from archive" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
-json\t'One JSON object per line'"
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from archive" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from archive" -s v -l verbose -d 'More log output on stderr (repeat for more)'
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from archive" -s q -l quiet -d 'Only errors on stderr'
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from archive" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from rollback" -l orders -d 'Orders in the collection' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from rollback" -l runs -d 'Runs of each case (the median is reported)' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from rollback" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from rollback" -l db -d 'Target database, overriding the runbook\'s' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from rollback" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from rollback" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from rollback" -l operator -d 'Who is running this (defaults to the login name)' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from rollback" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
-json\t'Exactly one JSON document per command'"
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from rollback" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
-json\t'One JSON object per line'"
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from rollback" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from rollback" -s v -l verbose -d 'More log output on stderr (repeat for more)'
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from rollback" -s q -l quiet -d 'Only errors on stderr'
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from rollback" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from plan" -l orders -d 'Orders in the collection' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from plan" -l runs -d 'Runs of each case (the median is reported)' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from plan" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from plan" -l db -d 'Target database, overriding the runbook\'s' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from plan" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from plan" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from plan" -l operator -d 'Who is running this (defaults to the login name)' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from plan" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
-json\t'Exactly one JSON document per command'"
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from plan" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
-json\t'One JSON object per line'"
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from plan" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from plan" -s v -l verbose -d 'More log output on stderr (repeat for more)'
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from plan" -s q -l quiet -d 'Only errors on stderr'
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from plan" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from startup" -l runs -d 'Starts of each command line' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from startup" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from startup" -l db -d 'Target database, overriding the runbook\'s' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from startup" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from startup" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from startup" -l operator -d 'Who is running this (defaults to the login name)' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from startup" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
-json\t'Exactly one JSON document per command'"
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from startup" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
-json\t'One JSON object per line'"
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from startup" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from startup" -s v -l verbose -d 'More log output on stderr (repeat for more)'
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from startup" -s q -l quiet -d 'Only errors on stderr'
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from startup" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "copy" -d 'org-rename\'s copy (documents and indexes) and whole run, next to a bare server-side `$out`'
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "archive" -d 'Dump and restore of N orders in mongodump\'s format: throughput and peak memory'
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "rollback" -d 'Rollback of steps-19-30 step 19 (snapshot included) and its forward, next to the bare `update_many` the seed runs by hand'
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "plan" -d '`plan` of steps-19-30 steps 19–30 (rollback and forward), next to the bare server reads its figures need, issued directly with the driver'
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "startup" -d 'Start-up time of this binary for `--help` and for `validate` of the runbooks directory (no database needed)'
-complete -c rollbook -n "__fish_rollbook_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c rollbook -n "__fish_rollbook_using_subcommand faults" -l trials -d 'Trials per group (per action kind for the failpoints)' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand faults" -l scale -d 'Data scale (`sandbox seed --scale`)' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand faults" -l seed -d 'Seed of the random fault points (a random one when omitted; printed either way)' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand faults" -l work-dir -d 'Directory for the replica sets\' data (removed afterwards)' -r -F
-complete -c rollbook -n "__fish_rollbook_using_subcommand faults" -l only -d 'Only these groups of trials (repeatable; all when omitted)' -r -f -a "kills\t'SIGKILL during `rollback --steps 30-19`'
-org-rename-kills\t'SIGKILL during org-rename'
-failpoints\t'Server failpoints on every action kind'
-crash\t'`mongod` killed (SIGKILL) and restarted mid-run'
-stepdown\t'The primary of a three-member set stepped down mid-run'"
-complete -c rollbook -n "__fish_rollbook_using_subcommand faults" -l case -d 'Only the failpoint case of this action kind (e.g. `restore`, `copy_collection`)' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand faults" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand faults" -l db -d 'Target database, overriding the runbook\'s' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand faults" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand faults" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
-complete -c rollbook -n "__fish_rollbook_using_subcommand faults" -l operator -d 'Who is running this (defaults to the login name)' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand faults" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
-json\t'Exactly one JSON document per command'"
-complete -c rollbook -n "__fish_rollbook_using_subcommand faults" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
-json\t'One JSON object per line'"
-complete -c rollbook -n "__fish_rollbook_using_subcommand faults" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
-complete -c rollbook -n "__fish_rollbook_using_subcommand faults" -s v -l verbose -d 'More log output on stderr (repeat for more)'
-complete -c rollbook -n "__fish_rollbook_using_subcommand faults" -s q -l quiet -d 'Only errors on stderr'
-complete -c rollbook -n "__fish_rollbook_using_subcommand faults" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rollbook -n "__fish_rollbook_using_subcommand completions" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand completions" -l db -d 'Target database, overriding the runbook\'s' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand completions" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
@@ -511,30 +387,23 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_se
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "status" -d 'Say whether the sandbox runs and where'
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "down" -d 'Stop the sandbox and delete its data'
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore bench faults completions sandbox help" -f -a "list" -d 'List runbooks, their steps, and which steps need approval'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore bench faults completions sandbox help" -f -a "show" -d 'Show a runbook or one step: prose, actions, approval, data loss, reversibility'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore bench faults completions sandbox help" -f -a "validate" -d 'Check runbooks for errors (no database needed). Checks every runbook when no file is given'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore bench faults completions sandbox help" -f -a "plan" -d 'Dry-run: what each action would change, with samples; writes nothing. `--out` saves the plan'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore bench faults completions sandbox help" -f -a "apply" -d 'Run forward actions of the selected steps (ascending order)'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore bench faults completions sandbox help" -f -a "rollback" -d 'Run rollback actions of the selected steps (descending order)'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore bench faults completions sandbox help" -f -a "verify" -d 'Run verify checks only'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore bench faults completions sandbox help" -f -a "approve" -d 'Approve a saved plan (someone other than the operator who will run it)'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore bench faults completions sandbox help" -f -a "unlock" -d 'Release a runbook\'s lock by hand (asks; audited)'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore bench faults completions sandbox help" -f -a "report" -d 'An incident-style Markdown report of a run'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore bench faults completions sandbox help" -f -a "status" -d 'Per step: last direction applied, when, by whom, last verification; interrupted runs'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore bench faults completions sandbox help" -f -a "history" -d 'The audit trail, newest first'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore bench faults completions sandbox help" -f -a "dump" -d 'Back up databases or collections in mongodump\'s directory format (`DIR/DB/COLL.bson` and `.metadata.json`); `--db` names the databases (a comma list or a glob)'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore bench faults completions sandbox help" -f -a "restore" -d 'Restore a mongodump-format backup, checked completely first; each collection is swapped in only once fully restored. `--db` selects the backup\'s databases (all when omitted)'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore bench faults completions sandbox help" -f -a "bench" -d 'Benchmarks: medians and ratios measured in one run (all but `startup` need `--uri`)'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore bench faults completions sandbox help" -f -a "faults" -d 'The fault-injection suite, on throwaway local replica sets of its own (never `--uri`): SIGKILL at random points, failpoints on every action kind, mongod crashed and restarted, a primary stepped down. Prints trials, faults survived and documents lost; exit 3 when any trial lost or changed data'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore bench faults completions sandbox help" -f -a "completions" -d 'Print a shell completion script'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore bench faults completions sandbox help" -f -a "sandbox" -d 'A local throwaway MongoDB replica set with demo data'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore bench faults completions sandbox help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "copy" -d 'org-rename\'s copy (documents and indexes) and whole run, next to a bare server-side `$out`'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "archive" -d 'Dump and restore of N orders in mongodump\'s format: throughput and peak memory'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "rollback" -d 'Rollback of steps-19-30 step 19 (snapshot included) and its forward, next to the bare `update_many` the seed runs by hand'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "plan" -d '`plan` of steps-19-30 steps 19–30 (rollback and forward), next to the bare server reads its figures need, issued directly with the driver'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "startup" -d 'Start-up time of this binary for `--help` and for `validate` of the runbooks directory (no database needed)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore completions sandbox help" -f -a "list" -d 'List runbooks, their steps, and which steps need approval'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore completions sandbox help" -f -a "show" -d 'Show a runbook or one step: prose, actions, approval, data loss, reversibility'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore completions sandbox help" -f -a "validate" -d 'Check runbooks for errors (no database needed). Checks every runbook when no file is given'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore completions sandbox help" -f -a "plan" -d 'Dry-run: what each action would change, with samples; writes nothing. `--out` saves the plan'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore completions sandbox help" -f -a "apply" -d 'Run forward actions of the selected steps (ascending order)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore completions sandbox help" -f -a "rollback" -d 'Run rollback actions of the selected steps (descending order)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore completions sandbox help" -f -a "verify" -d 'Run verify checks only'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore completions sandbox help" -f -a "approve" -d 'Approve a saved plan (someone other than the operator who will run it)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore completions sandbox help" -f -a "unlock" -d 'Release a runbook\'s lock by hand (asks; audited)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore completions sandbox help" -f -a "report" -d 'An incident-style Markdown report of a run'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore completions sandbox help" -f -a "status" -d 'Per step: last direction applied, when, by whom, last verification; interrupted runs'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore completions sandbox help" -f -a "history" -d 'The audit trail, newest first'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore completions sandbox help" -f -a "dump" -d 'Back up databases or collections in mongodump\'s directory format (`DIR/DB/COLL.bson` and `.metadata.json`); `--db` names the databases (a comma list or a glob)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore completions sandbox help" -f -a "restore" -d 'Restore a mongodump-format backup, checked completely first; each collection is swapped in only once fully restored. `--db` selects the backup\'s databases (all when omitted)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore completions sandbox help" -f -a "completions" -d 'Print a shell completion script'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore completions sandbox help" -f -a "sandbox" -d 'A local throwaway MongoDB replica set with demo data'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock report status history dump restore completions sandbox help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "up" -d 'Start a single-node replica set on 127.0.0.1 and print its URI'
 complete -c rollbook -n "__fish_rollbook_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "seed" -d '(Re)create demo data for all three runbooks'
 complete -c rollbook -n "__fish_rollbook_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "status" -d 'Say whether the sandbox runs and where'

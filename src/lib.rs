@@ -5,12 +5,11 @@
 
 pub mod actions;
 pub mod archive;
-pub mod bench;
 pub mod cli;
+pub mod content;
 pub mod engine;
 pub mod error;
 pub mod exit_code;
-pub mod faults;
 pub mod output;
 pub mod plan;
 pub mod reachable;

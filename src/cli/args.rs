@@ -227,36 +227,6 @@ pub enum Command {
         #[arg(long, value_name = "N", default_value_t = 1000)]
         batch_size: usize,
     },
-    /// Benchmarks: medians and ratios measured in one run (all but `startup` need `--uri`).
-    Bench {
-        /// Which benchmark.
-        #[command(subcommand)]
-        case: BenchCase,
-    },
-    /// The fault-injection suite, on throwaway local replica sets of its own (never `--uri`):
-    /// SIGKILL at random points, failpoints on every action kind, mongod crashed and restarted,
-    /// a primary stepped down. Prints trials, faults survived and documents lost; exit 3 when
-    /// any trial lost or changed data.
-    Faults {
-        /// Trials per group (per action kind for the failpoints).
-        #[arg(long, default_value_t = 5)]
-        trials: usize,
-        /// Data scale (`sandbox seed --scale`).
-        #[arg(long, default_value_t = 2_000)]
-        scale: u64,
-        /// Seed of the random fault points (a random one when omitted; printed either way).
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Directory for the replica sets' data (removed afterwards).
-        #[arg(long, value_name = "DIR", default_value = ".rollbook/faults")]
-        work_dir: PathBuf,
-        /// Only these groups of trials (repeatable; all when omitted).
-        #[arg(long, value_enum, value_name = "GROUP")]
-        only: Vec<crate::faults::GroupKind>,
-        /// Only the failpoint case of this action kind (e.g. `restore`, `copy_collection`).
-        #[arg(long, value_name = "KIND")]
-        case: Option<String>,
-    },
     /// Print a shell completion script.
     Completions {
         /// The shell.
@@ -332,56 +302,6 @@ impl From<DirectionArg> for crate::runbook::model::Direction {
             DirectionArg::Rollback => crate::runbook::model::Direction::Rollback,
         }
     }
-}
-
-/// Benchmark cases.
-#[derive(Debug, Subcommand)]
-pub enum BenchCase {
-    /// org-rename's copy (documents and indexes) and whole run, next to a bare server-side `$out`.
-    Copy {
-        /// Documents in the organization's collection.
-        #[arg(long, default_value_t = 1_000_000)]
-        docs: u64,
-        /// Runs of each case (the median is reported).
-        #[arg(long, default_value_t = 3)]
-        runs: usize,
-    },
-    /// Dump and restore of N orders in mongodump's format: throughput and peak memory.
-    Archive {
-        /// Orders to dump and restore.
-        #[arg(long, default_value_t = 1_000_000)]
-        docs: u64,
-        /// Runs of each case (the median is reported).
-        #[arg(long, default_value_t = 3)]
-        runs: usize,
-    },
-    /// Rollback of steps-19-30 step 19 (snapshot included) and its forward, next to the bare
-    /// `update_many` the seed runs by hand.
-    Rollback {
-        /// Orders in the collection.
-        #[arg(long, default_value_t = 1_000_000)]
-        orders: u64,
-        /// Runs of each case (the median is reported).
-        #[arg(long, default_value_t = 3)]
-        runs: usize,
-    },
-    /// `plan` of steps-19-30 steps 19–30 (rollback and forward), next to the bare server reads
-    /// its figures need, issued directly with the driver.
-    Plan {
-        /// Orders in the collection.
-        #[arg(long, default_value_t = 1_000_000)]
-        orders: u64,
-        /// Runs of each case (the median is reported).
-        #[arg(long, default_value_t = 3)]
-        runs: usize,
-    },
-    /// Start-up time of this binary for `--help` and for `validate` of the runbooks directory
-    /// (no database needed).
-    Startup {
-        /// Starts of each command line.
-        #[arg(long, default_value_t = 20)]
-        runs: usize,
-    },
 }
 
 /// Sandbox sub-commands.

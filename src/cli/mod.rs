@@ -3,11 +3,9 @@
 mod approve;
 mod archive;
 pub mod args;
-mod bench;
 mod catalog;
 mod completions;
 pub mod connect;
-mod faults;
 mod plan;
 mod report;
 mod run;
@@ -173,26 +171,6 @@ pub async fn run(cli: Cli) -> i32 {
         )
         .await
         .map(|()| exit_code::OK),
-        Command::Bench { case } => bench::run(&cli.global, case).await.map(|()| exit_code::OK),
-        Command::Faults {
-            trials,
-            scale,
-            seed,
-            work_dir,
-            only,
-            case,
-        } => {
-            faults::run(
-                &cli.global,
-                *trials,
-                *scale,
-                *seed,
-                work_dir,
-                only,
-                case.as_deref(),
-            )
-            .await
-        }
         Command::Completions { shell } => completions::print(*shell).map(|()| exit_code::OK),
         Command::Sandbox { command, dir } => sandbox::run(&cli.global, command, dir)
             .await
@@ -278,8 +256,6 @@ fn invocation<'a>(
 fn command_name(command: &Command) -> &'static str {
     match command {
         Command::Plan { .. } => "plan",
-        Command::Bench { .. } => "bench",
-        Command::Faults { .. } => "faults",
         Command::Approve { .. } => "approve",
         Command::Unlock { .. } => "unlock",
         Command::Report { .. } => "report",

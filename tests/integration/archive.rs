@@ -801,7 +801,7 @@ async fn failure_mid_restore_leaves_live_collections_unchanged() {
 /// raises the count).
 #[tokio::test]
 async fn failed_restore_under_retryable_errors_changes_nothing() {
-    use rollbook::faults::fingerprint;
+    use rollbook::content::fingerprint;
     let client = harness::client().await;
     let db = harness::fresh_db(&client, "archive_retryable").await;
     data::seed_earlybird(&client, &db, 1000).await;

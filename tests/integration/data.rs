@@ -29,7 +29,9 @@ pub async fn seed_earlybird(client: &Client, db: &str, scale: u64) {
 /// Copies every collection of `from` to `to` on the server, with indexes.
 pub async fn clone_db(client: &Client, from: &str, to: &str) {
     client.database(to).drop().await.unwrap();
-    rollbook::faults::clone_db(client, from, to).await.unwrap();
+    rollbook::content::clone::clone_db(client, from, to)
+        .await
+        .unwrap();
 }
 
 /// Index specs of a collection, sorted by name.

@@ -1,12 +1,12 @@
 //! The fault suite's judge: fingerprints tell apart states that differ in any document's bytes
 //! (key order included), in presence, or in index specs — so "0 documents lost" means something.
-//! (`rollbook faults` itself runs in CI, reduced; see `.ci/run`.)
+//! (`rollbook-faults` itself runs in CI, reduced; see `.ci/run`.)
 
 use mongodb::bson::{doc, Document};
 
 use crate::data;
 use crate::harness;
-use rollbook::faults::fingerprint;
+use rollbook::content::fingerprint;
 
 #[tokio::test]
 async fn fingerprints_see_every_kind_of_difference() {
@@ -14,7 +14,7 @@ async fn fingerprints_see_every_kind_of_difference() {
     let original = harness::fresh_db(&client, "fingerprint_original").await;
     let db = harness::fresh_db(&client, "fingerprint_copy").await;
     data::seed_earlybird(&client, &original, 500).await;
-    rollbook::faults::clone_db(&client, &original, &db)
+    rollbook::content::clone::clone_db(&client, &original, &db)
         .await
         .unwrap();
     let expected = fingerprint::take(&client, &original, &[]).await.unwrap();

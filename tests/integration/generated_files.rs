@@ -31,6 +31,10 @@ fn committed_completions_are_current() {
             script.contains("sandbox"),
             "{shell} completion lacks commands"
         );
+        assert!(
+            !has_word(&script, "faults") && !has_word(&script, "bench"),
+            "{shell} completion offers the proof tools to an operator"
+        );
         check(file, &script);
     }
 }
@@ -40,4 +44,32 @@ fn committed_json_schema_is_current_and_describes_actions() {
     let schema = rollbook::runbook::schema::generate();
     assert!(schema.contains("\"drop_index\"") && schema.contains("\"rollback_unsupported\""));
     check(rollbook::runbook::schema::SHIPPED_PATH, &schema);
+}
+
+#[test]
+fn operator_help_lists_no_proof_tools() {
+    let output = rollbook().arg("--help").output().unwrap();
+    assert!(output.status.success());
+    let help = String::from_utf8(output.stdout).unwrap();
+    assert!(help.contains("rollback"), "{help}");
+    for tool in ["faults", "bench"] {
+        assert!(
+            !has_word(&help, tool),
+            "`rollbook --help` lists {tool}:\n{help}"
+        );
+    }
+    for tool in ["faults", "bench"] {
+        let output = rollbook().arg(tool).output().unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "`rollbook {tool}` is not a command"
+        );
+    }
+}
+
+/// True when `word` stands alone in `text` (not as part of `defaults`).
+fn has_word(text: &str, word: &str) -> bool {
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|token| token == word)
 }

@@ -1,13 +1,15 @@
-//! `rollbook bench CASE`: benchmark commands that print medians and ratios.
+//! `rollbook-bench CASE`: benchmark commands that print medians and ratios.
 
 use mongodb::Client;
 use serde_json::json;
 
-use super::args::{BenchCase, GlobalArgs, OutputFormat};
-use super::connect;
+use rollbook::cli::args::{GlobalArgs, OutputFormat};
+use rollbook::cli::connect;
+
+use crate::args::BenchCase;
 use crate::bench;
-use crate::error::Result;
-use crate::output::{human, json};
+use rollbook::error::Result;
+use rollbook::output::{human, json};
 
 /// Runs one benchmark case and prints its figures. Only the cases that use the server need a
 /// connection string.
@@ -146,7 +148,7 @@ pub async fn run(global: &GlobalArgs, case: &BenchCase) -> Result<()> {
     Ok(())
 }
 
-/// `rollbook bench plan`: the dry-run next to the bare reads its figures need.
+/// `rollbook-bench plan`: the dry-run next to the bare reads its figures need.
 async fn plan(global: &GlobalArgs, client: &Client, orders: u64, runs: usize) -> Result<()> {
     let result = bench::plan::run(client, &global.runbooks_dir, orders, runs).await?;
     let rollback_ratio = result.plan_rollback.median_secs / result.bare_rollback.median_secs;
@@ -194,7 +196,7 @@ async fn plan(global: &GlobalArgs, client: &Client, orders: u64, runs: usize) ->
     Ok(())
 }
 
-/// `rollbook bench startup`: start-up time of this binary; no database.
+/// `rollbook-bench startup`: start-up time of the `rollbook` binary; no database.
 fn startup(global: &GlobalArgs, runs: usize) -> Result<()> {
     let result = bench::startup::run(&global.runbooks_dir, runs)?;
     match global.output {

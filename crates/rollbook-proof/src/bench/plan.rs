@@ -1,4 +1,4 @@
-//! `rollbook bench plan`: the dry-run of every step of steps-19-30 on N orders, next to the
+//! `rollbook-bench plan`: the dry-run of every step of steps-19-30 on N orders, next to the
 //! bare server reads its figures need — the same narrowed `count_documents`, index and
 //! collection listings and snapshot-registry lookups, each issued once, all at once, with the
 //! driver.
@@ -12,16 +12,16 @@ use mongodb::bson::{doc, Document};
 use mongodb::Client;
 
 use super::{figure, Figure, BENCH_DB};
-use crate::actions::documents::DocumentWrite;
-use crate::actions::to_bson;
-use crate::error::{Error, Result};
-use crate::plan::dry_run;
-use crate::plan::saved::{PlanContent, SavedPlan};
-use crate::plan::{PlanRequest, RunPlan, StepSelection};
-use crate::runbook::model::{Action, Check, Direction};
-use crate::runbook::LoadedRunbook;
-use crate::store::snapshots::SnapshotKind;
-use crate::store::Store;
+use rollbook::actions::documents::DocumentWrite;
+use rollbook::actions::to_bson;
+use rollbook::error::{Error, Result};
+use rollbook::plan::dry_run;
+use rollbook::plan::saved::{PlanContent, SavedPlan};
+use rollbook::plan::{PlanRequest, RunPlan, StepSelection};
+use rollbook::runbook::model::{Action, Check, Direction};
+use rollbook::runbook::LoadedRunbook;
+use rollbook::store::snapshots::SnapshotKind;
+use rollbook::store::Store;
 
 /// The steps planned.
 const STEPS: &str = "19-30";
@@ -96,18 +96,18 @@ pub async fn run(
     orders: u64,
     runs: usize,
 ) -> Result<PlanBench> {
-    let targets = crate::sandbox::seed::SeedTargets {
+    let targets = rollbook::sandbox::seed::SeedTargets {
         earlybird: BENCH_DB.into(),
         master: format!("{BENCH_DB}_master"),
         tenants: vec![],
     };
-    crate::sandbox::seed::seed(client, &targets, orders).await?;
-    let loaded = crate::runbook::load("steps-19-30", runbooks_dir)?;
+    rollbook::sandbox::seed::seed(client, &targets, orders).await?;
+    let loaded = rollbook::runbook::load("steps-19-30", runbooks_dir)?;
     // Never created: `plan` only reads the state database.
     let store = Store::read_only(client.database(&format!("{BENCH_DB}_state")));
 
-    let rollback_plan = crate::plan::resolve(&loaded, &request(Direction::Rollback)?, "plan")?;
-    let forward_plan = crate::plan::resolve(&loaded, &request(Direction::Forward)?, "plan")?;
+    let rollback_plan = rollbook::plan::resolve(&loaded, &request(Direction::Rollback)?, "plan")?;
+    let forward_plan = rollbook::plan::resolve(&loaded, &request(Direction::Forward)?, "plan")?;
     let rollback_reads = reads_of(&rollback_plan)?;
     let forward_reads = reads_of(&forward_plan)?;
     // Once each, unmeasured, so that every measured run finds the same server caches.
@@ -186,13 +186,13 @@ async fn plan_once(
     runbooks_dir: &std::path::Path,
     direction: Direction,
 ) -> Result<SavedPlan> {
-    let loaded: LoadedRunbook = crate::runbook::load("steps-19-30", runbooks_dir)?;
-    let plan = crate::plan::resolve(&loaded, &request(direction)?, "plan")?;
+    let loaded: LoadedRunbook = rollbook::runbook::load("steps-19-30", runbooks_dir)?;
+    let plan = rollbook::plan::resolve(&loaded, &request(direction)?, "plan")?;
     let preview = dry_run::preview(
         client,
         store,
         &plan,
-        crate::engine::DEFAULT_TRANSACTION_LIMIT,
+        rollbook::engine::DEFAULT_TRANSACTION_LIMIT,
     )
     .await?;
     let approvals_required = preview
@@ -211,7 +211,7 @@ async fn plan_once(
         steps: STEPS.into(),
         params: BTreeMap::new(),
         continue_on_error: false,
-        transaction_limit: crate::engine::DEFAULT_TRANSACTION_LIMIT,
+        transaction_limit: rollbook::engine::DEFAULT_TRANSACTION_LIMIT,
         approvals_required,
         preview,
     }))
@@ -328,7 +328,7 @@ fn reads_of(plan: &RunPlan) -> Result<Vec<Read>> {
 
 fn check_reads(check: &Check, default_db: &str) -> Result<Vec<Read>> {
     let db_of = |name: &Option<String>| name.clone().unwrap_or_else(|| default_db.to_owned());
-    let filter_of = |filter: &Option<crate::runbook::model::DocumentValue>| {
+    let filter_of = |filter: &Option<rollbook::runbook::model::DocumentValue>| {
         filter.as_ref().map_or_else(|| Ok(Document::new()), to_bson)
     };
     Ok(match check {

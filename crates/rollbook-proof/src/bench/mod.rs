@@ -1,4 +1,4 @@
-//! Benchmarks (`rollbook bench CASE`): each server case builds its own data, runs several
+//! Benchmarks (`rollbook-bench CASE`): each server case builds its own data, runs several
 //! times, and prints medians and ratios measured in the same run; `startup` needs no server.
 
 pub mod archive;
@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use mongodb::bson::{doc, Document};
 use mongodb::Client;
 
-use crate::error::{Error, Result};
+use rollbook::error::{Error, Result};
 
 /// The database benchmarks work in (dropped before and after).
 pub const BENCH_DB: &str = "rollbook_bench";
@@ -126,31 +126,31 @@ pub async fn generate_members(
 /// Fails unless the run exits 0.
 pub async fn run_unattended(
     client: &Client,
-    store: &crate::store::Store,
-    loaded: &crate::runbook::LoadedRunbook,
-    command: crate::engine::RunCommand,
-    request: &crate::plan::PlanRequest,
-) -> Result<(crate::engine::RunReport, f64)> {
-    let env = crate::actions::RunEnv {
+    store: &rollbook::store::Store,
+    loaded: &rollbook::runbook::LoadedRunbook,
+    command: rollbook::engine::RunCommand,
+    request: &rollbook::plan::PlanRequest,
+) -> Result<(rollbook::engine::RunReport, f64)> {
+    let env = rollbook::actions::RunEnv {
         params: Default::default(),
         opt_ins: Vec::new(),
-        confirmer: std::sync::Arc::new(crate::actions::operator::NoOperator),
+        confirmer: std::sync::Arc::new(rollbook::actions::operator::NoOperator),
         acknowledged: Vec::new(),
     };
-    let options = crate::engine::RunOptions {
+    let options = rollbook::engine::RunOptions {
         command,
         operator: "bench".into(),
         continue_on_error: false,
-        transaction_limit: crate::engine::DEFAULT_TRANSACTION_LIMIT,
+        transaction_limit: rollbook::engine::DEFAULT_TRANSACTION_LIMIT,
         interrupt: std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
         db_user: None,
         plan: None,
     };
-    let engine = crate::engine::Engine {
+    let engine = rollbook::engine::Engine {
         client,
         store,
         env: &env,
-        events: &crate::engine::events::Silent,
+        events: &rollbook::engine::events::Silent,
         options: &options,
     };
     let started = Instant::now();

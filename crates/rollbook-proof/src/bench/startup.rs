@@ -1,11 +1,11 @@
-//! `rollbook bench startup`: wall-clock time of the binary itself, started afresh for
+//! `rollbook-bench startup`: wall-clock time of the binary itself, started afresh for
 //! `--help` and for `validate` of the runbooks directory. Needs no database.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use crate::error::{Error, Result};
+use rollbook::error::{Error, Result};
 
 /// The figures of the start-up benchmark.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -35,10 +35,16 @@ pub struct Timing {
     pub runs_ms: Vec<f64>,
 }
 
-/// Starts the running binary `runs` times with `--help` and with `validate`.
+/// Starts the `rollbook` binary (see [`crate::rollbook_binary`]) `runs` times with `--help`
+/// and with `validate`.
 pub fn run(runbooks_dir: &Path, runs: usize) -> Result<StartupBench> {
-    let binary =
-        std::env::current_exe().map_err(|e| Error::io("cannot find the running binary", e))?;
+    let binary = crate::rollbook_binary();
+    if !binary.is_file() {
+        return Err(Error::Usage(format!(
+            "no rollbook binary at {} (build it, or set ROLLBOOK_BIN)",
+            binary.display()
+        )));
+    }
     let help = vec!["--help".to_owned()];
     let validate = vec![
         "--runbooks".to_owned(),

@@ -1,4 +1,4 @@
-//! `rollbook bench copy`: org-rename's copy (create with options, `$out`, index builds) and the
+//! `rollbook-bench copy`: org-rename's copy (create with options, `$out`, index builds) and the
 //! whole rename run, next to a bare server-side `$out` of the same data.
 
 use std::time::{Duration, Instant};
@@ -7,11 +7,11 @@ use mongodb::bson::{doc, Document};
 use mongodb::Client;
 
 use super::{figure, generate_members, measure, run_unattended, timed_aggregate, Figure, BENCH_DB};
-use crate::engine::RunCommand;
-use crate::error::{Error, Result};
-use crate::plan::{PlanRequest, StepSelection};
-use crate::runbook::model::Direction;
-use crate::store::Store;
+use rollbook::engine::RunCommand;
+use rollbook::error::{Error, Result};
+use rollbook::plan::{PlanRequest, StepSelection};
+use rollbook::runbook::model::Direction;
+use rollbook::store::Store;
 
 /// The figures of the copy benchmark.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -85,7 +85,7 @@ pub async fn run(
     .await?;
     drop("bare_copy").await?;
 
-    let loaded = crate::runbook::load("org-rename", runbooks_dir)?;
+    let loaded = rollbook::runbook::load("org-rename", runbooks_dir)?;
     let store = Store::open(client.database(&format!("{BENCH_DB}_state"))).await?;
     let names = ["benchco", "benchco_two"];
     let mut run_times = Vec::new();

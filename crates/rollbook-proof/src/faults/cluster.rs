@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 use mongodb::bson::doc;
 use mongodb::Client;
 
-use crate::error::{Error, Result};
-use crate::sandbox::mongod;
+use rollbook::error::{Error, Result};
+use rollbook::sandbox::mongod;
 
 /// One member: its port, directory and process.
 #[derive(Debug)]

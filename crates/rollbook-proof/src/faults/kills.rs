@@ -9,7 +9,7 @@ use rand::Rng;
 use super::{approved_range_rollback, compare, fingerprint, org_rename_args, steps_run};
 use super::{Group, Progress, Suite, Trial, DONE};
 use super::{BIG_ORG, BIG_ORG_RENAMED, ORG_UPDATED_AT, PRISTINE_EARLYBIRD, PRISTINE_MASTER};
-use crate::error::Result;
+use rollbook::error::Result;
 
 /// Transaction limits the trials alternate between: the default (small steps run in one
 /// transaction) and 0 (every step runs outside a transaction, journaled action by action).
@@ -83,7 +83,7 @@ pub async fn org_rename(suite: &mut Suite<'_>, progress: &dyn Progress) -> Resul
                 .collection::<mongodb::bson::Document>("organizations")
                 .count_documents(mongodb::bson::doc! {"organization_name": BIG_ORG_RENAMED, "collection_name": &to})
                 .await
-                .map_err(|e| crate::error::Error::database("cannot read organizations", e))?;
+                .map_err(|e| rollbook::error::Error::database("cannot read organizations", e))?;
             if pointing != 1 {
                 trial.differences.push((
                     "after the rerun".into(),

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use crate::error::{Error, Result};
+use rollbook::error::{Error, Result};
 
 /// Where and as whom the child runs.
 #[derive(Debug, Clone)]

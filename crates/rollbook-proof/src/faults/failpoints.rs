@@ -9,7 +9,7 @@ use rand::Rng;
 use super::invocation::{Finished, Rollbook};
 use super::{compare, fingerprint, steps_run, Group, Progress, Suite, Trial, DONE};
 use super::{org_rename_args, ORG_UPDATED_AT, PRISTINE_EARLYBIRD, PRISTINE_MASTER};
-use crate::error::{Error, Result};
+use rollbook::error::{Error, Result};
 
 /// Which runbook a case exercises and how.
 #[derive(Debug, Clone, Copy)]

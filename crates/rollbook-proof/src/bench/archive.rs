@@ -1,4 +1,4 @@
-//! `rollbook bench archive`: dump and restore of N orders in mongodump's format — throughput
+//! `rollbook-bench archive`: dump and restore of N orders in mongodump's format — throughput
 //! and the process's peak memory, which stays bounded whatever the collection size.
 
 use std::time::Instant;
@@ -6,8 +6,8 @@ use std::time::Instant;
 use mongodb::Client;
 
 use super::{figure, Figure, BENCH_DB};
-use crate::archive::{self, DumpSpec, RestoreSpec};
-use crate::error::{Error, Result};
+use rollbook::archive::{self, DumpSpec, RestoreSpec};
+use rollbook::error::{Error, Result};
 
 /// The figures of the archive benchmark.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -49,12 +49,12 @@ pub fn peak_rss_mib() -> f64 {
 /// Runs the benchmark on the `orders` of freshly seeded demo data.
 pub async fn run(client: &Client, documents: u64, runs: usize) -> Result<ArchiveBench> {
     let rss_before_mib = peak_rss_mib();
-    let targets = crate::sandbox::seed::SeedTargets {
+    let targets = rollbook::sandbox::seed::SeedTargets {
         earlybird: BENCH_DB.into(),
         master: format!("{BENCH_DB}_master"),
         tenants: vec![],
     };
-    crate::sandbox::seed::seed(client, &targets, documents).await?;
+    rollbook::sandbox::seed::seed(client, &targets, documents).await?;
     let dir = std::env::temp_dir().join(format!("rollbook-bench-{}", std::process::id()));
     let target = format!("{BENCH_DB}_restored");
     let (mut dumps, mut restores, mut bytes) = (Vec::new(), Vec::new(), 0);

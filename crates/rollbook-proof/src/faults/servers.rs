@@ -11,8 +11,8 @@ use super::PRISTINE_EARLYBIRD;
 use super::{
     compare, discard, fingerprint, runner, steps_run, Group, Options, Progress, Suite, Trial, DONE,
 };
-use crate::error::Result;
-use crate::faults::fingerprint::Fingerprint;
+use rollbook::content::fingerprint::Fingerprint;
+use rollbook::error::Result;
 
 /// What happens to the server while the rollback runs.
 enum ServerFault<'a> {

@@ -1,4 +1,4 @@
-//! `rollbook faults`: the fault-injection suite. On throwaway replica sets of its own it runs the
+//! `rollbook-faults`: the fault-injection suite. On throwaway replica sets of its own it runs the
 //! shipped runbooks as an operator does — a separate rollbook process — and breaks them: SIGKILL
 //! at random points, server failpoints on every action kind, mongod crashed and restarted, the
 //! primary of a three-member set stepped down. After each fault it reruns (or recovers), brings
@@ -6,7 +6,7 @@
 
 pub mod cluster;
 pub mod failpoints;
-pub mod fingerprint;
+
 pub mod invocation;
 pub mod kills;
 pub mod servers;
@@ -19,10 +19,11 @@ use mongodb::Client;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use crate::error::{Error, Result};
 use cluster::Cluster;
 use fingerprint::{Difference, Fingerprint, Ignored};
 use invocation::Rollbook;
+pub use rollbook::content::fingerprint;
+use rollbook::error::{Error, Result};
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -250,12 +251,12 @@ pub async fn run(options: &Options, progress: &dyn Progress) -> Result<Outcome> 
 
 /// Seeds the pristine databases (plus a large organization) and takes their fingerprints.
 pub async fn seed_pristine(client: &Client, scale: u64) -> Result<(Fingerprint, Fingerprint)> {
-    let targets = crate::sandbox::seed::SeedTargets {
+    let targets = rollbook::sandbox::seed::SeedTargets {
         earlybird: PRISTINE_EARLYBIRD.into(),
         master: PRISTINE_MASTER.into(),
         tenants: vec![],
     };
-    crate::sandbox::seed::seed(client, &targets, scale).await?;
+    rollbook::sandbox::seed::seed(client, &targets, scale).await?;
     let members = format!("org_{BIG_ORG}");
     crate::bench::generate_members(client, PRISTINE_MASTER, &members, scale * 4).await?;
     client
@@ -275,35 +276,7 @@ pub async fn seed_pristine(client: &Client, scale: u64) -> Result<(Fingerprint, 
     ))
 }
 
-/// Copies every collection of `from` (documents, then indexes) into `to`, on the server.
-pub async fn clone_db(client: &Client, from: &str, to: &str) -> Result<()> {
-    let source = client.database(from);
-    let names = source
-        .list_collection_names()
-        .await
-        .map_err(|e| Error::database(format!("cannot list {from}"), e))?;
-    for name in names.iter().filter(|n| !n.starts_with("system.")) {
-        let collection = source.collection::<Document>(name);
-        collection
-            .aggregate(vec![doc! {"$out": {"db": to, "coll": name}}])
-            .hint(mongodb::options::Hint::Keys(doc! {"$natural": 1}))
-            .await
-            .map_err(|e| Error::database(format!("cannot copy {from}.{name}"), e))?;
-        let indexes: Vec<Document> = crate::actions::indexes::specs(&source, name)
-            .await?
-            .into_iter()
-            .filter(|spec| spec.get_str("name").ok() != Some("_id_"))
-            .collect();
-        if !indexes.is_empty() {
-            client
-                .database(to)
-                .run_command(doc! {"createIndexes": name, "indexes": indexes})
-                .await
-                .map_err(|e| Error::database(format!("cannot index {to}.{name}"), e))?;
-        }
-    }
-    Ok(())
-}
+pub use rollbook::content::clone::clone_db;
 
 impl Suite<'_> {
     /// A fresh trial: its database (a clone of `pristine`), state database and a rollbook
@@ -347,7 +320,7 @@ impl Suite<'_> {
 #[must_use]
 pub fn runner(options: &Options, cluster: &Cluster, db: &str) -> Rollbook {
     Rollbook {
-        exe: std::env::current_exe().unwrap_or_else(|_| PathBuf::from("rollbook")),
+        exe: crate::rollbook_binary(),
         runbooks: options.runbooks.clone(),
         uri: cluster.uri(db),
         db: db.to_owned(),
@@ -446,7 +419,7 @@ pub fn org_rename_args(command: &str) -> Vec<String> {
 pub mod tempdir {
     use std::path::{Path, PathBuf};
 
-    use crate::error::{Error, Result};
+    use rollbook::error::{Error, Result};
 
     /// The directory.
     #[derive(Debug)]
@@ -471,5 +444,70 @@ pub mod tempdir {
         fn drop(&mut self) {
             let _ = std::fs::remove_dir_all(&self.0);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_trial_survives_only_when_every_comparison_is_clean() {
+        let mut group = Group::new("g");
+        let clean = Trial {
+            faults: 1,
+            differences: vec![("after".into(), Difference::default())],
+        };
+        assert_eq!(group.add("t1", Ok(clean)), None);
+        let lost = Difference {
+            lost: 3,
+            notes: vec!["orders: 3 documents missing".into()],
+            ..Difference::default()
+        };
+        let dirty = Trial {
+            faults: 1,
+            differences: vec![
+                ("first".into(), Difference::default()),
+                ("second".into(), lost),
+            ],
+        };
+        let failure = group.add("t2", Ok(dirty));
+        assert_eq!(
+            failure.as_deref(),
+            Some("t2: second: orders: 3 documents missing")
+        );
+        let error = group.add("t3", Err(Error::ActionFailed("no primary".into())));
+        assert!(error.is_some_and(|e| e.contains("no primary")));
+        assert_eq!(
+            (
+                group.trials,
+                group.survived,
+                group.faults,
+                group.documents_lost
+            ),
+            (3, 1, 2, 3)
+        );
+        let outcome = Outcome {
+            groups: vec![group],
+            ..Outcome::default()
+        };
+        assert!(!outcome.passed());
+    }
+
+    #[test]
+    fn the_rollbook_binary_is_found_beside_the_tool_or_where_rollbook_bin_says() {
+        let beside = rollbook_binary_at(None);
+        assert_eq!(
+            beside.file_name().and_then(|n| n.to_str()),
+            Some("rollbook")
+        );
+        assert_eq!(
+            rollbook_binary_at(Some("/opt/rb".into())),
+            PathBuf::from("/opt/rb")
+        );
+    }
+
+    fn rollbook_binary_at(env: Option<std::ffi::OsString>) -> PathBuf {
+        crate::rollbook_binary_from(env)
     }
 }

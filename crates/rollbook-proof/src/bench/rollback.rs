@@ -1,4 +1,4 @@
-//! `rollbook bench rollback`: rollback of steps-19-30 step 19 on N orders — snapshot included —
+//! `rollbook-bench rollback`: rollback of steps-19-30 step 19 on N orders — snapshot included —
 //! next to the bare `update_many` the seed runs by hand, and forward (restore from the
 //! snapshot) next to it too.
 
@@ -8,11 +8,11 @@ use mongodb::bson::{doc, Document};
 use mongodb::Client;
 
 use super::{figure, run_unattended, timed_aggregate, Figure, BENCH_DB};
-use crate::engine::RunCommand;
-use crate::error::{Error, Result};
-use crate::plan::{PlanRequest, StepSelection};
-use crate::runbook::model::Direction;
-use crate::store::Store;
+use rollbook::engine::RunCommand;
+use rollbook::error::{Error, Result};
+use rollbook::plan::{PlanRequest, StepSelection};
+use rollbook::runbook::model::Direction;
+use rollbook::store::Store;
 
 /// The figures of the rollback benchmark.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -36,19 +36,19 @@ pub async fn run(
     orders: u64,
     runs: usize,
 ) -> Result<RollbackBench> {
-    let targets = crate::sandbox::seed::SeedTargets {
+    let targets = rollbook::sandbox::seed::SeedTargets {
         earlybird: BENCH_DB.into(),
         master: format!("{BENCH_DB}_master"),
         tenants: vec![],
     };
-    crate::sandbox::seed::seed(client, &targets, orders).await?;
+    rollbook::sandbox::seed::seed(client, &targets, orders).await?;
     let db = client.database(BENCH_DB);
     let changed = db
         .collection::<Document>("orders")
         .count_documents(doc! {"subscription_id": {"$exists": true}})
         .await
         .map_err(|e| Error::database("cannot count", e))?;
-    let loaded = crate::runbook::load("steps-19-30", runbooks_dir)?;
+    let loaded = rollbook::runbook::load("steps-19-30", runbooks_dir)?;
     let state_name = format!("{BENCH_DB}_state");
     let store = Store::open(client.database(&state_name)).await?;
     let engine_run = |direction: Direction| {

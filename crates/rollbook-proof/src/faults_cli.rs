@@ -1,15 +1,16 @@
-//! `rollbook faults`: runs the fault-injection suite and prints what it survived.
+//! `rollbook-faults`: runs the fault-injection suite and prints what it survived.
 
 use std::io::Write;
-use std::path::Path;
 
 use serde_json::json;
 
-use super::args::{GlobalArgs, OutputFormat};
-use crate::error::Result;
-use crate::exit_code;
+use rollbook::cli::args::OutputFormat;
+use rollbook::error::Result;
+use rollbook::output::{human, json};
+
+use crate::args::FaultsCli;
+use crate::exit;
 use crate::faults::{self, Group, Options};
-use crate::output::{human, json};
 
 /// One line per finished trial on stderr, for a terminal.
 struct Lines {
@@ -33,16 +34,19 @@ impl faults::Progress for Lines {
     }
 }
 
-/// Runs the suite; exit 0 when every trial survived with nothing lost, else 3.
-pub async fn run(
-    global: &GlobalArgs,
-    trials: usize,
-    scale: u64,
-    seed: Option<u64>,
-    work_dir: &Path,
-    only: &[faults::GroupKind],
-    case: Option<&str>,
-) -> Result<i32> {
+/// Runs the suite; exit 0 when every trial survived with nothing lost, else
+/// [`exit::DATA_LOST`].
+pub async fn run(cli: &FaultsCli) -> Result<i32> {
+    let FaultsCli {
+        global,
+        trials,
+        scale,
+        seed,
+        work_dir,
+        only,
+        case,
+    } = cli;
+    let (trials, scale) = (*trials, *scale);
     let options = Options {
         trials,
         scale,
@@ -50,8 +54,8 @@ pub async fn run(
         runbooks: std::path::absolute(&global.runbooks_dir)
             .unwrap_or_else(|_| global.runbooks_dir.clone()),
         work_dir: std::path::absolute(work_dir).unwrap_or_else(|_| work_dir.to_path_buf()),
-        only: only.to_vec(),
-        case: case.map(str::to_owned),
+        only: only.clone(),
+        case: case.clone(),
     };
     if global.output == OutputFormat::Human {
         eprintln!(
@@ -113,8 +117,8 @@ pub async fn run(
         }
     }
     Ok(if outcome.passed() {
-        exit_code::OK
+        exit::OK
     } else {
-        exit_code::VERIFY_FAILED
+        exit::DATA_LOST
     })
 }
