@@ -19,7 +19,6 @@ use crate::plan::{PlanRequest, StepSelection};
 use crate::runbook::model::{DataLossLevel, Direction};
 use crate::runbook::LoadedRunbook;
 use crate::store::approvals::valid_approval;
-use crate::store::runs::RunStatus;
 
 /// What `apply`, `rollback` and `verify` were asked to do.
 pub struct RunInvocation<'a> {
@@ -129,14 +128,21 @@ pub async fn run(global: &GlobalArgs, invocation: &RunInvocation<'_>) -> Result<
         store
             .reap_dead_runs(&checked.runbook_id, &checked.database)
             .await?;
-        let resuming = store
+        let step_ids: Vec<String> = checked.steps.iter().map(|s| s.step.id.clone()).collect();
+        let latest = store
             .runs(&checked.runbook_id, &checked.database, 1)
-            .await?
-            .first()
-            .is_some_and(|r| {
-                matches!(r.status, RunStatus::Interrupted | RunStatus::Failed)
-                    && r.plan_id.as_deref() == Some(saved.plan_id.as_str())
-            });
+            .await?;
+        let resuming = crate::engine::resume::resumable(
+            latest.first(),
+            &crate::engine::resume::Attempt {
+                command: command.as_str(),
+                direction: checked.direction.as_str(),
+                steps: &step_ids,
+                digest: &checked.digest,
+                plan_id: Some(saved.plan_id.as_str()),
+            },
+        )
+        .is_some();
         let now =
             dry_run::preview(&client, &store, &checked, saved.content.transaction_limit).await?;
         let differences =

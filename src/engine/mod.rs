@@ -2,17 +2,23 @@
 //! and reports what happened. It never touches the terminal: it emits [`RunEvent`]s and asks
 //! a [`Confirmer`](crate::actions::Confirmer).
 
+mod compensation;
 pub mod events;
-pub mod executor;
 pub mod report;
+pub(crate) mod resume;
+mod run;
+mod step;
 pub mod transaction;
+mod transactional;
+mod verdict;
 
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
+pub use compensation::UndoReport;
 pub use events::{EventSink, RunEvent};
-pub use executor::Engine;
 pub use report::RunReport;
+pub use run::Engine;
 
 /// Which command is running.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

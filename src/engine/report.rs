@@ -46,7 +46,7 @@ pub struct RunReport {
     pub pending_manual: Vec<PendingManual>,
     /// What compensation undid (atomic runbooks that failed).
     #[serde(default)]
-    pub compensation: Vec<super::executor::UndoReport>,
+    pub compensation: Vec<super::compensation::UndoReport>,
     /// Problems that did not change the outcome (e.g. the end of the run could not be recorded).
     pub warnings: Vec<String>,
     /// Milliseconds the run took.

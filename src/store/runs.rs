@@ -34,6 +34,23 @@ pub enum RunStatus {
     CompensationIncomplete,
 }
 
+impl RunStatus {
+    /// The status as stored and printed (`ok`, `verify_failed`, …).
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Running => "running",
+            RunStatus::Ok => "ok",
+            RunStatus::Failed => "failed",
+            RunStatus::VerifyFailed => "verify_failed",
+            RunStatus::ManualPending => "manual_pending",
+            RunStatus::Interrupted => "interrupted",
+            RunStatus::Compensated => "compensated",
+            RunStatus::CompensationIncomplete => "compensation_incomplete",
+        }
+    }
+}
+
 /// The stored form of a run.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunRecord {
@@ -242,5 +259,29 @@ impl Store {
             }
         }
         Ok(interrupted)
+    }
+}
+
+#[cfg(test)]
+mod status_tests {
+    use super::RunStatus;
+
+    #[test]
+    fn status_names_are_the_stored_ones() {
+        for status in [
+            RunStatus::Running,
+            RunStatus::Ok,
+            RunStatus::Failed,
+            RunStatus::VerifyFailed,
+            RunStatus::ManualPending,
+            RunStatus::Interrupted,
+            RunStatus::Compensated,
+            RunStatus::CompensationIncomplete,
+        ] {
+            assert_eq!(
+                serde_json::to_value(status).ok(),
+                Some(serde_json::json!(status.as_str()))
+            );
+        }
     }
 }

@@ -1,0 +1,422 @@
+//! The run: takes the lock, starts or resumes a run, keeps its heartbeat, goes through the steps,
+//! and records the verdict. Steps themselves are run by `step.rs` and `transactional.rs`.
+
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use mongodb::bson::doc;
+use mongodb::Client;
+
+use super::compensation::{self, Completed, UndoReport};
+use super::report::{RunReport, RunbookRef, StepReport};
+use super::resume;
+use super::step::{elapsed_ms, Progress, StepEnd};
+use super::verdict::{verdict, Failure, RunEnd, Verdict};
+use super::{EventSink, RunCommand, RunEvent, RunOptions};
+use crate::actions::{ActionContext, RunEnv};
+use crate::error::Result;
+use crate::exit_code;
+use crate::plan::{self, PlanRequest, PlannedStep, RunPlan};
+use crate::runbook::LoadedRunbook;
+use crate::store::audit::AuditEvent;
+use crate::store::runs::{hostname, RunRecord, RunStatus};
+use crate::store::Store;
+
+/// Runs plans against one client and state store.
+pub struct Engine<'a> {
+    /// The client.
+    pub client: &'a Client,
+    /// State database.
+    pub store: &'a Store,
+    /// Parameters, opt-ins, confirmer.
+    pub env: &'a RunEnv,
+    /// Where events go.
+    pub events: &'a dyn EventSink,
+    /// How to run.
+    pub options: &'a RunOptions,
+}
+
+impl Engine<'_> {
+    /// Resolves the request, takes the lock, starts (or resumes) a run, runs it and records
+    /// the outcome. Errors are returned only for problems found before anything was written.
+    pub async fn run(&self, loaded: &LoadedRunbook, request: &PlanRequest) -> Result<RunReport> {
+        let provisional = super::new_run_id();
+        let plan = plan::resolve(loaded, request, &provisional)?;
+
+        if self.options.command == RunCommand::Verify {
+            // Verify only reads: it takes no lock, and only reports runs that look dead.
+            let reaped = self
+                .store
+                .reap_dead_runs(&plan.runbook_id, &plan.database)
+                .await?;
+            return self
+                .run_plan(loaded, request, plan, provisional, reaped)
+                .await;
+        }
+        let acquired = self
+            .store
+            .acquire_lock(
+                &plan.runbook_id,
+                &plan.database,
+                &provisional,
+                &self.options.operator,
+            )
+            .await?;
+        // Holding the lock, any other run still marked running has lost it: it is dead.
+        let result = async {
+            let reaped = self
+                .store
+                .interrupt_running_runs(&plan.runbook_id, &plan.database)
+                .await?;
+            if let Some(previous) = &acquired.took_over_from {
+                tracing::warn!("took over the lock of run {previous}, whose process is gone");
+            }
+            self.run_plan(loaded, request, plan.clone(), provisional.clone(), reaped)
+                .await
+        }
+        .await;
+        let owner = result
+            .as_ref()
+            .map_or(provisional.as_str(), |r| r.run_id.as_str());
+        if let Err(e) = self
+            .store
+            .release_lock(&plan.runbook_id, &plan.database, owner)
+            .await
+        {
+            tracing::warn!("cannot release the lock: {e}");
+        }
+        result
+    }
+
+    async fn run_plan(
+        &self,
+        loaded: &LoadedRunbook,
+        request: &PlanRequest,
+        mut plan: RunPlan,
+        provisional: String,
+        reaped: Vec<RunRecord>,
+    ) -> Result<RunReport> {
+        let started = Instant::now();
+        let direction = plan.direction.as_str();
+        let recent = self
+            .store
+            .runs(&plan.runbook_id, &plan.database, 10)
+            .await?;
+        let step_ids: Vec<String> = plan.steps.iter().map(|s| s.step.id.clone()).collect();
+        let command = self.options.command.as_str();
+        let plan_id = self.options.plan.as_ref().map(|p| p.plan_id.as_str());
+        let resumable = resume::resumable(
+            recent.first(),
+            &resume::Attempt {
+                command,
+                direction,
+                steps: &step_ids,
+                digest: &plan.digest,
+                plan_id,
+            },
+        );
+        let (run_id, resumed) = if let Some(previous) = resumable {
+            plan = plan::resolve(loaded, request, &previous.id)?;
+            self.store
+                .resume_run(&previous.id, &self.options.operator)
+                .await?;
+            if self.options.command != RunCommand::Verify {
+                self.store
+                    .transfer_lock(&plan.runbook_id, &plan.database, &provisional, &previous.id)
+                    .await?;
+            }
+            (previous.id.clone(), true)
+        } else {
+            self.store
+                .create_run(&self.record(&plan, &provisional, &step_ids))
+                .await?;
+            (provisional, false)
+        };
+        self.audit(
+            &plan,
+            &run_id,
+            None,
+            if resumed {
+                "run_resumed"
+            } else {
+                "run_started"
+            },
+            doc! {"command": command, "direction": direction, "steps": &step_ids},
+        )
+        .await?;
+        self.events.emit(RunEvent::Started {
+            run_id: run_id.clone(),
+            resumed,
+        });
+
+        let heartbeat = {
+            let store = self.store.clone();
+            let id = run_id.clone();
+            let (runbook, database) = (plan.runbook_id.clone(), plan.database.clone());
+            let locked = self.options.command != RunCommand::Verify;
+            let interrupt = self.options.interrupt.clone();
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(Duration::from_secs(5)).await;
+                    if let Err(e) = store.heartbeat(&id).await {
+                        tracing::warn!("heartbeat: {e}");
+                    }
+                    if locked
+                        && matches!(store.renew_lock(&runbook, &database, &id).await, Ok(false))
+                    {
+                        tracing::error!(
+                            "the lock was released by hand: stopping after the current action"
+                        );
+                        interrupt.store(true, Ordering::SeqCst);
+                    }
+                }
+            })
+        };
+        let mut report = RunReport {
+            plan_id: self.options.plan.as_ref().map(|p| p.plan_id.clone()),
+            approval: self.options.plan.as_ref().and_then(|p| p.approval.clone()),
+            schema: crate::output::json::SCHEMA_VERSION,
+            command: command.to_owned(),
+            run_id: run_id.clone(),
+            runbook: RunbookRef {
+                id: plan.runbook_id.clone(),
+                digest: plan.digest.clone(),
+            },
+            database: plan.database.clone(),
+            operator: self.options.operator.clone(),
+            direction: direction.to_owned(),
+            status: "ok".into(),
+            exit_code: exit_code::OK,
+            error: None,
+            resumed,
+            interrupted_runs: reaped.iter().map(|r| r.id.clone()).collect(),
+            steps: Vec::new(),
+            skipped: plan.skipped.clone(),
+            pending_manual: Vec::new(),
+            warnings: Vec::new(),
+            compensation: Vec::new(),
+            duration_ms: 0,
+        };
+        for skipped in &plan.skipped {
+            self.events.emit(RunEvent::Warning(format!(
+                "skipping step {}: {}",
+                skipped.id, skipped.reason
+            )));
+        }
+        let mut failure: Option<Failure> = None;
+        let mut interrupted = false;
+        let mut completed: Vec<Completed> = Vec::new();
+        let mut compensation: Option<Vec<UndoReport>> = None;
+        for planned in &plan.steps {
+            if self.options.interrupt.load(Ordering::SeqCst) {
+                interrupted = true;
+                break;
+            }
+            let step_started = Instant::now();
+            let (mut step_report, end) = if self.options.command == RunCommand::Verify {
+                (self.empty_step(&plan, planned), StepEnd::Done)
+            } else {
+                self.run_step(
+                    &plan,
+                    planned,
+                    &run_id,
+                    resumed,
+                    Progress {
+                        pending: &mut report.pending_manual,
+                        completed: &mut completed,
+                        warnings: &mut report.warnings,
+                    },
+                )
+                .await
+            };
+            if matches!(end, StepEnd::Done) && !planned.verify.is_empty() {
+                step_report.verify = self.verify_step(&plan, planned, &run_id).await?;
+                if step_report.verify.iter().any(|c| !c.ok) {
+                    step_report.status = "verify_failed".into();
+                } else if self.options.command == RunCommand::Verify {
+                    step_report.status = "verified".into();
+                }
+            }
+            step_report.duration_ms = elapsed_ms(step_started);
+            self.events
+                .emit(RunEvent::StepFinished(step_report.clone()));
+            report.steps.push(step_report);
+            match end {
+                StepEnd::Failed {
+                    error,
+                    mode,
+                    reached,
+                } => {
+                    let scope = compensation::undo_scope(
+                        &completed,
+                        |c| c.step.as_str(),
+                        plan.atomic,
+                        &planned.step.id,
+                    );
+                    if compensation::compensates(
+                        plan.atomic || planned.step.atomic,
+                        reached,
+                        scope.len(),
+                    ) {
+                        compensation = Some(
+                            self.compensate(&plan, &run_id, &scope, &mut report.warnings)
+                                .await,
+                        );
+                        failure = Some(Failure { error, mode });
+                        break;
+                    }
+                    failure.get_or_insert(Failure { error, mode });
+                    if !self.options.continue_on_error {
+                        break;
+                    }
+                }
+                StepEnd::Interrupted => {
+                    interrupted = true;
+                    break;
+                }
+                StepEnd::Blocked => break,
+                StepEnd::Done | StepEnd::Pending => {}
+            }
+        }
+        heartbeat.abort();
+
+        let Verdict {
+            status,
+            exit,
+            error,
+        } = verdict(&RunEnd {
+            steps: &report.steps,
+            failure: failure.as_ref(),
+            undo: compensation.as_deref(),
+            interrupted,
+            pending: &report.pending_manual,
+        });
+        report.status = status.as_str().to_owned();
+        report.exit_code = exit;
+        report.error = error;
+        report.compensation = compensation.unwrap_or_default();
+        report.duration_ms = elapsed_ms(started);
+        // The outcome is reported even when it cannot be recorded: the operator must see it.
+        let error_document = report
+            .error
+            .as_ref()
+            .map(|e| doc! {"code": &e.code, "message": &e.message});
+        let stored = match mongodb::bson::to_document(&report) {
+            Ok(stored) => stored,
+            Err(e) => {
+                report
+                    .warnings
+                    .push(format!("the run's report could not be stored whole: {e}"));
+                doc! {"run_id": &run_id, "status": status.as_str(), "exit_code": exit}
+            }
+        };
+        if let Err(e) = self
+            .store
+            .finish_run(&run_id, status, exit, error_document.clone(), stored)
+            .await
+        {
+            report.warnings.push(format!(
+                "{e}; `rollbook status` will show the run as interrupted"
+            ));
+        }
+        if let Err(e) = self
+            .audit(
+                &plan,
+                &run_id,
+                None,
+                "run_finished",
+                doc! {"status": &report.status, "exit_code": exit, "error": error_document},
+            )
+            .await
+        {
+            report.warnings.push(e.to_string());
+        }
+        Ok(report)
+    }
+
+    fn record(&self, plan: &RunPlan, id: &str, steps: &[String]) -> RunRecord {
+        let now = mongodb::bson::DateTime::now();
+        RunRecord {
+            id: id.to_owned(),
+            command: self.options.command.as_str().to_owned(),
+            runbook: plan.runbook_id.clone(),
+            digest: plan.digest.clone(),
+            database: plan.database.clone(),
+            direction: plan.direction.as_str().to_owned(),
+            steps: steps.to_vec(),
+            params: plan.params.clone(),
+            operator: self.options.operator.clone(),
+            db_user: self.options.db_user.clone(),
+            plan_id: self.options.plan.as_ref().map(|p| p.plan_id.clone()),
+            host: hostname(),
+            pid: std::process::id(),
+            started_at: now,
+            heartbeat_at: now,
+            finished_at: None,
+            status: RunStatus::Running,
+            exit_code: None,
+            error: None,
+            resumed_at: Vec::new(),
+        }
+    }
+
+    pub(super) async fn audit(
+        &self,
+        plan: &RunPlan,
+        run_id: &str,
+        step: Option<&str>,
+        event: &str,
+        details: mongodb::bson::Document,
+    ) -> Result<()> {
+        self.store
+            .audit(
+                &AuditEvent {
+                    run_id: Some(run_id),
+                    runbook: &plan.runbook_id,
+                    database: &plan.database,
+                    operator: &self.options.operator,
+                    event,
+                    step,
+                    details,
+                },
+                None,
+            )
+            .await
+    }
+
+    pub(super) fn context<'c>(
+        &'c self,
+        plan: &'c RunPlan,
+        run_id: &'c str,
+        step: &'c str,
+        index: usize,
+    ) -> ActionContext<'c> {
+        ActionContext {
+            client: self.client,
+            store: self.store,
+            database: &plan.database,
+            run_id,
+            runbook: &plan.runbook_id,
+            step,
+            direction: plan.direction,
+            index,
+            env: self.env,
+            cut_short: false,
+            fresh_snapshot_documents: None,
+        }
+    }
+
+    pub(super) fn empty_step(&self, plan: &RunPlan, planned: &PlannedStep) -> StepReport {
+        StepReport {
+            id: planned.step.id.clone(),
+            title: planned.step.title.clone(),
+            direction: plan.direction.as_str().to_owned(),
+            status: "ok".into(),
+            transaction: false,
+            actions: Vec::new(),
+            verify: Vec::new(),
+            error: None,
+            duration_ms: 0,
+        }
+    }
+}
