@@ -264,5 +264,38 @@ impl Error {
     }
 }
 
+/// An error in output: code and message (never credentials).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct ErrorReport {
+    /// Code from DESIGN.md §6.
+    pub code: String,
+    /// What happened and what to do.
+    pub message: String,
+    /// For `COMPENSATED` and `COMPENSATION_INCOMPLETE`: the code of the failure that started it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
+    /// For `COMPENSATION_INCOMPLETE`: exactly what could not be undone.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remaining: Vec<String>,
+}
+
+impl ErrorReport {
+    /// From a core error.
+    #[must_use]
+    pub fn of(error: &crate::error::Error) -> Self {
+        let mut message = error.to_string();
+        let mut cause = std::error::Error::source(error);
+        while let Some(inner) = cause {
+            message.push_str(&format!(": {inner}"));
+            cause = inner.source();
+        }
+        ErrorReport {
+            code: error.code().to_owned(),
+            message: crate::secrets::redact(&message),
+            ..ErrorReport::default()
+        }
+    }
+}
+
 /// The core's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -12,6 +12,7 @@ pub mod error;
 pub mod exit_code;
 pub mod output;
 pub mod plan;
+pub mod process;
 pub mod reachable;
 pub mod runbook;
 pub mod sandbox;

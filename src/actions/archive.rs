@@ -9,7 +9,7 @@ use futures_util::stream::{self, StreamExt};
 use mongodb::bson::{doc, Document};
 use serde_json::json;
 
-use super::checks::CheckResult;
+use super::check_result::CheckResult;
 use super::{indexes, ActionContext, ActionOutcome};
 use crate::archive::{self, select, DumpSpec, RestoreSpec};
 use crate::error::{Error, Result};
@@ -130,7 +130,7 @@ pub async fn restore(ctx: &ActionContext<'_>, action: &RestoreAction) -> Result<
                             failures.fetch_add(1, Ordering::SeqCst);
                             (
                                 tenant.clone(),
-                                Err(crate::engine::report::ErrorReport::of(&error).message),
+                                Err(crate::error::ErrorReport::of(&error).message),
                             )
                         }
                     }
@@ -185,10 +185,7 @@ pub async fn backup_valid(check: &BackupCheck) -> CheckResult {
                 json!({"databases": contents.databases.len(), "collections": held}),
             )
         }
-        Err(error) => (
-            false,
-            json!(crate::engine::report::ErrorReport::of(&error).message),
-        ),
+        Err(error) => (false, json!(crate::error::ErrorReport::of(&error).message)),
     };
     result(
         "backup_valid",
@@ -205,7 +202,7 @@ pub async fn matches_backup(ctx: &ActionContext<'_>, check: &BackupCheck) -> Res
     let contents = match archive::inspect(Path::new(&check.path), &check.databases).await {
         Ok(contents) => contents,
         Err(error) => {
-            let message = crate::engine::report::ErrorReport::of(&error).message;
+            let message = crate::error::ErrorReport::of(&error).message;
             return Ok(result(
                 "matches_backup",
                 &check.path,

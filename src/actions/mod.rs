@@ -2,6 +2,7 @@
 //! destructive ones how to snapshot what they destroy. Everything runs on the server.
 
 pub mod archive;
+pub mod check_result;
 pub mod checks;
 pub mod collections;
 pub mod documents;

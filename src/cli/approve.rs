@@ -43,7 +43,7 @@ pub async fn run(global: &GlobalArgs, args: &ApproveArgs<'_>) -> Result<()> {
     let store = connect::store(&client, global).await?;
     let plan = match (args.plan_file, args.plan_id) {
         (Some(path), _) => SavedPlan::read(path)?,
-        (None, Some(id)) => store.plan_by_id(id).await?.ok_or_else(|| {
+        (None, Some(id)) => store.plan_by_id::<SavedPlan>(id).await?.ok_or_else(|| {
             Error::Usage(format!(
                 "no recorded plan {id}; approve it with --plan FILE; nothing was recorded"
             ))
@@ -67,7 +67,7 @@ pub async fn run(global: &GlobalArgs, args: &ApproveArgs<'_>) -> Result<()> {
             now.timestamp_millis() + args.expires_in_minutes * 60_000,
         ),
     };
-    store.record_plan(&plan).await?;
+    store.record_plan(&plan.plan_id, &plan).await?;
     store.record_approval(&approval).await?;
     store
         .audit(

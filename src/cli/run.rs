@@ -13,12 +13,12 @@ use crate::actions::{Confirmer, ManualAnswer, RunEnv};
 use crate::engine::{Engine, EventSink, PlanRef, RunCommand, RunEvent, RunOptions, RunReport};
 use crate::error::{Error, Result};
 use crate::output::run_report;
+use crate::plan::approval::valid_approval;
 use crate::plan::dry_run;
 use crate::plan::saved::SavedPlan;
 use crate::plan::{PlanRequest, StepSelection};
 use crate::runbook::model::{DataLossLevel, Direction};
 use crate::runbook::LoadedRunbook;
-use crate::store::approvals::valid_approval;
 
 /// What `apply`, `rollback` and `verify` were asked to do.
 pub struct RunInvocation<'a> {

@@ -4,8 +4,9 @@
 
 use mongodb::bson::doc;
 
-use super::report::ErrorReport;
-use super::step::{step_key, target_of, Reached};
+use super::keys::{step_key, target_of};
+use super::report::{ErrorReport, UndoReport};
+use super::verdict::Reached;
 use super::{Engine, RunEvent};
 use crate::actions::{self, ActionOutcome};
 use crate::plan::RunPlan;
@@ -20,19 +21,6 @@ pub(super) struct Completed {
     pub action: Action,
     pub outcome: ActionOutcome,
     pub snapshot: Option<Snapshot>,
-}
-
-/// What compensation did for one action.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct UndoReport {
-    /// Step id.
-    pub step: String,
-    /// Action kind.
-    pub kind: String,
-    /// Whether it was undone.
-    pub ok: bool,
-    /// What was done, or why it could not be.
-    pub detail: String,
 }
 
 /// The actions to undo after step `failed` failed, in the order to undo them (the reverse of

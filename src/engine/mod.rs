@@ -4,6 +4,7 @@
 
 mod compensation;
 pub mod events;
+mod keys;
 pub mod report;
 pub(crate) mod resume;
 mod run;
@@ -15,9 +16,9 @@ mod verdict;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-pub use compensation::UndoReport;
 pub use events::{EventSink, RunEvent};
 pub use report::RunReport;
+pub use report::UndoReport;
 pub use run::Engine;
 
 /// Which command is running.

@@ -46,7 +46,7 @@ pub struct RunReport {
     pub pending_manual: Vec<PendingManual>,
     /// What compensation undid (atomic runbooks that failed).
     #[serde(default)]
-    pub compensation: Vec<super::compensation::UndoReport>,
+    pub compensation: Vec<UndoReport>,
     /// Problems that did not change the outcome (e.g. the end of the run could not be recorded).
     pub warnings: Vec<String>,
     /// Milliseconds the run took.
@@ -62,38 +62,10 @@ pub struct RunbookRef {
     pub digest: String,
 }
 
-/// An error in output: code and message (never credentials).
-#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
-pub struct ErrorReport {
-    /// Code from DESIGN.md §6.
-    pub code: String,
-    /// What happened and what to do.
-    pub message: String,
-    /// For `COMPENSATED` and `COMPENSATION_INCOMPLETE`: the code of the failure that started it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cause: Option<String>,
-    /// For `COMPENSATION_INCOMPLETE`: exactly what could not be undone.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub remaining: Vec<String>,
-}
+pub use crate::error::ErrorReport;
 
-impl ErrorReport {
-    /// From a core error.
-    #[must_use]
-    pub fn of(error: &crate::error::Error) -> Self {
-        let mut message = error.to_string();
-        let mut cause = std::error::Error::source(error);
-        while let Some(inner) = cause {
-            message.push_str(&format!(": {inner}"));
-            cause = inner.source();
-        }
-        ErrorReport {
-            code: error.code().to_owned(),
-            message: crate::secrets::redact(&message),
-            ..ErrorReport::default()
-        }
-    }
-}
+/// Version of the JSON output format; bumped only on incompatible changes.
+pub const SCHEMA_VERSION: u32 = 1;
 
 /// One step of a run.
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
@@ -126,4 +98,17 @@ pub struct PendingManual {
     pub step: String,
     /// What must be done.
     pub instructions: String,
+}
+
+/// What compensation did for one action.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct UndoReport {
+    /// Step id.
+    pub step: String,
+    /// Action kind.
+    pub kind: String,
+    /// Whether it was undone.
+    pub ok: bool,
+    /// What was done, or why it could not be.
+    pub detail: String,
 }

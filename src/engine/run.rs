@@ -7,10 +7,12 @@ use std::time::{Duration, Instant};
 use mongodb::bson::doc;
 use mongodb::Client;
 
-use super::compensation::{self, Completed, UndoReport};
+use super::compensation::{self, Completed};
+use super::keys::elapsed_ms;
+use super::report::UndoReport;
 use super::report::{RunReport, RunbookRef, StepReport};
 use super::resume;
-use super::step::{elapsed_ms, Progress, StepEnd};
+use super::step::{Progress, StepEnd};
 use super::verdict::{verdict, Failure, RunEnd, Verdict};
 use super::{EventSink, RunCommand, RunEvent, RunOptions};
 use crate::actions::{ActionContext, RunEnv};
@@ -175,7 +177,7 @@ impl Engine<'_> {
         let mut report = RunReport {
             plan_id: self.options.plan.as_ref().map(|p| p.plan_id.clone()),
             approval: self.options.plan.as_ref().and_then(|p| p.approval.clone()),
-            schema: crate::output::json::SCHEMA_VERSION,
+            schema: super::report::SCHEMA_VERSION,
             command: command.to_owned(),
             run_id: run_id.clone(),
             runbook: RunbookRef {

@@ -8,8 +8,9 @@ use std::time::Instant;
 use mongodb::bson::doc;
 
 use super::compensation::Completed;
+use super::keys::{elapsed_ms, step_key, target_of};
 use super::report::{ErrorReport, PendingManual, StepReport};
-use super::verdict::{step_error, StepMode};
+use super::verdict::{step_error, Reached, StepMode};
 use super::{Engine, RunEvent};
 use crate::actions::checks::{self, CheckResult};
 use crate::actions::snapshot;
@@ -18,7 +19,6 @@ use crate::error::{Error, Result};
 use crate::plan::{PlannedStep, RunPlan};
 use crate::runbook::model::Action;
 use crate::store::journal::ActionKey;
-use crate::store::step_state::StepKey;
 
 /// What the steps of a run accumulate: manual actions left pending, actions completed, and
 /// bookkeeping that could not be recorded (shown to the operator, never dropped).
@@ -26,15 +26,6 @@ pub(super) struct Progress<'a> {
     pub pending: &'a mut Vec<PendingManual>,
     pub completed: &'a mut Vec<Completed>,
     pub warnings: &'a mut Vec<String>,
-}
-
-/// How far a failed step got.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Reached {
-    /// It failed before any of its actions ran (a precondition, the transaction decision).
-    BeforeActions,
-    /// One of its actions failed.
-    Actions,
 }
 
 /// How a step ended, for the run's verdict.
@@ -380,28 +371,6 @@ impl Engine<'_> {
         self.events.emit(RunEvent::Warning(warning.clone()));
         warnings.push(warning);
     }
-}
-
-pub(super) fn step_key<'a>(plan: &'a RunPlan, step: &'a str) -> StepKey<'a> {
-    StepKey {
-        runbook: &plan.runbook_id,
-        database: &plan.database,
-        step,
-    }
-}
-
-pub(super) fn elapsed_ms(since: Instant) -> u64 {
-    u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
-}
-
-/// A short description of what an action acts on, for the journal.
-pub(super) fn target_of(action: &Action) -> String {
-    action
-        .names()
-        .iter()
-        .map(|n| n.text)
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 fn manual_text(action: &Action) -> String {

@@ -7,7 +7,7 @@ use mongodb::bson::doc;
 use mongodb::ClientSession;
 
 use super::compensation::Completed;
-use super::step::{elapsed_ms, step_key, target_of};
+use super::keys::{elapsed_ms, step_key, target_of};
 use super::{transaction, Engine, RunEvent};
 use crate::actions::documents::DocumentWrite;
 use crate::actions::snapshot::{self, Taken};

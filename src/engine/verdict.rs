@@ -1,8 +1,7 @@
 //! The run's verdict: from how its steps ended, whether it was compensated or interrupted and
 //! what is left pending, the one status, exit code and error it reports. A pure function.
 
-use super::compensation::UndoReport;
-use super::report::{ErrorReport, PendingManual, StepReport};
+use super::report::{ErrorReport, PendingManual, StepReport, UndoReport};
 use crate::error::Error;
 use crate::exit_code;
 use crate::store::runs::RunStatus;
@@ -15,6 +14,15 @@ pub(crate) enum StepMode {
     Transaction,
     /// Action by action, protected by snapshots.
     InPlace,
+}
+
+/// How far a failed step got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reached {
+    /// It failed before any of its actions ran (a precondition, the transaction decision).
+    BeforeActions,
+    /// One of its actions failed.
+    Actions,
 }
 
 /// The failure that stopped a run (the first one, with `--continue-on-error`).

@@ -5,8 +5,7 @@ use serde_json::{json, Map, Value};
 use crate::error::Error;
 use crate::exit_code;
 
-/// Version of the JSON output format; bumped only on incompatible changes.
-pub const SCHEMA_VERSION: u32 = 1;
+pub use crate::engine::report::SCHEMA_VERSION;
 
 /// The fields every document starts with; `status` is `ok` and the exit code 0.
 #[must_use]

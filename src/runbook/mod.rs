@@ -8,6 +8,7 @@ pub mod model;
 pub mod names;
 pub mod params;
 pub mod schema;
+pub mod selection;
 pub mod template;
 pub mod validate;
 

@@ -83,7 +83,7 @@ impl Validator<'_> {
             self.report("steps", "a runbook needs at least one step");
         }
         if let Some(emergency) = &self.runbook.emergency {
-            let selected = crate::plan::StepSelection::parse(&emergency.steps)
+            let selected = super::selection::StepSelection::parse(&emergency.steps)
                 .map_err(crate::error::Error::Usage)
                 .and_then(|selection| selection.select(&self.runbook.steps).map(|_| ()));
             if let Err(error) = selected {

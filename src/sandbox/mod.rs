@@ -41,7 +41,9 @@ pub fn status(dir: &Path) -> SandboxStatus {
     let state: Option<SandboxState> = std::fs::read_to_string(state_file(dir))
         .ok()
         .and_then(|text| serde_json::from_str(&text).ok());
-    let running = state.as_ref().is_some_and(|s| mongod::is_alive(s.pid));
+    let running = state
+        .as_ref()
+        .is_some_and(|s| crate::process::is_alive(s.pid));
     SandboxStatus { state, running }
 }
 

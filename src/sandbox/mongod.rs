@@ -243,7 +243,7 @@ pub async fn stop(port: u16, pid: u32) -> Result<()> {
             .await;
     }
     let deadline = Instant::now() + Duration::from_secs(30);
-    while is_alive(pid) {
+    while crate::process::is_alive(pid) {
         if Instant::now() > deadline {
             let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
             tokio::time::sleep(Duration::from_millis(200)).await;
@@ -252,17 +252,4 @@ pub async fn stop(port: u16, pid: u32) -> Result<()> {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     Ok(())
-}
-
-/// True while process `pid` exists and is not a zombie.
-#[must_use]
-pub fn is_alive(pid: u32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .map(|stat| {
-            stat.rsplit(')')
-                .next()
-                .and_then(|rest| rest.split_whitespace().next())
-                .is_some_and(|state| state != "Z")
-        })
-        .unwrap_or(false)
 }

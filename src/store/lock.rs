@@ -99,8 +99,7 @@ impl Store {
                     .ok()
                     .and_then(|p| u32::try_from(p).ok())
                     .unwrap_or_default();
-                if same_host && pid != std::process::id() && !crate::sandbox::mongod::is_alive(pid)
-                {
+                if same_host && pid != std::process::id() && !crate::process::is_alive(pid) {
                     // Its process is gone: take the lease over now, atomically, from exactly that holder.
                     let owner = holder.get_str("owner").unwrap_or_default().to_owned();
                     let taken = locks

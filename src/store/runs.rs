@@ -120,7 +120,7 @@ impl RunRecord {
         }
         if self.host == hostname()
             && self.pid != std::process::id()
-            && !crate::sandbox::mongod::is_alive(self.pid)
+            && !crate::process::is_alive(self.pid)
         {
             return true;
         }
