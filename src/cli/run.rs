@@ -10,14 +10,14 @@ use super::args::{GlobalArgs, OutputFormat, RunArgs};
 use super::connect;
 use super::plan::request_for;
 use crate::actions::{Confirmer, ManualAnswer, RunEnv};
+use crate::engine::gates::{self, Confirmation, Terminal};
 use crate::engine::{Engine, EventSink, PlanRef, RunCommand, RunEvent, RunOptions, RunReport};
 use crate::error::{Error, Result};
 use crate::output::run_report;
-use crate::plan::approval::valid_approval;
 use crate::plan::dry_run;
 use crate::plan::saved::SavedPlan;
 use crate::plan::{PlanRequest, StepSelection};
-use crate::runbook::model::{DataLossLevel, Direction};
+use crate::runbook::model::Direction;
 use crate::runbook::LoadedRunbook;
 
 /// What `apply`, `rollback` and `verify` were asked to do.
@@ -69,39 +69,26 @@ pub async fn run(global: &GlobalArgs, invocation: &RunInvocation<'_>) -> Result<
     };
     // Bad input is refused before connecting: resolve once with a throwaway run id.
     let checked = crate::plan::resolve(&loaded, &request, "check")?;
-    let needs_approval: Vec<&str> = if command == RunCommand::Verify {
-        Vec::new()
+    let needs_approval = gates::needing_approval(&checked, command);
+    let terminal = if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
+        Terminal::Present
     } else {
-        checked
-            .steps
-            .iter()
-            .filter(|s| {
-                s.step
-                    .approval
-                    .as_ref()
-                    .is_some_and(|a| a.directions.contains(&direction))
-            })
-            .map(|s| s.step.id.as_str())
-            .collect()
+        Terminal::Absent
     };
-    if !needs_approval.is_empty() && saved.is_none() {
-        return Err(Error::ApprovalRequired(format!(
-            "step(s) {} need an approved plan; nothing was changed. To get one: \
-             `rollbook plan {} --direction {} --steps … --out plan.json`, then someone else runs \
-             `rollbook approve --plan plan.json --reason \"…\"`, then `rollbook {} --plan plan.json`",
-            needs_approval.join(", "),
-            loaded.runbook.id,
-            direction.as_str(),
-            command.as_str()
-        )));
-    }
-    let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
-    if command != RunCommand::Verify && !global.yes && !interactive {
-        return Err(Error::NotConfirmed(format!(
-            "{} changes data and needs confirmation, but there is no terminal to ask on: pass --yes to run it; nothing was changed",
-            command.as_str()
-        )));
-    }
+    let confirmation = if global.yes {
+        Confirmation::AssumeYes
+    } else {
+        Confirmation::Prompt
+    };
+    gates::offline(&gates::Offline {
+        command,
+        direction,
+        runbook: &loaded.runbook.id,
+        needs_approval: &needs_approval,
+        with_plan: saved.is_some(),
+        confirmation,
+        terminal,
+    })?;
     let client = connect::client(global).await?;
     let store = connect::store(&client, global).await?;
     let operator = connect::operator(global);
@@ -110,19 +97,19 @@ pub async fn run(global: &GlobalArgs, invocation: &RunInvocation<'_>) -> Result<
     // The dry-run of a saved plan, made once for the drift check and shown again when asking.
     let mut preview = None;
     if let Some(saved) = &saved {
-        let approval = if needs_approval.is_empty() {
-            None
+        let approvals = if needs_approval.is_empty() {
+            Vec::new()
         } else {
-            let approvals = store.approvals_for(&saved.plan_id).await?;
-            let approval = valid_approval(&approvals, saved, &operator, mongodb::bson::DateTime::now()).map_err(|why| {
-                Error::ApprovalRequired(format!(
-                    "{why}; step(s) {} need a valid approval (someone other than {operator} runs \
-                     `rollbook approve --plan FILE --reason \"…\"`, valid for an hour by default); nothing was changed",
-                    needs_approval.join(", ")
-                ))
-            })?;
-            Some(approval.clone())
+            store.approvals_for(&saved.plan_id).await?
         };
+        let approval = gates::approval(
+            &needs_approval,
+            &approvals,
+            saved,
+            &operator,
+            mongodb::bson::DateTime::now(),
+        )?
+        .cloned();
         // Resuming an interrupted run of this plan: its finished actions changed the counts on
         // purpose, and the plan was checked when that run started.
         store
@@ -147,21 +134,14 @@ pub async fn run(global: &GlobalArgs, invocation: &RunInvocation<'_>) -> Result<
             dry_run::preview(&client, &store, &checked, saved.content.transaction_limit).await?;
         let differences =
             crate::plan::saved::drift(&saved.content.preview, &now, invocation.max_drift);
-        if !differences.is_empty() && !resuming {
-            return Err(Error::PlanDrift(format!(
-                "the data no longer matches plan {} (allowed drift {}%): {}; make a new plan; nothing was changed",
-                saved.plan_id,
-                invocation.max_drift,
-                differences.join("; ")
-            )));
-        }
+        gates::drift(&saved.plan_id, &differences, invocation.max_drift, resuming)?;
         plan_ref = Some(PlanRef {
             plan_id: saved.plan_id.clone(),
             approval,
         });
         preview = Some(now);
     }
-    if command != RunCommand::Verify && !global.yes {
+    if command != RunCommand::Verify && confirmation == Confirmation::Prompt {
         let limit = saved
             .as_ref()
             .map_or(invocation.args.transaction_limit, |s| {
@@ -309,12 +289,7 @@ fn confirm(
         "{}",
         crate::output::plan_view::human(&summary, &plan.skipped)
     );
-    let losing: Vec<&str> = plan
-        .steps
-        .iter()
-        .filter(|s| s.step.data_loss.level != DataLossLevel::None)
-        .map(|s| s.step.id.as_str())
-        .collect();
+    let losing = gates::losing_data(plan);
     let declined = || Error::NotConfirmed("declined by the operator; nothing was changed".into());
     if losing.is_empty() {
         let go = dialoguer::Confirm::new()

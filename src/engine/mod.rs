@@ -4,6 +4,7 @@
 
 mod compensation;
 pub mod events;
+pub(crate) mod gates;
 mod keys;
 pub mod report;
 pub(crate) mod resume;
