@@ -145,8 +145,7 @@ pub(crate) fn drift(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::dry_run::PlanPreview;
-    use crate::plan::saved::PlanContent;
+    use crate::plan::approval::tests as fixtures;
 
     fn offline_gate<'a>(
         command: RunCommand,
@@ -283,51 +282,14 @@ mod tests {
         }
     }
 
-    fn saved() -> SavedPlan {
-        SavedPlan::new(PlanContent {
-            created_at: "2026-01-01T00:00:00Z".into(),
-            created_by: "alice".into(),
-            runbook: "steps-19-30".into(),
-            runbook_digest: "sha256:x".into(),
-            database: "earlybird".into(),
-            direction: Direction::Rollback,
-            steps: "23".into(),
-            params: std::collections::BTreeMap::default(),
-            continue_on_error: false,
-            transaction_limit: 10_000,
-            approvals_required: vec!["23".into()],
-            preview: PlanPreview { steps: vec![] },
-        })
-    }
-
-    fn approval_by(
-        plan: &SavedPlan,
-        approver: &str,
-        expires_in_ms: i64,
-        now: DateTime,
-    ) -> Approval {
-        Approval {
-            plan_id: plan.plan_id.clone(),
-            plan_digest: plan.digest.clone(),
-            runbook: "steps-19-30".into(),
-            database: "earlybird".into(),
-            approver: approver.into(),
-            db_user: None,
-            reason: "finance said so".into(),
-            ticket: None,
-            created_at: now,
-            expires_at: DateTime::from_millis(now.timestamp_millis() + expires_in_ms),
-        }
-    }
-
     #[test]
     fn the_approval_gate_holds_only_for_someone_else_unexpired_and_only_when_needed() {
-        let plan = saved();
-        let now = DateTime::from_millis(1_800_000_000_000);
-        let carol = approval_by(&plan, "carol", 60_000, now);
-        let own = approval_by(&plan, "bob", 60_000, now);
-        let expired = approval_by(&plan, "carol", -1, now);
-        let mut elsewhere = approval_by(&plan, "carol", 60_000, now);
+        let plan = fixtures::plan();
+        let now = DateTime::now();
+        let carol = fixtures::approval(&plan, "carol", 60_000);
+        let own = fixtures::approval(&plan, "bob", 60_000);
+        let expired = fixtures::approval(&plan, "carol", -1);
+        let mut elsewhere = fixtures::approval(&plan, "carol", 60_000);
         elsewhere.plan_digest = "sha256:another".into();
         let gated: &[&str] = &["23"];
         type Case<'a> = (

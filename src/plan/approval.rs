@@ -44,14 +44,15 @@ pub fn valid_approval<'a>(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::plan::dry_run::PlanPreview;
     use crate::plan::saved::PlanContent;
     use crate::runbook::model::Direction;
     use mongodb::bson::DateTime;
 
-    fn plan() -> SavedPlan {
+    /// A saved plan of step 23, for tests of approvals.
+    pub(crate) fn plan() -> SavedPlan {
         SavedPlan::new(PlanContent {
             created_at: "2026-01-01T00:00:00Z".into(),
             created_by: "alice".into(),
@@ -68,7 +69,8 @@ mod tests {
         })
     }
 
-    fn approval(plan: &SavedPlan, approver: &str, expires_in_ms: i64) -> Approval {
+    /// An approval of `plan` by `approver`, expiring `expires_in_ms` from now.
+    pub(crate) fn approval(plan: &SavedPlan, approver: &str, expires_in_ms: i64) -> Approval {
         let now = DateTime::now();
         Approval {
             plan_id: plan.plan_id.clone(),
