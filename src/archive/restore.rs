@@ -548,23 +548,18 @@ async fn drop_temp(client: &Client, target: &RestoreTarget) -> Result<()> {
 
 /// Drops the temporary collections of `targets`; returns those that could not be dropped,
 /// each with the reason. Work the server still runs on them (an insert the client gave up on)
-/// is waited for, then they are dropped again: nothing it does can bring one back.
+/// is waited for first: once it is gone, nothing can bring a dropped copy back.
 async fn drop_temps(client: &Client, targets: &[&RestoreTarget]) -> Vec<String> {
     let mut not_dropped = Vec::new();
-    for target in targets {
-        if let Err(e) = drop_temp(client, target).await {
-            not_dropped.push(format!(
-                "{}.{} ({e})",
-                target.database,
-                temp_name(&target.collection)
-            ));
-        }
-    }
     let namespaces: Vec<String> = targets
         .iter()
         .map(|t| format!("{}.{}", t.database, temp_name(&t.collection)))
         .collect();
-    match server_work::wait_until_idle(client, &namespaces, reachable::CLEANUP_FOR).await {
+    let idle = reachable::retry_while_out_of_reach(reachable::CLEANUP_FOR, || {
+        server_work::wait_until_idle(client, &namespaces, reachable::CLEANUP_FOR)
+    })
+    .await;
+    match idle {
         Ok(running) if running.is_empty() => {}
         Ok(running) => not_dropped.push(format!(
             "{} operations still running on the server after {} s: {}",
@@ -578,12 +573,9 @@ async fn drop_temps(client: &Client, targets: &[&RestoreTarget]) -> Vec<String> 
         )),
         Err(e) => tracing::warn!("cannot check for server work on the temporary copies: {e}"),
     }
-    for target in targets {
+    for (target, namespace) in targets.iter().zip(&namespaces) {
         if let Err(e) = drop_temp(client, target).await {
-            let name = format!("{}.{}", target.database, temp_name(&target.collection));
-            if !not_dropped.iter().any(|n| n.starts_with(&name)) {
-                not_dropped.push(format!("{name} ({e})"));
-            }
+            not_dropped.push(format!("{namespace} ({e})"));
         }
     }
     not_dropped

@@ -31,6 +31,21 @@ fn run(args: &[&str], uri: &str) -> (i32, Value, String) {
     (code, stdout_json(&output), stderr)
 }
 
+/// Runs `rollbook restore --from DIR --db DB --drop --yes EXTRA` against `uri`.
+fn restore_over(dir: &Path, db: &str, extra: &[&str], uri: &str) -> (i32, Value, String) {
+    let mut args = vec![
+        "restore",
+        "--from",
+        path_str(dir),
+        "--db",
+        db,
+        "--drop",
+        "--yes",
+    ];
+    args.extend_from_slice(extra);
+    run(&args, uri)
+}
+
 fn path_str(path: &Path) -> &str {
     path.to_str().unwrap()
 }
@@ -646,18 +661,7 @@ async fn corrupt_backups_are_refused_before_anything_is_dropped() {
         }
         std::fs::write(&file, &bytes).unwrap();
 
-        let (code, report, stderr) = run(
-            &[
-                "restore",
-                "--from",
-                path_str(dir.path()),
-                "--db",
-                &db,
-                "--drop",
-                "--yes",
-            ],
-            harness::uri(),
-        );
+        let (code, report, stderr) = restore_over(dir.path(), &db, &[], harness::uri());
         assert!(
             code == 1 || code == 2,
             "{case}: exit {code}: {stderr}\n{report:#}"
@@ -705,18 +709,7 @@ async fn restore_without_drop_refuses_to_overwrite() {
     assert_eq!(code, 5, "--drop without a terminal needs --yes: {stderr}");
     assert_eq!(snapshot(&client, &db).await, before);
 
-    let (code, report, stderr) = run(
-        &[
-            "restore",
-            "--from",
-            path_str(dir.path()),
-            "--db",
-            &db,
-            "--drop",
-            "--yes",
-        ],
-        harness::uri(),
-    );
+    let (code, report, stderr) = restore_over(dir.path(), &db, &[], harness::uri());
     assert_eq!(code, 0, "{stderr}\n{report:#}");
     let orders = report["collections"]
         .as_array()
@@ -744,20 +737,10 @@ async fn failure_mid_restore_leaves_live_collections_unchanged() {
     let before = snapshot(&client, &db).await;
     let app = "rollbook_archive_failpoint";
     let restore = |batch: &str, parallel: &str| {
-        run(
-            &[
-                "restore",
-                "--from",
-                path_str(dir.path()),
-                "--db",
-                &db,
-                "--drop",
-                "--yes",
-                "--batch-size",
-                batch,
-                "--parallel",
-                parallel,
-            ],
+        restore_over(
+            dir.path(),
+            &db,
+            &["--batch-size", batch, "--parallel", parallel],
             &harness::uri_with_app(app),
         )
     };
@@ -821,6 +804,12 @@ async fn failed_restore_under_retryable_errors_changes_nothing() {
     }
     let before = fingerprint::take(&client, &db, &[]).await.unwrap();
     let app = "rollbook_archive_retryable";
+    // A short server-selection timeout, as scripts and the fault suite use: cleanup right after
+    // the error must not depend on the server being seen again within it.
+    let uri = format!(
+        "{}&serverSelectionTimeoutMS=1000",
+        harness::uri_with_app(app)
+    );
     let rounds: usize = std::env::var("ROLLBOOK_RESTORE_ROUNDS")
         .ok()
         .and_then(|r| r.parse().ok())
@@ -840,20 +829,7 @@ async fn failed_restore_under_retryable_errors_changes_nothing() {
                         skip,
                     )
                     .await;
-                    run(
-                        &[
-                            "restore",
-                            "--from",
-                            path_str(dir.path()),
-                            "--db",
-                            &db,
-                            "--drop",
-                            "--yes",
-                            "--batch-size",
-                            "100",
-                        ],
-                        &harness::uri_with_app(app),
-                    )
+                    restore_over(dir.path(), &db, &["--batch-size", "100"], &uri)
                 };
                 assert_eq!(code, 1, "{label}: {stderr}\n{report:#}");
                 assert!(stderr.contains("nothing was changed"), "{label}: {stderr}");
@@ -868,18 +844,7 @@ async fn failed_restore_under_retryable_errors_changes_nothing() {
         }
     }
     // With the failpoint off, the same restore goes through.
-    let (code, report, stderr) = run(
-        &[
-            "restore",
-            "--from",
-            path_str(dir.path()),
-            "--db",
-            &db,
-            "--drop",
-            "--yes",
-        ],
-        harness::uri(),
-    );
+    let (code, report, stderr) = restore_over(dir.path(), &db, &[], harness::uri());
     assert_eq!(code, 0, "{stderr}\n{report:#}");
     assert_eq!(
         data::count(&client, &db, "orders", doc! {"damaged": true}).await,
