@@ -362,6 +362,7 @@ impl Engine<'_> {
         }
     }
 
+    /// Appends an event of this run to the audit trail.
     pub(super) async fn audit(
         &self,
         plan: &RunPlan,
@@ -369,6 +370,20 @@ impl Engine<'_> {
         step: Option<&str>,
         event: &str,
         details: mongodb::bson::Document,
+    ) -> Result<()> {
+        self.audit_in(plan, run_id, step, event, details, None)
+            .await
+    }
+
+    /// [`Self::audit`], inside `session`'s transaction when there is one.
+    pub(super) async fn audit_in(
+        &self,
+        plan: &RunPlan,
+        run_id: &str,
+        step: Option<&str>,
+        event: &str,
+        details: mongodb::bson::Document,
+        session: Option<&mut mongodb::ClientSession>,
     ) -> Result<()> {
         self.store
             .audit(
@@ -381,7 +396,7 @@ impl Engine<'_> {
                     step,
                     details,
                 },
-                None,
+                session,
             )
             .await
     }

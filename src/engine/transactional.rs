@@ -15,7 +15,6 @@ use crate::actions::{self, ActionOutcome};
 use crate::error::{Error, Result};
 use crate::plan::{PlannedStep, RunPlan};
 use crate::runbook::model::{Action, TransactionMode};
-use crate::store::audit::AuditEvent;
 use crate::store::journal::ActionKey;
 
 impl Engine<'_> {
@@ -201,20 +200,16 @@ impl Engine<'_> {
                 Some(&mut *session),
             )
             .await?;
-        self.store
-            .audit(
-                &AuditEvent {
-                    run_id: Some(run_id),
-                    runbook: &plan.runbook_id,
-                    database: &plan.database,
-                    operator: &self.options.operator,
-                    event: "step_ok",
-                    step: Some(&step.id),
-                    details: doc! {"direction": direction, "transaction": true, "actions": outcomes.iter().map(ActionOutcome::to_document).collect::<Vec<_>>()},
-                },
-                Some(&mut *session),
-            )
-            .await?;
+        let details = doc! {"direction": direction, "transaction": true, "actions": outcomes.iter().map(ActionOutcome::to_document).collect::<Vec<_>>()};
+        self.audit_in(
+            plan,
+            run_id,
+            Some(&step.id),
+            "step_ok",
+            details,
+            Some(&mut *session),
+        )
+        .await?;
         Ok(outcomes)
     }
 }
