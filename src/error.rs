@@ -3,6 +3,7 @@
 use std::fmt;
 use std::path::PathBuf;
 
+pub use crate::error_code::ErrorCode;
 use crate::exit_code;
 
 /// A position in a source file, 1-based.
@@ -156,21 +157,23 @@ fn summarize(problems: &[Problem]) -> String {
 impl Error {
     /// The documented error code (DESIGN.md §6).
     #[must_use]
-    pub fn code(&self) -> &str {
+    pub fn code(&self) -> ErrorCode {
         match self {
             Error::CheckFailed {
                 code: Some(code), ..
-            } => code,
-            Error::CheckFailed { code: None, .. } => "SESSION_STATE_CONFLICT",
-            Error::ActionFailed(_) => "ACTION_FAILED",
-            Error::Concurrent(_) => "CONCURRENT_UPDATE_DETECTED",
-            Error::PlanDrift(_) => "PLAN_DRIFT",
-            Error::ApprovalRequired(_) => "APPROVAL_REQUIRED",
-            Error::InvalidRunbook(_) => "INVALID_RUNBOOK",
-            Error::InvalidParam { .. } => "INVALID_PARAM",
-            Error::Usage(_) => "USAGE",
-            Error::Database { .. } | Error::Io { .. } | Error::Sandbox(_) => "ACTION_FAILED",
-            Error::NotConfirmed(_) => "NOT_CONFIRMED",
+            } => ErrorCode::parse(code),
+            Error::CheckFailed { code: None, .. } => ErrorCode::SessionStateConflict,
+            Error::ActionFailed(_) => ErrorCode::ActionFailed,
+            Error::Concurrent(_) => ErrorCode::ConcurrentUpdateDetected,
+            Error::PlanDrift(_) => ErrorCode::PlanDrift,
+            Error::ApprovalRequired(_) => ErrorCode::ApprovalRequired,
+            Error::InvalidRunbook(_) => ErrorCode::InvalidRunbook,
+            Error::InvalidParam { .. } => ErrorCode::InvalidParam,
+            Error::Usage(_) => ErrorCode::Usage,
+            Error::Database { .. } | Error::Io { .. } | Error::Sandbox(_) => {
+                ErrorCode::ActionFailed
+            }
+            Error::NotConfirmed(_) => ErrorCode::NotConfirmed,
         }
     }
 
@@ -202,7 +205,7 @@ impl Error {
     /// The code naming what went wrong underneath: a duplicate key reported by the server is
     /// `DUPLICATE_ACTIVE_RECORD` (e.g. a racing rename hit the unique index), else [`Error::code`].
     #[must_use]
-    pub fn cause_code(&self) -> &str {
+    pub fn cause_code(&self) -> ErrorCode {
         if let Error::Database { source, .. } = self {
             let duplicate = match source.kind.as_ref() {
                 mongodb::error::ErrorKind::Command(c) => c.code == 11_000,
@@ -212,7 +215,7 @@ impl Error {
                 _ => false,
             };
             if duplicate {
-                return "DUPLICATE_ACTIVE_RECORD";
+                return ErrorCode::DuplicateActiveRecord;
             }
         }
         self.code()
@@ -265,21 +268,32 @@ impl Error {
 }
 
 /// An error in output: code and message (never credentials).
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ErrorReport {
     /// Code from DESIGN.md §6.
-    pub code: String,
+    pub code: ErrorCode,
     /// What happened and what to do.
     pub message: String,
     /// For `COMPENSATED` and `COMPENSATION_INCOMPLETE`: the code of the failure that started it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cause: Option<String>,
+    pub cause: Option<ErrorCode>,
     /// For `COMPENSATION_INCOMPLETE`: exactly what could not be undone.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub remaining: Vec<String>,
 }
 
 impl ErrorReport {
+    /// A report with no cause and nothing remaining.
+    #[must_use]
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        ErrorReport {
+            code,
+            message: message.into(),
+            cause: None,
+            remaining: Vec::new(),
+        }
+    }
+
     /// From a core error.
     #[must_use]
     pub fn of(error: &crate::error::Error) -> Self {
@@ -289,11 +303,7 @@ impl ErrorReport {
             message.push_str(&format!(": {inner}"));
             cause = inner.source();
         }
-        ErrorReport {
-            code: error.code().to_owned(),
-            message: crate::secrets::redact(&message),
-            ..ErrorReport::default()
-        }
+        ErrorReport::new(error.code(), crate::secrets::redact(&message))
     }
 }
 

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod content;
 pub mod engine;
 pub mod error;
+pub mod error_code;
 pub mod exit_code;
 pub mod output;
 pub mod plan;

@@ -48,7 +48,7 @@ pub async fn create(
     let db = ctx.db(action.database.as_deref());
     let mut outcome = ActionOutcome::new("create_collection", Some(&action.collection));
     if options(&db, &action.collection).await?.is_some() {
-        outcome.status = "skipped".into();
+        outcome.status = crate::actions::ActionStatus::Skipped;
         outcome.detail = Some("already exists".into());
         return Ok(outcome);
     }
@@ -78,7 +78,7 @@ pub async fn drop(ctx: &ActionContext<'_>, target: &Target) -> Result<ActionOutc
     let db = ctx.db(target.database.as_deref());
     let mut outcome = ActionOutcome::new("drop_collection", Some(&target.collection));
     if options(&db, &target.collection).await?.is_none() {
-        outcome.status = "skipped".into();
+        outcome.status = crate::actions::ActionStatus::Skipped;
         outcome.detail = Some("does not exist".into());
         return Ok(outcome);
     }
@@ -106,7 +106,7 @@ pub async fn rename(
     outcome.detail = Some(format!("→ {}", action.to));
     let from_exists = options(&db, &action.from).await?.is_some();
     if !from_exists && options(&db, &action.to).await?.is_some() {
-        outcome.status = "skipped".into();
+        outcome.status = crate::actions::ActionStatus::Skipped;
         outcome.detail = Some(format!("already renamed to {}", action.to));
         return Ok(outcome);
     }

@@ -98,7 +98,7 @@ pub async fn create(
                 action.collection
             )));
         }
-        outcome.status = "skipped".into();
+        outcome.status = crate::actions::ActionStatus::Skipped;
         outcome.detail = Some(format!("{name} already exists"));
         return Ok(outcome);
     }
@@ -161,7 +161,7 @@ pub async fn drop(ctx: &ActionContext<'_>, action: &DropIndexAction) -> Result<A
     let mut outcome = ActionOutcome::new("drop_index", Some(&action.collection));
     outcome.detail = Some(action.name.clone());
     if spec(&db, &action.collection, &action.name).await?.is_none() {
-        outcome.status = "skipped".into();
+        outcome.status = crate::actions::ActionStatus::Skipped;
         outcome.detail = Some(format!("{} does not exist", action.name));
         return Ok(outcome);
     }

@@ -21,6 +21,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::runbook::model::{Action, Direction, DocumentValue};
+pub use crate::store::journal::ActionStatus;
 use crate::store::Store;
 
 pub use operator::{Confirmer, ManualAnswer};
@@ -95,8 +96,8 @@ pub struct ActionOutcome {
     /// Collection acted on.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub collection: Option<String>,
-    /// `ok`, `skipped`, `pending` or `failed`.
-    pub status: String,
+    /// How it ended.
+    pub status: ActionStatus,
     /// Documents that would change (counted just before the change).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub affected: Option<u64>,
@@ -120,7 +121,7 @@ impl ActionOutcome {
         ActionOutcome {
             kind: kind.to_owned(),
             collection: collection.map(str::to_owned),
-            status: "ok".into(),
+            status: ActionStatus::Ok,
             ..ActionOutcome::default()
         }
     }

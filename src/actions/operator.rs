@@ -60,7 +60,7 @@ pub fn run(ctx: &ActionContext<'_>, action: &Action) -> Result<ActionOutcome> {
                 ctx.step
             )))
         }
-        ManualAnswer::Unavailable => outcome.status = "pending".into(),
+        ManualAnswer::Unavailable => outcome.status = crate::actions::ActionStatus::Pending,
     }
     Ok(outcome)
 }

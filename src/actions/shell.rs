@@ -18,7 +18,7 @@ pub async fn run(ctx: &ActionContext<'_>, action: &ShellAction) -> Result<Action
     let mut outcome = ActionOutcome::new("shell", None);
     if let Some(name) = &action.opt_in {
         if !ctx.env.opt_ins.iter().any(|o| o == name) {
-            outcome.status = "skipped".into();
+            outcome.status = crate::actions::ActionStatus::Skipped;
             outcome.detail = Some(format!(
                 "opt-in: run with --with {name} to include `{}`",
                 action.run

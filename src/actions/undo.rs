@@ -30,7 +30,7 @@ pub async fn undo(
     outcome: &ActionOutcome,
     snapshot: Option<&Snapshot>,
 ) -> Result<Option<String>> {
-    let did_something = outcome.status != "skipped";
+    let did_something = outcome.status != crate::actions::ActionStatus::Skipped;
     match action {
         Action::Unset(_) | Action::Set(_) | Action::Update(_) => {
             let snapshot = snapshot.ok_or_else(|| Error::ActionFailed("no snapshot was taken, so the change cannot be put back".into()))?;

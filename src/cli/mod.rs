@@ -8,6 +8,7 @@ mod completions;
 pub mod connect;
 mod plan;
 mod report;
+mod request;
 mod run;
 mod sandbox;
 mod state;

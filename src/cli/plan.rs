@@ -6,47 +6,12 @@ use serde_json::json;
 
 use super::args::{GlobalArgs, OutputFormat, RunArgs};
 use super::connect;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::output::{json, plan_view};
 use crate::plan::dry_run;
 use crate::plan::saved::{PlanContent, SavedPlan};
-use crate::plan::{PlanRequest, StepSelection};
 use crate::runbook::model::Direction;
 use crate::store::Store;
-
-/// Builds the request for a runbook from run arguments (`--emergency` takes the runbook's
-/// declared steps and goes on past failures). Returns it with the steps text and whether to
-/// continue on error.
-pub fn request_for(
-    loaded: &crate::runbook::LoadedRunbook,
-    global: &GlobalArgs,
-    args: &RunArgs,
-    direction: Direction,
-    emergency: bool,
-) -> Result<(PlanRequest, String, bool)> {
-    let (steps, continue_on_error) = if emergency {
-        let declared = loaded.runbook.emergency.as_ref().ok_or_else(|| {
-            Error::Usage(format!(
-                "runbook {} declares no emergency procedure; nothing was changed",
-                loaded.runbook.id
-            ))
-        })?;
-        if direction != Direction::Rollback {
-            return Err(Error::Usage("--emergency is a rollback procedure".into()));
-        }
-        (declared.steps.clone(), true)
-    } else {
-        (args.steps.clone(), args.continue_on_error)
-    };
-    let request = PlanRequest {
-        direction,
-        selection: StepSelection::parse(&steps).map_err(Error::Usage)?,
-        params: args.params.clone(),
-        database: global.db.clone(),
-        fail_on_unsupported: args.fail_on_unsupported,
-    };
-    Ok((request, steps, continue_on_error))
-}
 
 /// `rollbook plan RUNBOOK --direction D [--steps] [--param] [--out FILE]`. Writes nothing to
 /// any database.
@@ -59,8 +24,12 @@ pub async fn run(
     out: Option<&Path>,
 ) -> Result<()> {
     let loaded = crate::runbook::load(reference, &global.runbooks_dir)?;
-    let (request, steps, continue_on_error) =
-        request_for(&loaded, global, args, direction, emergency)?;
+    let (request, steps, continue_on_error) = crate::engine::request::procedure_request(
+        &loaded,
+        direction,
+        &super::request::procedure(args, emergency),
+        &super::request::choices(global, args),
+    )?;
     let plan = crate::plan::resolve(&loaded, &request, "plan")?;
     let client = connect::client(global).await?;
     let store = Store::read_only(client.database(&global.state_db));

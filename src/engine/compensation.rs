@@ -8,7 +8,7 @@ use super::keys::{step_key, target_of};
 use super::report::{ErrorReport, UndoReport};
 use super::verdict::Reached;
 use super::{Engine, RunEvent};
-use crate::actions::{self, ActionOutcome};
+use crate::actions::{self, ActionOutcome, ActionStatus};
 use crate::plan::RunPlan;
 use crate::runbook::model::Action;
 use crate::store::journal::ActionKey;
@@ -82,7 +82,11 @@ impl Engine<'_> {
                 Ok(None) => (true, "nothing to undo".to_owned()),
                 Err(error) => (false, ErrorReport::of(&error).message),
             };
-            let status = if ok { "ok" } else { "failed" };
+            let status = if ok {
+                ActionStatus::Ok
+            } else {
+                ActionStatus::Failed
+            };
             if let Err(e) = self
                 .store
                 .action_finished(

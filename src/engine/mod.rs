@@ -6,7 +6,9 @@ mod compensation;
 pub mod events;
 pub(crate) mod gates;
 mod keys;
+pub(crate) mod prepare;
 pub mod report;
+pub(crate) mod request;
 pub(crate) mod resume;
 mod run;
 mod step;
@@ -23,7 +25,8 @@ pub use report::UndoReport;
 pub use run::Engine;
 
 /// Which command is running.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum RunCommand {
     /// Forward actions.
     Apply,
@@ -42,6 +45,12 @@ impl RunCommand {
             RunCommand::Rollback => "rollback",
             RunCommand::Verify => "verify",
         }
+    }
+}
+
+impl std::fmt::Display for RunCommand {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

@@ -6,6 +6,8 @@ use serde::Serialize;
 use crate::actions::checks::CheckResult;
 use crate::actions::ActionOutcome;
 use crate::plan::SkippedStep;
+use crate::runbook::model::Direction;
+use crate::store::runs::RunStatus;
 
 /// The whole run.
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
@@ -13,7 +15,7 @@ pub struct RunReport {
     /// JSON output version.
     pub schema: u32,
     /// `apply`, `rollback` or `verify`.
-    pub command: String,
+    pub command: super::RunCommand,
     /// Run id.
     pub run_id: String,
     /// Runbook id and digest.
@@ -22,10 +24,10 @@ pub struct RunReport {
     pub database: String,
     /// Who ran it.
     pub operator: String,
-    /// `forward` or `rollback`.
-    pub direction: String,
-    /// `ok`, `failed`, `verify_failed`, `manual_pending` or `interrupted`.
-    pub status: String,
+    /// The direction it ran.
+    pub direction: Direction,
+    /// How it ended.
+    pub status: RunStatus,
     /// Process exit code.
     pub exit_code: i32,
     /// The error, when the run did not succeed.
@@ -67,6 +69,45 @@ pub use crate::error::ErrorReport;
 /// Version of the JSON output format; bumped only on incompatible changes.
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// How a step of a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepStatus {
+    /// Its actions are done (no verify checks, or not verified yet).
+    Ok,
+    /// An action failed.
+    Failed,
+    /// A manual action is unconfirmed.
+    Pending,
+    /// Stopped by a signal before its end.
+    Interrupted,
+    /// Done, and every verify check held.
+    Verified,
+    /// Done, and a verify check did not hold.
+    VerifyFailed,
+}
+
+impl StepStatus {
+    /// The status as printed.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepStatus::Ok => "ok",
+            StepStatus::Failed => "failed",
+            StepStatus::Pending => "pending",
+            StepStatus::Interrupted => "interrupted",
+            StepStatus::Verified => "verified",
+            StepStatus::VerifyFailed => "verify_failed",
+        }
+    }
+}
+
+impl std::fmt::Display for StepStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One step of a run.
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct StepReport {
@@ -75,9 +116,9 @@ pub struct StepReport {
     /// Title.
     pub title: String,
     /// Direction.
-    pub direction: String,
-    /// `ok`, `failed`, `pending` (manual action unconfirmed), `interrupted` or `verified`.
-    pub status: String,
+    pub direction: Direction,
+    /// How it ended.
+    pub status: StepStatus,
     /// Whether its writes ran in one transaction.
     pub transaction: bool,
     /// Its actions' outcomes.

@@ -10,7 +10,7 @@ use mongodb::Client;
 use super::compensation::{self, Completed};
 use super::keys::elapsed_ms;
 use super::report::UndoReport;
-use super::report::{RunReport, RunbookRef, StepReport};
+use super::report::{RunReport, RunbookRef, StepReport, StepStatus};
 use super::resume;
 use super::step::{Progress, StepEnd};
 use super::verdict::{verdict, Failure, RunEnd, Verdict};
@@ -22,6 +22,7 @@ use crate::plan::{self, PlanRequest, PlannedStep, RunPlan};
 use crate::runbook::LoadedRunbook;
 use crate::store::audit::AuditEvent;
 use crate::store::runs::{hostname, RunRecord, RunStatus};
+use crate::store::state::StateStore;
 use crate::store::Store;
 
 /// Runs plans against one client and state store.
@@ -100,15 +101,15 @@ impl Engine<'_> {
     ) -> Result<RunReport> {
         let started = Instant::now();
         let direction = plan.direction.as_str();
-        let recent = self
+        let latest = self
             .store
-            .runs(&plan.runbook_id, &plan.database, 10)
+            .latest_run(&plan.runbook_id, &plan.database)
             .await?;
         let step_ids: Vec<String> = plan.steps.iter().map(|s| s.step.id.clone()).collect();
         let command = self.options.command.as_str();
         let plan_id = self.options.plan.as_ref().map(|p| p.plan_id.as_str());
         let resumable = resume::resumable(
-            recent.first(),
+            latest.as_ref(),
             &resume::Attempt {
                 command,
                 direction,
@@ -178,7 +179,7 @@ impl Engine<'_> {
             plan_id: self.options.plan.as_ref().map(|p| p.plan_id.clone()),
             approval: self.options.plan.as_ref().and_then(|p| p.approval.clone()),
             schema: super::report::SCHEMA_VERSION,
-            command: command.to_owned(),
+            command: self.options.command,
             run_id: run_id.clone(),
             runbook: RunbookRef {
                 id: plan.runbook_id.clone(),
@@ -186,8 +187,8 @@ impl Engine<'_> {
             },
             database: plan.database.clone(),
             operator: self.options.operator.clone(),
-            direction: direction.to_owned(),
-            status: "ok".into(),
+            direction: plan.direction,
+            status: RunStatus::Ok,
             exit_code: exit_code::OK,
             error: None,
             resumed,
@@ -234,9 +235,9 @@ impl Engine<'_> {
             if matches!(end, StepEnd::Done) && !planned.verify.is_empty() {
                 step_report.verify = self.verify_step(&plan, planned, &run_id).await?;
                 if step_report.verify.iter().any(|c| !c.ok) {
-                    step_report.status = "verify_failed".into();
+                    step_report.status = StepStatus::VerifyFailed;
                 } else if self.options.command == RunCommand::Verify {
-                    step_report.status = "verified".into();
+                    step_report.status = StepStatus::Verified;
                 }
             }
             step_report.duration_ms = elapsed_ms(step_started);
@@ -293,7 +294,7 @@ impl Engine<'_> {
             interrupted,
             pending: &report.pending_manual,
         });
-        report.status = status.as_str().to_owned();
+        report.status = status;
         report.exit_code = exit;
         report.error = error;
         report.compensation = compensation.unwrap_or_default();
@@ -302,7 +303,7 @@ impl Engine<'_> {
         let error_document = report
             .error
             .as_ref()
-            .map(|e| doc! {"code": &e.code, "message": &e.message});
+            .map(|e| doc! {"code": e.code.as_str(), "message": &e.message});
         let stored = match mongodb::bson::to_document(&report) {
             Ok(stored) => stored,
             Err(e) => {
@@ -327,7 +328,7 @@ impl Engine<'_> {
                 &run_id,
                 None,
                 "run_finished",
-                doc! {"status": &report.status, "exit_code": exit, "error": error_document},
+                doc! {"status": status.as_str(), "exit_code": exit, "error": error_document},
             )
             .await
         {
@@ -427,8 +428,8 @@ impl Engine<'_> {
         StepReport {
             id: planned.step.id.clone(),
             title: planned.step.title.clone(),
-            direction: plan.direction.as_str().to_owned(),
-            status: "ok".into(),
+            direction: plan.direction,
+            status: StepStatus::Ok,
             transaction: false,
             actions: Vec::new(),
             verify: Vec::new(),

@@ -9,12 +9,12 @@ use mongodb::bson::doc;
 
 use super::compensation::Completed;
 use super::keys::{elapsed_ms, step_key, target_of};
-use super::report::{ErrorReport, PendingManual, StepReport};
+use super::report::{ErrorReport, PendingManual, StepReport, StepStatus};
 use super::verdict::{step_error, Reached, StepMode};
 use super::{Engine, RunEvent};
 use crate::actions::checks::{self, CheckResult};
 use crate::actions::snapshot;
-use crate::actions::{self, ActionContext, ActionOutcome};
+use crate::actions::{self, ActionContext, ActionOutcome, ActionStatus};
 use crate::error::{Error, Result};
 use crate::plan::{PlannedStep, RunPlan};
 use crate::runbook::model::Action;
@@ -111,7 +111,7 @@ impl Engine<'_> {
                 report.actions = outcomes;
                 (report, StepEnd::Done)
             }
-            Ok(None) if report.status == "pending" => {
+            Ok(None) if report.status == StepStatus::Pending => {
                 // An unconfirmed checklist is a gate: nothing after it runs. An unconfirmed
                 // manual action is work left to do: the run goes on.
                 let gate = report.actions.last().is_some_and(|a| a.kind == "checklist");
@@ -142,10 +142,10 @@ impl Engine<'_> {
         warnings: &mut Vec<String>,
     ) -> (StepReport, StepEnd) {
         let error_report = step_error(&error, mode);
-        report.status = "failed".into();
+        report.status = StepStatus::Failed;
         report.error = Some(error_report.clone());
         let details = doc! {
-            "code": &error_report.code,
+            "code": error_report.code.as_str(),
             "message": &error_report.message,
             "transaction": mode == StepMode::Transaction,
         };
@@ -188,7 +188,7 @@ impl Engine<'_> {
         for (index, action) in planned.actions.iter().enumerate() {
             if index > 0 && self.options.interrupt.load(Ordering::SeqCst) {
                 report.actions = outcomes;
-                report.status = "interrupted".into();
+                report.status = StepStatus::Interrupted;
                 return Ok(None);
             }
             let key = ActionKey {
@@ -259,13 +259,13 @@ impl Engine<'_> {
                     });
                     outcome.duration_ms = elapsed_ms(started);
                     self.store
-                        .action_finished(&key, &outcome.status, outcome.to_document(), None)
+                        .action_finished(&key, outcome.status, outcome.to_document(), None)
                         .await?;
                     self.events.emit(RunEvent::ActionFinished {
                         step: step.id.clone(),
                         outcome: outcome.clone(),
                     });
-                    let is_pending = outcome.status == "pending";
+                    let is_pending = outcome.status == ActionStatus::Pending;
                     outcomes.push(outcome);
                     if is_pending {
                         pending.push(PendingManual {
@@ -273,7 +273,7 @@ impl Engine<'_> {
                             instructions: manual_text(action),
                         });
                         report.actions = outcomes;
-                        report.status = "pending".into();
+                        report.status = StepStatus::Pending;
                         return Ok(None);
                     }
                 }
@@ -282,7 +282,7 @@ impl Engine<'_> {
                         .store
                         .action_finished(
                             &key,
-                            "failed",
+                            ActionStatus::Failed,
                             doc! {"error": ErrorReport::of(&error).message},
                             None,
                         )
@@ -292,7 +292,7 @@ impl Engine<'_> {
                     }
                     if actions::undo::may_have_partial_effects(action) {
                         let mut outcome = ActionOutcome::new(action.kind(), None);
-                        outcome.status = "failed".into();
+                        outcome.status = ActionStatus::Failed;
                         completed.push(Completed {
                             step: step.id.clone(),
                             index,

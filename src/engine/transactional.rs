@@ -184,7 +184,7 @@ impl Engine<'_> {
             self.store
                 .action_finished(
                     &key,
-                    &outcome.status,
+                    outcome.status,
                     outcome.to_document(),
                     Some(&mut *session),
                 )

@@ -34,8 +34,8 @@ pub fn markdown(
 ) -> String {
     let mut out = String::new();
     let status = report.map_or_else(
-        || format!("{:?}", run.status).to_lowercase(),
-        |r| r.status.clone(),
+        || run.status.as_str().to_owned(),
+        |r| r.status.as_str().to_owned(),
     );
     let _ = writeln!(
         out,

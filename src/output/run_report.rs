@@ -35,7 +35,7 @@ pub fn human(report: &RunReport) -> String {
         if step.actions.is_empty() {
             actions.add_row(vec![
                 step.id.clone(),
-                step.status.clone(),
+                step.status.as_str().to_owned(),
                 human::flag(step.transaction).to_owned(),
             ]);
         }
@@ -43,7 +43,7 @@ pub fn human(report: &RunReport) -> String {
             let number = |n: Option<u64>| n.map(|n| n.to_string()).unwrap_or_default();
             actions.add_row(vec![
                 step.id.clone(),
-                step.status.clone(),
+                step.status.as_str().to_owned(),
                 human::flag(step.transaction).to_owned(),
                 format!("{} [{}]", action.kind, action.status),
                 action.collection.clone().unwrap_or_default(),

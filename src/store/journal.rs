@@ -44,16 +44,16 @@ impl Store {
             .map_err(|e| Error::database("cannot journal the start of an action", e))
     }
 
-    /// Appends how an action ended (`ok`, `skipped`, `pending` or `failed`).
+    /// Appends how an action ended.
     pub async fn action_finished(
         &self,
         key: &ActionKey<'_>,
-        status: &str,
+        status: ActionStatus,
         result: Document,
         session: Option<&mut ClientSession>,
     ) -> Result<()> {
         let mut entry = key.entry("end");
-        entry.insert("status", status);
+        entry.insert("status", status.as_str());
         entry.insert("result", result);
         insert(&self.collection("journal"), entry, session)
             .await
@@ -140,7 +140,7 @@ impl Store {
     pub async fn action_done(&self, key: &ActionKey<'_>) -> Result<Option<Document>> {
         let filter = doc! {"run_id": key.run_id, "step": key.step, "direction": key.direction,
         "action_index": i64::try_from(key.index).unwrap_or_default(), "phase": "end",
-        "status": {"$in": ["ok", "skipped"]}};
+        "status": {"$in": [ActionStatus::Ok.as_str(), ActionStatus::Skipped.as_str()]}};
         let found = self
             .collection("journal")
             .find_one(filter)
@@ -175,4 +175,38 @@ pub(crate) async fn append(
     insert(&store.collection(collection), document, session)
         .await
         .map_err(|e| Error::database(format!("cannot write to {collection}"), e))
+}
+
+/// How an action ended.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionStatus {
+    /// Done.
+    #[default]
+    Ok,
+    /// Nothing to do (already in the wanted state, or not opted in).
+    Skipped,
+    /// A manual action the operator has not confirmed.
+    Pending,
+    /// It failed.
+    Failed,
+}
+
+impl ActionStatus {
+    /// The status as stored and printed.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActionStatus::Ok => "ok",
+            ActionStatus::Skipped => "skipped",
+            ActionStatus::Pending => "pending",
+            ActionStatus::Failed => "failed",
+        }
+    }
+}
+
+impl std::fmt::Display for ActionStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }

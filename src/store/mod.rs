@@ -5,8 +5,11 @@ pub mod approvals;
 pub mod audit;
 pub mod journal;
 pub mod lock;
+#[cfg(test)]
+pub(crate) mod memory;
 pub mod runs;
 pub mod snapshots;
+pub(crate) mod state;
 pub mod step_state;
 
 use mongodb::bson::{doc, Document};

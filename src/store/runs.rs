@@ -51,6 +51,12 @@ impl RunStatus {
     }
 }
 
+impl std::fmt::Display for RunStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The stored form of a run.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunRecord {

@@ -1,0 +1,75 @@
+//! The one place the command line becomes a typed request: clap's structs go no further.
+
+use std::io::IsTerminal;
+
+use super::args::{GlobalArgs, RunArgs};
+use super::connect;
+use super::run::RunInvocation;
+use crate::engine::gates::{Confirmation, Terminal};
+use crate::engine::request::{Choices, PlanSource, Procedure, RunRequest};
+use crate::engine::RunCommand;
+use crate::error::Result;
+use crate::plan::saved::SavedPlan;
+use crate::runbook::model::Direction;
+
+/// The request `apply`, `rollback` or `verify` makes (the saved plan file is read here).
+pub(crate) fn run_request(
+    global: &GlobalArgs,
+    invocation: &RunInvocation<'_>,
+) -> Result<RunRequest> {
+    let command = invocation.command;
+    let direction = match command {
+        RunCommand::Apply => Direction::Forward,
+        RunCommand::Rollback => Direction::Rollback,
+        RunCommand::Verify => invocation.direction.unwrap_or(Direction::Forward),
+    };
+    let source = match invocation.plan_file {
+        Some(file) => PlanSource::Saved {
+            plan: Box::new(SavedPlan::read(file)?),
+            max_drift: invocation.max_drift,
+        },
+        None => PlanSource::Procedure(procedure(invocation.args, invocation.emergency)),
+    };
+    Ok(RunRequest {
+        command,
+        direction,
+        runbook: invocation.reference.map(str::to_owned),
+        source,
+        choices: choices(global, invocation.args),
+        operator: connect::operator(global),
+        confirmation: if global.yes {
+            Confirmation::AssumeYes
+        } else {
+            Confirmation::Prompt
+        },
+        terminal: if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
+            Terminal::Present
+        } else {
+            Terminal::Absent
+        },
+    })
+}
+
+/// The steps `--steps` or `--emergency` choose.
+pub(crate) fn procedure(args: &RunArgs, emergency: bool) -> Procedure {
+    if emergency {
+        Procedure::Emergency
+    } else {
+        Procedure::Selected {
+            steps: args.steps.clone(),
+            continue_on_error: args.continue_on_error,
+        }
+    }
+}
+
+/// The other choices of the run options.
+pub(crate) fn choices(global: &GlobalArgs, args: &RunArgs) -> Choices {
+    Choices {
+        params: args.params.clone(),
+        database: global.db.clone(),
+        fail_on_unsupported: args.fail_on_unsupported,
+        transaction_limit: args.transaction_limit,
+        opt_ins: args.with.clone(),
+        acknowledged: args.ack.clone(),
+    }
+}
