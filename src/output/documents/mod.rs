@@ -2,3 +2,7 @@
 //! printed inside the common envelope of [`crate::output::json::Document`].
 
 pub(crate) mod catalog;
+pub(crate) mod plan;
+pub(crate) mod runbook_ref;
+
+pub(crate) use runbook_ref::RunbookRef;
