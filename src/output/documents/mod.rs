@@ -4,5 +4,6 @@
 pub(crate) mod catalog;
 pub(crate) mod plan;
 pub(crate) mod runbook_ref;
+pub(crate) mod state;
 
 pub(crate) use runbook_ref::RunbookRef;
