@@ -3,6 +3,7 @@
 
 pub(crate) mod catalog;
 pub(crate) mod plan;
+pub(crate) mod report;
 pub(crate) mod runbook_ref;
 pub(crate) mod state;
 
