@@ -5,6 +5,7 @@ pub(crate) mod catalog;
 pub(crate) mod plan;
 pub(crate) mod report;
 pub(crate) mod runbook_ref;
+pub(crate) mod sandbox;
 pub(crate) mod state;
 
 pub(crate) use runbook_ref::RunbookRef;
