@@ -7,5 +7,6 @@ pub(crate) mod report;
 pub(crate) mod runbook_ref;
 pub(crate) mod sandbox;
 pub(crate) mod state;
+pub(crate) mod unlock;
 
 pub(crate) use runbook_ref::RunbookRef;
