@@ -1,5 +1,8 @@
 //! The typed bodies of the commands' JSON documents, one file per family of commands; each is
 //! printed inside the common envelope of [`crate::output::json::Document`].
+//!
+//! `dump` and `restore` need no body of their own: their documents carry the fields of the
+//! archive's `DumpReport` and `RestoreReport` as they are.
 
 pub(crate) mod catalog;
 pub(crate) mod plan;
