@@ -3,12 +3,12 @@
 use std::path::Path;
 
 use mongodb::bson::{doc, DateTime};
-use serde_json::json;
 
 use super::args::{GlobalArgs, OutputFormat};
 use super::connect;
 use crate::error::{Error, Result};
-use crate::output::json;
+use crate::output::documents::plan::ApproveDocument;
+use crate::output::json::Document;
 use crate::plan::saved::SavedPlan;
 use crate::store::approvals::{authenticated_user, Approval};
 use crate::store::audit::AuditEvent;
@@ -91,9 +91,13 @@ pub async fn run(global: &GlobalArgs, args: &ApproveArgs<'_>) -> Result<()> {
         .unwrap_or_default();
     match global.output {
         OutputFormat::Json => {
-            let mut document = json::success("approve");
-            document.insert("approval".into(), json!(approval));
-            json::print(&document);
+            Document::ok(
+                "approve",
+                ApproveDocument {
+                    approval: &approval,
+                },
+            )
+            .print();
         }
         OutputFormat::Human => {
             println!(

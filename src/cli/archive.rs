@@ -7,13 +7,13 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use indicatif::{HumanBytes, MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
-use serde_json::Value;
 
 use super::args::{GlobalArgs, OutputFormat};
 use super::connect;
 use crate::archive::{self, DumpSpec, Progress, RestoreSpec, RestoreTarget, Skipped};
 use crate::error::{Error, Result};
-use crate::output::{human, json};
+use crate::output::human;
+use crate::output::json::Document;
 
 /// Dumps the databases named by `--db` into `out`.
 pub async fn dump(
@@ -219,12 +219,9 @@ fn confirm(global: &GlobalArgs, replaced: &[&RestoreTarget]) -> Result<()> {
     }
 }
 
+/// The report's own fields make the body of the document.
 fn print_json(command: &str, report: &impl serde::Serialize) {
-    let mut document = json::success(command);
-    if let Ok(Value::Object(fields)) = serde_json::to_value(report) {
-        document.extend(fields);
-    }
-    json::print(&document);
+    Document::ok(command, report).print();
 }
 
 fn print_skipped(skipped: &[Skipped]) {

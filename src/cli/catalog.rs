@@ -2,11 +2,15 @@
 
 use std::path::PathBuf;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::args::{GlobalArgs, OutputFormat};
 use crate::error::{Error, Problem, Result};
-use crate::output::{human, json};
+use crate::output::documents::catalog::{
+    ListDocument, RunbookSummary, ShowDocument, ValidateDocument, ValidatedFile,
+};
+use crate::output::human;
+use crate::output::json::Document;
 use crate::runbook::model::{Action, Check, Step};
 use crate::runbook::{load, LoadedRunbook};
 
@@ -19,10 +23,8 @@ pub fn list(global: &GlobalArgs) -> Result<()> {
     }
     match global.output {
         OutputFormat::Json => {
-            let mut document = json::success("list");
-            let runbooks: Vec<Value> = loaded.iter().map(runbook_summary).collect();
-            document.insert("runbooks".into(), Value::Array(runbooks));
-            json::print(&document);
+            let runbooks = loaded.iter().map(RunbookSummary::of).collect();
+            Document::ok("list", ListDocument { runbooks }).print();
         }
         OutputFormat::Human => {
             let mut table = human::table(&[
@@ -53,26 +55,6 @@ pub fn list(global: &GlobalArgs) -> Result<()> {
         }
     }
     Ok(())
-}
-
-fn runbook_summary(item: &LoadedRunbook) -> Value {
-    let runbook = &item.runbook;
-    json!({
-        "id": runbook.id,
-        "title": runbook.title,
-        "file": item.path,
-        "digest": item.digest,
-        "database": runbook.database,
-        "atomic": runbook.atomic,
-        "params": runbook.params,
-        "steps": runbook.steps.iter().map(|step| json!({
-            "id": step.id,
-            "title": step.title,
-            "approval": step.approval,
-            "data_loss": step.data_loss.level,
-            "rollback_supported": step.rollback_unsupported.is_none(),
-        })).collect::<Vec<_>>(),
-    })
 }
 
 /// The name an enum value has in YAML and JSON (`user_linking`, `partial`, ...).
@@ -112,10 +94,11 @@ pub fn show(global: &GlobalArgs, reference: &str, step_id: Option<&str>) -> Resu
     };
     match global.output {
         OutputFormat::Json => {
-            let mut document = json::success("show");
-            document.insert("runbook".into(), runbook_summary(&loaded));
-            document.insert("steps".into(), json!(steps));
-            json::print(&document);
+            let body = ShowDocument {
+                runbook: RunbookSummary::of(&loaded),
+                steps,
+            };
+            Document::ok("show", body).print();
         }
         OutputFormat::Human => {
             println!("{} — {}", runbook.id, runbook.title);
@@ -393,19 +376,16 @@ pub fn validate(global: &GlobalArgs, references: &[String]) -> Result<()> {
     let error = (!problems.is_empty()).then(|| Error::InvalidRunbook(problems));
     match global.output {
         OutputFormat::Json => {
-            let mut document = match &error {
-                Some(error) => json::failure("validate", error),
-                None => json::success("validate"),
+            let body = ValidateDocument {
+                runbooks: results
+                    .iter()
+                    .map(|(path, result)| ValidatedFile::of(path, result))
+                    .collect(),
             };
-            let files: Vec<Value> = results
-                .iter()
-                .map(|(path, result)| match result {
-                    Ok(loaded) => json!({"file": path, "id": loaded.runbook.id, "digest": loaded.digest, "valid": true, "problems": []}),
-                    Err(problems) => json!({"file": path, "valid": false, "problems": problems.iter().map(problem_json).collect::<Vec<_>>()}),
-                })
-                .collect();
-            document.insert("runbooks".into(), Value::Array(files));
-            json::print(&document);
+            match &error {
+                Some(error) => Document::failed("validate", error, body).print(),
+                None => Document::ok("validate", body).print(),
+            }
         }
         OutputFormat::Human => {
             let mut table = human::table(&["file", "runbook", "steps", "result", "digest"]);
@@ -432,14 +412,4 @@ pub fn validate(global: &GlobalArgs, references: &[String]) -> Result<()> {
         }
     }
     error.map_or(Ok(()), Err)
-}
-
-fn problem_json(problem: &Problem) -> Value {
-    json!({
-        "file": problem.location.as_ref().map(|l| l.file.clone()),
-        "line": problem.location.as_ref().map(|l| l.line),
-        "column": problem.location.as_ref().map(|l| l.column),
-        "path": problem.path,
-        "message": problem.message,
-    })
 }

@@ -218,7 +218,7 @@ pub fn parse_failure(error: &clap::Error) -> i32 {
             .map_or_else(|| "rollbook".to_owned(), |c| c.get_name().to_owned());
         let headline = text.lines().next().unwrap_or_default();
         let message = headline.strip_prefix("error: ").unwrap_or(headline);
-        json::print(&json::failure(&command, &Error::Usage(message.to_owned())));
+        json::failure(&command, &Error::Usage(message.to_owned())).print();
     }
     exit_code::INVALID_INPUT
 }
@@ -231,7 +231,7 @@ fn report(error: &Error, format: OutputFormat, command: &str) {
     if format == OutputFormat::Json
         && !matches!(error, Error::InvalidRunbook(_) if command == "validate")
     {
-        json::print(&json::failure(command, error));
+        json::failure(command, error).print();
     }
 }
 

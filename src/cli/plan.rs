@@ -2,12 +2,13 @@
 
 use std::path::Path;
 
-use serde_json::json;
-
 use super::args::{GlobalArgs, OutputFormat, RunArgs};
 use super::connect;
 use crate::error::Result;
-use crate::output::{json, plan_view};
+use crate::output::documents::plan::PlanDocument;
+use crate::output::documents::RunbookRef;
+use crate::output::json::Document;
+use crate::output::plan_view;
 use crate::plan::dry_run;
 use crate::plan::saved::{PlanContent, SavedPlan};
 use crate::runbook::model::Direction;
@@ -59,20 +60,21 @@ pub async fn run(
     }
     match global.output {
         OutputFormat::Json => {
-            let mut document = json::success("plan");
-            document.insert("plan_id".into(), json!(saved.plan_id));
-            document.insert("plan_digest".into(), json!(saved.digest));
-            document.insert(
-                "runbook".into(),
-                json!({"id": loaded.runbook.id, "digest": loaded.digest}),
-            );
-            document.insert("database".into(), json!(plan.database));
-            document.insert("direction".into(), json!(direction));
-            document.insert("steps".into(), json!(saved.content.preview.steps));
-            document.insert("skipped".into(), json!(plan.skipped));
-            document.insert("approvals_required".into(), json!(approvals_required));
-            document.insert("saved_to".into(), json!(out));
-            json::print(&document);
+            Document::ok(
+                "plan",
+                PlanDocument {
+                    plan_id: &saved.plan_id,
+                    plan_digest: &saved.digest,
+                    runbook: RunbookRef::of(&loaded),
+                    database: &plan.database,
+                    direction,
+                    steps: &saved.content.preview.steps,
+                    skipped: &plan.skipped,
+                    approvals_required: &approvals_required,
+                    saved_to: out,
+                },
+            )
+            .print();
         }
         OutputFormat::Human => {
             print!("{}", plan_view::human(&saved, &plan.skipped));

@@ -1,13 +1,14 @@
 //! `rollbook report RUN_ID`: an incident-style Markdown report of a run.
 
 use mongodb::bson::{self, Document};
-use serde_json::json;
 
 use super::args::{GlobalArgs, OutputFormat};
 use super::connect;
 use crate::engine::RunReport;
 use crate::error::{Error, Result};
-use crate::output::{incident, json};
+use crate::output::documents::report::ReportDocument;
+use crate::output::incident;
+use crate::output::json;
 
 /// Prints the report of one run.
 pub async fn run(global: &GlobalArgs, run_id: &str) -> Result<()> {
@@ -38,11 +39,15 @@ pub async fn run(global: &GlobalArgs, run_id: &str) -> Result<()> {
     let markdown = incident::markdown(&record, report.as_ref(), &journal, &audit);
     match global.output {
         OutputFormat::Json => {
-            let mut document = json::success("report");
-            document.insert("run_id".into(), json!(run_id));
-            document.insert("run".into(), json!(report));
-            document.insert("markdown".into(), json!(markdown));
-            json::print(&document);
+            json::Document::ok(
+                "report",
+                ReportDocument {
+                    run_id,
+                    run: report.as_ref(),
+                    markdown: &markdown,
+                },
+            )
+            .print();
         }
         OutputFormat::Human => print!("{markdown}"),
     }

@@ -4,11 +4,12 @@ use std::path::Path;
 use std::time::Instant;
 
 use mongodb::Client;
-use serde_json::json;
 
 use super::args::{GlobalArgs, OutputFormat, SandboxCommand};
 use crate::error::{Error, Result};
-use crate::output::{human, json};
+use crate::output::documents::sandbox::{SandboxDocument, SandboxDown, SandboxSeed, SandboxUp};
+use crate::output::human;
+use crate::output::json::Document;
 use crate::sandbox::{self, seed};
 
 /// Runs one sandbox sub-command.
@@ -18,8 +19,12 @@ pub async fn run(global: &GlobalArgs, command: &SandboxCommand, dir: &Path) -> R
             let (state, started) = sandbox::up(dir, *port).await?;
             emit(
                 global,
-                "up",
-                json!({"uri": state.uri, "pid": state.pid, "port": state.port, "started": started}),
+                &SandboxDocument::Up(SandboxUp {
+                    uri: &state.uri,
+                    pid: state.pid,
+                    port: state.port,
+                    started,
+                }),
                 || {
                     let verb = if started {
                         "started"
@@ -45,8 +50,10 @@ pub async fn run(global: &GlobalArgs, command: &SandboxCommand, dir: &Path) -> R
             let seconds = started.elapsed().as_secs_f64();
             emit(
                 global,
-                "seed",
-                json!({"collections": report.collections, "seconds": seconds}),
+                &SandboxDocument::Seed(SandboxSeed {
+                    collections: &report.collections,
+                    seconds,
+                }),
                 || {
                     let mut table = human::table(&["collection", "documents"]);
                     for (name, count) in &report.collections {
@@ -60,7 +67,7 @@ pub async fn run(global: &GlobalArgs, command: &SandboxCommand, dir: &Path) -> R
         SandboxCommand::Status => {
             let status = sandbox::status(dir);
             let running = status.running;
-            emit(global, "status", json!(status), || {
+            emit(global, &SandboxDocument::Status(&status), || {
                 match (&status.state, running) {
                     (Some(state), true) => {
                         println!("running: mongod pid {} at {}", state.pid, state.uri);
@@ -78,7 +85,10 @@ pub async fn run(global: &GlobalArgs, command: &SandboxCommand, dir: &Path) -> R
         }
         SandboxCommand::Down => {
             let was_running = sandbox::down(dir).await?;
-            emit(global, "down", json!({"stopped": was_running}), || {
+            let down = SandboxDown {
+                stopped: was_running,
+            };
+            emit(global, &SandboxDocument::Down(down), || {
                 println!(
                     "{}",
                     if was_running {
@@ -116,14 +126,9 @@ fn seed_uri(global: &GlobalArgs, dir: &Path) -> Result<String> {
     }
 }
 
-fn emit(global: &GlobalArgs, action: &str, value: serde_json::Value, human_output: impl FnOnce()) {
+fn emit(global: &GlobalArgs, document: &SandboxDocument<'_>, human_output: impl FnOnce()) {
     match global.output {
-        OutputFormat::Json => {
-            let mut document = json::success("sandbox");
-            document.insert("action".into(), json!(action));
-            document.insert("sandbox".into(), value);
-            json::print(&document);
-        }
+        OutputFormat::Json => Document::ok("sandbox", document).print(),
         OutputFormat::Human => human_output(),
     }
 }

@@ -1,11 +1,14 @@
 //! `status` and `history`: what the state database says happened.
 
-use serde_json::{json, Value};
-
 use super::args::{GlobalArgs, OutputFormat};
 use super::connect;
 use crate::error::Result;
-use crate::output::{human, json};
+use crate::output::documents::state::{
+    AuditEntry, HistoryDocument, InterruptedRun, LastVerify, StatusDocument, StepStatus,
+};
+use crate::output::documents::RunbookRef;
+use crate::output::human;
+use crate::output::json::Document;
 
 /// `rollbook status RUNBOOK`: per step the last direction applied, when, by whom, the last
 /// verification, and the runs found interrupted.
@@ -29,71 +32,70 @@ pub async fn status(global: &GlobalArgs, reference: &str) -> Result<()> {
         t.and_then(|t| t.try_to_rfc3339_string().ok())
             .unwrap_or_default()
     };
-    let steps: Vec<Value> = runbook
+    let steps: Vec<StepStatus> = runbook
         .steps
         .iter()
         .map(|step| {
             let state = states.iter().find(|s| s.step == step.id);
-            json!({
-                "id": step.id,
-                "title": step.title,
-                "last_direction": state.and_then(|s| s.last_direction.clone()),
-                "applied_at": time(state.and_then(|s| s.applied_at)),
-                "applied_by": state.and_then(|s| s.applied_by.clone()),
-                "run_id": state.and_then(|s| s.run_id.clone()),
-                "last_verify": state.and_then(|s| s.last_verify.clone()).map(|v| json!({
-                    "direction": v.get_str("direction").unwrap_or_default(),
-                    "ok": v.get_bool("ok").unwrap_or(false),
-                    "at": time(v.get_datetime("at").ok().copied()),
-                    "run_id": v.get_str("run_id").unwrap_or_default(),
-                })),
-            })
+            StepStatus {
+                id: &step.id,
+                title: &step.title,
+                last_direction: state.and_then(|s| s.last_direction.as_deref()),
+                applied_at: time(state.and_then(|s| s.applied_at)),
+                applied_by: state.and_then(|s| s.applied_by.as_deref()),
+                run_id: state.and_then(|s| s.run_id.as_deref()),
+                last_verify: state
+                    .and_then(|s| s.last_verify.as_ref())
+                    .map(|v| LastVerify {
+                        direction: v.get_str("direction").unwrap_or_default(),
+                        ok: v.get_bool("ok").unwrap_or(false),
+                        at: time(v.get_datetime("at").ok().copied()),
+                        run_id: v.get_str("run_id").unwrap_or_default(),
+                    }),
+            }
         })
-        .collect();
-    let interrupted_json: Vec<Value> = interrupted
-        .iter()
-        .map(|r| json!({"run_id": r.id, "command": r.command, "direction": r.direction, "steps": r.steps, "operator": r.operator,
-                        "started_at": time(Some(r.started_at)), "last_heartbeat": time(Some(r.heartbeat_at))}))
         .collect();
     match global.output {
         OutputFormat::Json => {
-            let mut document = json::success("status");
-            document.insert(
-                "runbook".into(),
-                json!({"id": runbook.id, "digest": loaded.digest}),
-            );
-            document.insert("database".into(), json!(database));
-            document.insert("steps".into(), Value::Array(steps));
-            document.insert("interrupted_runs".into(), Value::Array(interrupted_json));
-            document.insert(
-                "newly_interrupted".into(),
-                json!(newly_interrupted.iter().map(|r| &r.id).collect::<Vec<_>>()),
-            );
-            json::print(&document);
+            let body = StatusDocument {
+                runbook: RunbookRef::of(&loaded),
+                database: &database,
+                steps,
+                interrupted_runs: interrupted
+                    .iter()
+                    .map(|r| InterruptedRun {
+                        run_id: &r.id,
+                        command: &r.command,
+                        direction: &r.direction,
+                        steps: &r.steps,
+                        operator: &r.operator,
+                        started_at: time(Some(r.started_at)),
+                        last_heartbeat: time(Some(r.heartbeat_at)),
+                    })
+                    .collect(),
+                newly_interrupted: newly_interrupted.iter().map(|r| r.id.as_str()).collect(),
+            };
+            Document::ok("status", body).print();
         }
         OutputFormat::Human => {
             println!("{} on database {database}", runbook.id);
             let mut table =
                 human::table(&["step", "title", "last applied", "when", "by", "last verify"]);
             for step in &steps {
-                let verify = match &step["last_verify"] {
-                    Value::Null => String::new(),
-                    v => format!(
+                let verify = step.last_verify.as_ref().map_or_else(String::new, |v| {
+                    format!(
                         "{} {} ({})",
-                        v["direction"].as_str().unwrap_or(""),
-                        if v["ok"] == true { "ok" } else { "FAILED" },
-                        v["at"].as_str().unwrap_or("")
-                    ),
-                };
+                        v.direction,
+                        if v.ok { "ok" } else { "FAILED" },
+                        v.at
+                    )
+                });
                 table.add_row(vec![
-                    step["id"].as_str().unwrap_or("").to_owned(),
-                    step["title"].as_str().unwrap_or("").to_owned(),
-                    step["last_direction"]
-                        .as_str()
-                        .unwrap_or("never")
-                        .to_owned(),
-                    step["applied_at"].as_str().unwrap_or("").to_owned(),
-                    step["applied_by"].as_str().unwrap_or("").to_owned(),
+                    step.id.to_owned(),
+                    step.title.to_owned(),
+                    step.last_direction.unwrap_or("never").to_owned(),
+                    step.applied_at.clone(),
+                    step.applied_by.unwrap_or("").to_owned(),
                     verify,
                 ]);
             }
@@ -124,48 +126,52 @@ pub async fn history(
     let client = connect::client(global).await?;
     let store = connect::store(&client, global).await?;
     let events = store.history(runbook, run, limit).await?;
-    let rows: Vec<Value> = events
+    let rows: Vec<AuditEntry> = events
         .iter()
-        .map(|e| {
-            json!({
-                "at": e.get_datetime("at").ok().and_then(|t| t.try_to_rfc3339_string().ok()),
-                "run_id": e.get_str("run_id").ok(),
-                "runbook": e.get_str("runbook").ok(),
-                "database": e.get_str("database").ok(),
-                "operator": e.get_str("operator").ok(),
-                "event": e.get_str("event").ok(),
-                "step": e.get_str("step").ok(),
-                "details": e.get_document("details").ok().map(|d| mongodb::bson::Bson::Document(d.clone()).into_relaxed_extjson()),
-            })
+        .map(|e| AuditEntry {
+            at: e
+                .get_datetime("at")
+                .ok()
+                .and_then(|t| t.try_to_rfc3339_string().ok()),
+            run_id: e.get_str("run_id").ok(),
+            runbook: e.get_str("runbook").ok(),
+            database: e.get_str("database").ok(),
+            operator: e.get_str("operator").ok(),
+            event: e.get_str("event").ok(),
+            step: e.get_str("step").ok(),
+            details: e
+                .get_document("details")
+                .ok()
+                .map(|d| mongodb::bson::Bson::Document(d.clone()).into_relaxed_extjson()),
         })
         .collect();
     match global.output {
-        OutputFormat::Json => {
-            let mut document = json::success("history");
-            document.insert("events".into(), Value::Array(rows));
-            json::print(&document);
-        }
+        OutputFormat::Json => Document::ok("history", HistoryDocument { events: rows }).print(),
         OutputFormat::Human => {
             let mut table = human::table(&[
                 "at", "run", "runbook", "database", "event", "step", "operator", "details",
             ]);
             for row in &rows {
-                let cell = |k: &str| row[k].as_str().unwrap_or("").to_owned();
-                let details = row["details"].as_object().map(|d| {
-                    d.iter()
-                        .filter(|(k, _)| *k != "actions")
-                        .map(|(k, v)| format!("{k}={v}"))
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                });
+                let cell = |value: Option<&str>| value.unwrap_or("").to_owned();
+                let details = row
+                    .details
+                    .as_ref()
+                    .and_then(serde_json::Value::as_object)
+                    .map(|d| {
+                        d.iter()
+                            .filter(|(k, _)| *k != "actions")
+                            .map(|(k, v)| format!("{k}={v}"))
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    });
                 table.add_row(vec![
-                    cell("at"),
-                    cell("run_id"),
-                    cell("runbook"),
-                    cell("database"),
-                    cell("event"),
-                    cell("step"),
-                    cell("operator"),
+                    cell(row.at.as_deref()),
+                    cell(row.run_id),
+                    cell(row.runbook),
+                    cell(row.database),
+                    cell(row.event),
+                    cell(row.step),
+                    cell(row.operator),
                     details.unwrap_or_default(),
                 ]);
             }

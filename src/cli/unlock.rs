@@ -3,12 +3,12 @@
 use std::io::IsTerminal;
 
 use mongodb::bson::doc;
-use serde_json::json;
 
 use super::args::{GlobalArgs, OutputFormat};
 use super::connect;
 use crate::error::{Error, Result};
-use crate::output::json;
+use crate::output::documents::unlock::{UnlockDocument, Unlocked};
+use crate::output::json::Document;
 use crate::store::audit::AuditEvent;
 use crate::store::lock::describe_holder;
 
@@ -24,7 +24,7 @@ pub async fn run(global: &GlobalArgs, reference: &str) -> Result<()> {
     let Some(holder) = store.lock_holder(&loaded.runbook.id, &database).await? else {
         emit(
             global,
-            json!({"released": null}),
+            Unlocked { released: None },
             &format!("{} on {database} is not locked", loaded.runbook.id),
         );
         return Ok(());
@@ -72,7 +72,9 @@ pub async fn run(global: &GlobalArgs, reference: &str) -> Result<()> {
         .await?;
     emit(
         global,
-        json!({"released": owner}),
+        Unlocked {
+            released: Some(&owner),
+        },
         &format!(
             "released the lock of {} on {database} ({description})",
             loaded.runbook.id
@@ -81,13 +83,9 @@ pub async fn run(global: &GlobalArgs, reference: &str) -> Result<()> {
     Ok(())
 }
 
-fn emit(global: &GlobalArgs, value: serde_json::Value, text: &str) {
+fn emit(global: &GlobalArgs, unlock: Unlocked<'_>, text: &str) {
     match global.output {
-        OutputFormat::Json => {
-            let mut document = json::success("unlock");
-            document.insert("unlock".into(), value);
-            json::print(&document);
-        }
+        OutputFormat::Json => Document::ok("unlock", UnlockDocument { unlock }).print(),
         OutputFormat::Human => println!("{text}"),
     }
 }
