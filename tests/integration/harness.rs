@@ -103,19 +103,6 @@ pub async fn fresh_db(client: &Client, test: &str) -> String {
     name
 }
 
-/// The `rollbook` binary, run from the repository root, pointed at the test server.
-pub fn rollbook() -> assert_cmd::Command {
-    let mut command = assert_cmd::Command::cargo_bin("rollbook").expect("rollbook binary");
-    command
-        .current_dir(repo_root())
-        .env_remove("ROLLBOOK_URI")
-        .env_remove("MONGODB_URI")
-        .env_remove("ROLLBOOK_RUNBOOKS")
-        .env("ROLLBOOK_OPERATOR", "test-operator")
-        .timeout(std::time::Duration::from_secs(120));
-    command
-}
-
 /// A `rollbook` command line as the tests run it: the subcommand's arguments, then the options
 /// a test sets (`--yes`, `--output json`, `--db`, `--state-db`) and `--uri` of the test server
 /// unless another (or none) is given. The process runs from the repository root, with no
@@ -441,17 +428,6 @@ impl Drop for FailPoint {
         })
         .join();
     }
-}
-
-/// Parses a command's stdout as one JSON document.
-pub fn stdout_json(output: &std::process::Output) -> serde_json::Value {
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not one JSON document ({e}):\n{}\nstderr:\n{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        )
-    })
 }
 
 /// The timestamp of the newest oplog entry: the point from which [`oplog_writes`] counts.
