@@ -13,37 +13,20 @@ use mongodb::Client;
 use serde_json::Value;
 
 use crate::data;
-use crate::harness::{self, rollbook, stdout_json};
+use crate::harness::{self, Run};
 
 fn fixtures() -> PathBuf {
     harness::repo_root().join("tests/fixtures/mongodump")
 }
 
-/// Runs `rollbook ARGS --output json --uri URI`; returns exit code, stdout JSON, stderr.
-fn run(args: &[&str], uri: &str) -> (i32, Value, String) {
-    let output = rollbook()
-        .args(args)
-        .args(["--output", "json", "--uri", uri])
-        .output()
-        .unwrap();
-    let code = output.status.code().unwrap_or(-1);
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    (code, stdout_json(&output), stderr)
+/// `rollbook ARGS --output json`.
+fn archive(args: &[&str]) -> Run {
+    Run::new(args).json()
 }
 
-/// Runs `rollbook restore --from DIR --db DB --drop --yes EXTRA` against `uri`.
-fn restore_over(dir: &Path, db: &str, extra: &[&str], uri: &str) -> (i32, Value, String) {
-    let mut args = vec![
-        "restore",
-        "--from",
-        path_str(dir),
-        "--db",
-        db,
-        "--drop",
-        "--yes",
-    ];
-    args.extend_from_slice(extra);
-    run(&args, uri)
+/// `rollbook restore --from DIR --db DB --drop --yes --output json`.
+fn restore_over(dir: &Path, db: &str) -> Run {
+    archive(&["restore", "--from", path_str(dir), "--db", db, "--drop"]).yes()
 }
 
 fn path_str(path: &Path) -> &str {
@@ -172,19 +155,17 @@ async fn mongodump_fixtures_restore_content_identical() {
             let target =
                 harness::fresh_db(&client, &format!("archive_fixture_{variant}_{source}")).await;
             let from = fixtures().join(variant);
-            let (code, report, stderr) = run(
-                &[
-                    "restore",
-                    "--from",
-                    path_str(&from),
-                    "--db",
-                    source,
-                    "--to-db",
-                    &target,
-                ],
-                harness::uri(),
-            );
-            assert_eq!(code, 0, "{variant} {source}: {stderr}\n{report:#}");
+            let report = archive(&[
+                "restore",
+                "--from",
+                path_str(&from),
+                "--db",
+                source,
+                "--to-db",
+                &target,
+            ])
+            .status(0)
+            .json_doc();
             assert_eq!(report["command"], "restore");
             assert_eq!(report["status"], "ok");
             let restored = report["collections"].as_array().unwrap();
@@ -441,8 +422,7 @@ async fn dump_then_restore_round_trips_every_bson_type() {
         if gzip {
             args.push("--gzip");
         }
-        let (code, report, stderr) = run(&args, harness::uri());
-        assert_eq!(code, 0, "dump gzip={gzip}: {stderr}\n{report:#}");
+        let report = archive(&args).status(0).json_doc();
         assert_eq!(report["command"], "dump");
         assert_eq!(report["status"], "ok");
         let dumped = report["collections"].as_array().unwrap();
@@ -478,21 +458,18 @@ async fn dump_then_restore_round_trips_every_bson_type() {
         assert_eq!(view.options.get_str("viewOn"), Ok("everything"));
 
         let target = harness::fresh_db(&client, &format!("archive_round_trip_dst_{gzip}")).await;
-        let (code, report, stderr) = run(
-            &[
-                "restore",
-                "--from",
-                path_str(&out),
-                "--db",
-                &source,
-                "--to-db",
-                &target,
-                "--batch-size",
-                "100",
-            ],
-            harness::uri(),
-        );
-        assert_eq!(code, 0, "restore gzip={gzip}: {stderr}\n{report:#}");
+        let report = archive(&[
+            "restore",
+            "--from",
+            path_str(&out),
+            "--db",
+            &source,
+            "--to-db",
+            &target,
+        ])
+        .args(["--batch-size", "100"])
+        .status(0)
+        .json_doc();
         assert_eq!(report["documents"], 1511 + 10 + 50);
         data::assert_same(
             &client,
@@ -538,51 +515,37 @@ async fn dump_refuses_bad_requests_before_writing() {
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("b");
-    let (code, report, stderr) = run(&["dump", "--out", path_str(&out)], harness::uri());
-    assert_eq!(code, 2, "{stderr}");
+    let report = archive(&["dump", "--out", path_str(&out)])
+        .status(2)
+        .json_doc();
     assert_eq!(report["error"]["code"], "USAGE");
-    let (code, _, stderr) = run(
-        &[
-            "dump",
-            "--db",
-            "archive_no_such_db",
-            "--out",
-            path_str(&out),
-        ],
-        harness::uri(),
-    );
-    assert_eq!(code, 2, "{stderr}");
-    assert!(stderr.contains("does not exist"), "{stderr}");
-    let (code, _, stderr) = run(
-        &[
-            "dump",
-            "--db",
-            &source,
-            "--collection",
-            "missing",
-            "--out",
-            path_str(&out),
-        ],
-        harness::uri(),
-    );
-    assert_eq!(code, 2, "{stderr}");
-    assert!(stderr.contains("missing"), "{stderr}");
+    let output = archive(&[
+        "dump",
+        "--db",
+        "archive_no_such_db",
+        "--out",
+        path_str(&out),
+    ])
+    .status(2);
+    assert!(output.stderr.contains("does not exist"), "{output}");
+    let output = archive(&[
+        "dump",
+        "--db",
+        &source,
+        "--collection",
+        "missing",
+        "--out",
+        path_str(&out),
+    ])
+    .status(2);
+    assert!(output.stderr.contains("missing"), "{output}");
     assert!(!out.exists(), "nothing may be written");
 
-    let (code, _, stderr) = run(
-        &["dump", "--db", &source, "--out", path_str(&out)],
-        harness::uri(),
-    );
-    assert_eq!(code, 0, "{stderr}");
-    let (code, _, stderr) = run(
-        &["dump", "--db", &source, "--out", path_str(&out)],
-        harness::uri(),
-    );
-    assert_eq!(
-        code, 2,
-        "a second dump into the same place is refused: {stderr}"
-    );
-    assert!(stderr.contains("already holds files"), "{stderr}");
+    let dump = archive(&["dump", "--db", &source, "--out", path_str(&out)]);
+    dump.status(0);
+    // A second dump into the same place is refused.
+    let output = dump.status(2);
+    assert!(output.stderr.contains("already holds files"), "{output}");
 }
 
 /// A source database with two collections, a backup of it, and then live data that differs
@@ -608,8 +571,7 @@ async fn live_and_backup(client: &Client, name: &str, gzip: bool) -> (String, te
     if gzip {
         args.push("--gzip");
     }
-    let (code, _, stderr) = run(&args, harness::uri());
-    assert_eq!(code, 0, "{stderr}");
+    archive(&args).status(0);
     for collection in ["orders", "users"] {
         database
             .collection::<Document>(collection)
@@ -661,7 +623,8 @@ async fn corrupt_backups_are_refused_before_anything_is_dropped() {
         }
         std::fs::write(&file, &bytes).unwrap();
 
-        let (code, report, stderr) = restore_over(dir.path(), &db, &[], harness::uri());
+        let output = restore_over(dir.path(), &db).run();
+        let (code, report, stderr) = (output.code, output.json_doc(), &output.stderr);
         assert!(
             code == 1 || code == 2,
             "{case}: exit {code}: {stderr}\n{report:#}"
@@ -689,28 +652,21 @@ async fn restore_without_drop_refuses_to_overwrite() {
     let client = harness::client().await;
     let (db, dir) = live_and_backup(&client, "archive_no_drop", false).await;
     let before = snapshot(&client, &db).await;
-    let (code, report, stderr) = run(
-        &["restore", "--from", path_str(dir.path()), "--db", &db],
-        harness::uri(),
-    );
-    assert_eq!(code, 2, "{stderr}\n{report:#}");
-    assert!(stderr.contains("--drop"), "{stderr}");
-    let (code, _, stderr) = run(
-        &[
-            "restore",
-            "--from",
-            path_str(dir.path()),
-            "--db",
-            &db,
-            "--drop",
-        ],
-        harness::uri(),
-    );
-    assert_eq!(code, 5, "--drop without a terminal needs --yes: {stderr}");
+    let output = archive(&["restore", "--from", path_str(dir.path()), "--db", &db]).status(2);
+    assert!(output.stderr.contains("--drop"), "{output}");
+    // Exit 5: --drop without a terminal needs --yes.
+    archive(&[
+        "restore",
+        "--from",
+        path_str(dir.path()),
+        "--db",
+        &db,
+        "--drop",
+    ])
+    .status(5);
     assert_eq!(snapshot(&client, &db).await, before);
 
-    let (code, report, stderr) = restore_over(dir.path(), &db, &[], harness::uri());
-    assert_eq!(code, 0, "{stderr}\n{report:#}");
+    let report = restore_over(dir.path(), &db).status(0).json_doc();
     let orders = report["collections"]
         .as_array()
         .unwrap()
@@ -737,19 +693,15 @@ async fn failure_mid_restore_leaves_live_collections_unchanged() {
     let before = snapshot(&client, &db).await;
     let app = "rollbook_archive_failpoint";
     let restore = |batch: &str, parallel: &str| {
-        restore_over(
-            dir.path(),
-            &db,
-            &["--batch-size", batch, "--parallel", parallel],
-            &harness::uri_with_app(app),
-        )
+        restore_over(dir.path(), &db)
+            .args(["--batch-size", batch, "--parallel", parallel])
+            .uri(&harness::uri_with_app(app))
     };
     {
         // Every insert fails.
         let _failpoint = harness::FailPoint::fail_command(&client, app, &["insert"], 2, 1000).await;
-        let (code, report, stderr) = restore("100", "2");
-        assert_eq!(code, 1, "{stderr}\n{report:#}");
-        assert!(stderr.contains("nothing was changed"), "{stderr}");
+        let output = restore("100", "2").status(1);
+        assert!(output.stderr.contains("nothing was changed"), "{output}");
     }
     assert_eq!(snapshot(&client, &db).await, before);
     assert_eq!(collection_names(&client, &db).await, ["orders", "users"]);
@@ -758,20 +710,20 @@ async fn failure_mid_restore_leaves_live_collections_unchanged() {
         // counted), then an insert into `users` fails after 2 batches; `orders` must not be swapped in.
         let _failpoint =
             harness::FailPoint::fail_command_skip(&client, app, &["insert"], 2, 12).await;
-        let (code, report, stderr) = restore("50", "1");
-        assert_eq!(code, 1, "{stderr}\n{report:#}");
+        let output = restore("50", "1").status(1);
+        let report = output.json_doc();
         assert_eq!(report["error"]["code"], "ACTION_FAILED", "{report:#}");
         assert!(
-            stderr.contains("cannot insert documents") && stderr.contains("rollbook_tmp_users"),
-            "the error names the failed insert: {stderr}"
+            output.stderr.contains("cannot insert documents")
+                && output.stderr.contains("rollbook_tmp_users"),
+            "the error names the failed insert: {output}"
         );
     }
     assert_eq!(snapshot(&client, &db).await, before);
     assert_eq!(collection_names(&client, &db).await, ["orders", "users"]);
 
     // With the failpoint off, the same restore goes through.
-    let (code, report, stderr) = restore("50", "2");
-    assert_eq!(code, 0, "{stderr}\n{report:#}");
+    restore("50", "2").status(0);
     assert_eq!(data::count(&client, &db, "users", doc! {"v": 1}).await, 500);
     assert_eq!(collection_names(&client, &db).await, ["orders", "users"]);
 }
@@ -789,11 +741,7 @@ async fn failed_restore_under_retryable_errors_changes_nothing() {
     let db = harness::fresh_db(&client, "archive_retryable").await;
     data::seed_earlybird(&client, &db, 1000).await;
     let dir = tempfile::tempdir().unwrap();
-    let (code, _, stderr) = run(
-        &["dump", "--db", &db, "--out", path_str(dir.path())],
-        harness::uri(),
-    );
-    assert_eq!(code, 0, "{stderr}");
+    archive(&["dump", "--db", &db, "--out", path_str(dir.path())]).status(0);
     for collection in data::EARLYBIRD {
         client
             .database(&db)
@@ -820,7 +768,7 @@ async fn failed_restore_under_retryable_errors_changes_nothing() {
         for error_code in [91, 189, 11600, 10107] {
             for skip in [1, 2, 3, 7] {
                 let label = format!("round {round}, error {error_code} after {skip} inserts");
-                let (code, report, stderr) = {
+                let output = {
                     let _failpoint = harness::FailPoint::fail_command_skip(
                         &client,
                         app,
@@ -829,9 +777,13 @@ async fn failed_restore_under_retryable_errors_changes_nothing() {
                         skip,
                     )
                     .await;
-                    restore_over(dir.path(), &db, &["--batch-size", "100"], &uri)
+                    restore_over(dir.path(), &db)
+                        .args(["--batch-size", "100"])
+                        .uri(&uri)
+                        .run()
                 };
-                assert_eq!(code, 1, "{label}: {stderr}\n{report:#}");
+                let (report, stderr) = (output.json_doc(), &output.stderr);
+                assert_eq!(output.code, 1, "{label}: {stderr}\n{report:#}");
                 assert!(stderr.contains("nothing was changed"), "{label}: {stderr}");
                 let after = fingerprint::take(&client, &db, &[]).await.unwrap();
                 let difference = before.compare(&after);
@@ -844,8 +796,7 @@ async fn failed_restore_under_retryable_errors_changes_nothing() {
         }
     }
     // With the failpoint off, the same restore goes through.
-    let (code, report, stderr) = restore_over(dir.path(), &db, &[], harness::uri());
-    assert_eq!(code, 0, "{stderr}\n{report:#}");
+    restore_over(dir.path(), &db).status(0);
     assert_eq!(
         data::count(&client, &db, "orders", doc! {"damaged": true}).await,
         0

@@ -10,7 +10,7 @@ use mongodb::bson::{doc, Bson, Document};
 use mongodb::Client;
 
 use crate::data;
-use crate::harness::{rollbook, stdout_json};
+use crate::harness::Run;
 
 const ROOT_PASSWORD: &str = "root-Pw-7731";
 const OPERATOR_PASSWORD: &str = "op-Secret-4410";
@@ -88,51 +88,42 @@ async fn authenticated_users_are_recorded_and_passwords_never_shown() {
     let plan = dir.path().join("plan.json");
     let plan_path = plan.to_str().unwrap();
     let mut transcript = String::new();
+    // The connection string (with its password) comes from ROLLBOOK_URI, never the command line.
     let mut run = |operator: &str, uri: &str, args: &[&str]| {
-        let output = rollbook()
-            .env("ROLLBOOK_OPERATOR", operator)
+        let output = Run::new(args)
+            .db(db)
+            .state(state)
+            .no_uri()
             .env("ROLLBOOK_URI", uri)
-            .args(args)
-            .args(["--db", db, "--state-db", state])
-            .output()
-            .unwrap();
-        transcript.push_str(&String::from_utf8_lossy(&output.stdout));
-        transcript.push_str(&String::from_utf8_lossy(&output.stderr));
+            .operator(operator)
+            .run();
+        transcript.push_str(&output.stdout);
+        transcript.push_str(&output.stderr);
         output
     };
     let operator_uri = server.uri("opuser", OPERATOR_PASSWORD);
     let approver_uri = server.uri("approver", APPROVER_PASSWORD);
 
-    assert!(run(
-        "alice",
-        &operator_uri,
-        &[
-            "plan",
-            "steps-19-30",
-            "--direction",
-            "rollback",
-            "--steps",
-            "23",
-            "--out",
-            plan_path
-        ]
-    )
-    .status
-    .success());
-    assert!(run(
-        "carol",
-        &approver_uri,
-        &[
-            "approve",
-            "--plan",
-            plan_path,
-            "--reason",
-            "CFO agreed",
-            "-vv"
-        ]
-    )
-    .status
-    .success());
+    let plan = [
+        "plan",
+        "steps-19-30",
+        "--direction",
+        "rollback",
+        "--steps",
+        "23",
+        "--out",
+        plan_path,
+    ];
+    assert_eq!(run("alice", &operator_uri, &plan).code, 0);
+    let approve = [
+        "approve",
+        "--plan",
+        plan_path,
+        "--reason",
+        "CFO agreed",
+        "-vv",
+    ];
+    assert_eq!(run("carol", &approver_uri, &approve).code, 0);
     let output = run(
         "alice",
         &operator_uri,
@@ -140,8 +131,8 @@ async fn authenticated_users_are_recorded_and_passwords_never_shown() {
             "rollback", "--plan", plan_path, "--yes", "--output", "json", "-vv",
         ],
     );
-    let report = stdout_json(&output);
-    assert_eq!(output.status.code(), Some(0), "{report:#}");
+    let report = output.json_doc();
+    assert_eq!(output.code, 0, "{report:#}");
     assert_eq!(report["approval"]["db_user"], "approver@admin");
     let run_id = report["run_id"].as_str().unwrap().to_owned();
     let record = root
@@ -152,8 +143,7 @@ async fn authenticated_users_are_recorded_and_passwords_never_shown() {
         .unwrap()
         .unwrap();
     assert_eq!(record.get_str("db_user").unwrap(), "opuser@admin");
-    let markdown = run("alice", &operator_uri, &["report", &run_id]);
-    let markdown = String::from_utf8_lossy(&markdown.stdout).into_owned();
+    let markdown = run("alice", &operator_uri, &["report", &run_id]).stdout;
     assert!(
         markdown.contains("database user `opuser@admin`")
             && markdown.contains("database user `approver@admin`"),
@@ -173,7 +163,7 @@ async fn authenticated_users_are_recorded_and_passwords_never_shown() {
     // A wrong password fails clearly, without showing it.
     let wrong = server.uri("opuser", WRONG_PASSWORD);
     let failed = run("alice", &wrong, &["status", "steps-19-30", "-vv"]);
-    assert!(!failed.status.success());
+    assert_ne!(failed.code, 0);
     let failed = run(
         "alice",
         &wrong,
@@ -187,14 +177,14 @@ async fn authenticated_users_are_recorded_and_passwords_never_shown() {
             "json",
         ],
     );
-    assert!(!failed.status.success());
+    assert_ne!(failed.code, 0);
     // A malformed connection string is echoed only with its password hidden.
     let malformed = format!(
         "mongodb://opuser:{WRONG_PASSWORD}@127.0.0.1:{}/?replicaSet=rs0&bogusOption=",
         server.port
     );
     let bad = run("alice", &malformed, &["status", "steps-19-30"]);
-    assert_eq!(bad.status.code(), Some(2));
+    assert_eq!(bad.code, 2);
 
     assert!(
         transcript.contains("****")

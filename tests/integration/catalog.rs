@@ -1,22 +1,15 @@
-//! `list`, `show` and `validate` on the shipped runbooks.
+//! `list`, `show` and `validate` on the shipped runbooks (no server needed).
 
-use predicates::prelude::*;
+use crate::harness::Run;
 
-use crate::harness::{rollbook, stdout_json};
+/// `rollbook ARGS`, without `--uri`: these commands never connect.
+fn offline(args: &[&str]) -> Run {
+    Run::new(args).no_uri()
+}
 
 #[test]
 fn validate_accepts_the_three_shipped_runbooks() {
-    let output = rollbook()
-        .args(["validate", "--output", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let json = stdout_json(&output);
+    let json = offline(&["validate"]).json().status(0).json_doc();
     let ids: Vec<&str> = json["runbooks"]
         .as_array()
         .unwrap()
@@ -32,12 +25,7 @@ fn validate_accepts_the_three_shipped_runbooks() {
 
 #[test]
 fn list_shows_steps_and_which_need_approval() {
-    let output = rollbook()
-        .args(["list", "--output", "json"])
-        .output()
-        .unwrap();
-    assert!(output.status.success());
-    let json = stdout_json(&output);
+    let json = offline(&["list"]).json().status(0).json_doc();
     let steps = json["runbooks"]
         .as_array()
         .unwrap()
@@ -73,21 +61,19 @@ fn list_shows_steps_and_which_need_approval() {
         .collect();
     assert_eq!(unsupported, ["29"]);
 
-    rollbook()
-        .arg("list")
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("steps-19-30").and(predicate::str::contains("billing")));
+    let human = offline(&["list"]).status(0);
+    assert!(
+        human.stdout.contains("steps-19-30") && human.stdout.contains("billing"),
+        "{human}"
+    );
 }
 
 #[test]
 fn show_gives_a_steps_prose_actions_and_gates() {
-    let output = rollbook()
-        .args(["show", "steps-19-30", "23", "--output", "json"])
-        .output()
-        .unwrap();
-    assert!(output.status.success());
-    let json = stdout_json(&output);
+    let json = offline(&["show", "steps-19-30", "23"])
+        .json()
+        .status(0)
+        .json_doc();
     let step = &json["steps"][0];
     assert_eq!(step["id"], "23");
     assert_eq!(step["approval"]["category"], "billing");
@@ -98,41 +84,38 @@ fn show_gives_a_steps_prose_actions_and_gates() {
         .any(|a| a["unset"]["collection"] == "billing_records"));
     assert!(step["warnings"].to_string().contains("finance"));
 
-    let output = rollbook()
-        .args(["show", "steps-19-30", "29", "--output", "json"])
-        .output()
-        .unwrap();
-    let step = &stdout_json(&output)["steps"][0];
+    let json = offline(&["show", "steps-19-30", "29"])
+        .json()
+        .run()
+        .json_doc();
+    let step = &json["steps"][0];
     assert!(step["rollback_unsupported"]
         .as_str()
         .unwrap()
         .contains("UUID"));
 
-    rollbook()
-        .args(["show", "steps-19-30", "30"])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("customer_id_1_delivery_date_-1"));
+    let human = offline(&["show", "steps-19-30", "30"]).status(0);
+    assert!(
+        human.stdout.contains("customer_id_1_delivery_date_-1"),
+        "{human}"
+    );
 }
 
 #[test]
 fn unknown_runbook_or_step_is_a_usage_error_with_json() {
-    let output = rollbook()
-        .args(["show", "nope", "--output", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    let json = stdout_json(&output);
+    let output = offline(&["show", "nope"]).json().status(2);
+    let json = output.json_doc();
     assert_eq!(json["error"]["code"], "USAGE");
     assert_eq!(json["exit_code"], 2);
-    assert!(String::from_utf8_lossy(&output.stderr)
-        .contains("available: org-rename, steps-19-30, tenant-restore"));
+    assert!(
+        output
+            .stderr
+            .contains("available: org-rename, steps-19-30, tenant-restore"),
+        "{output}"
+    );
 
-    rollbook()
-        .args(["show", "steps-19-30", "31"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("has no step \"31\""));
+    let output = offline(&["show", "steps-19-30", "31"]).status(2);
+    assert!(output.stderr.contains("has no step \"31\""), "{output}");
 }
 
 #[test]
@@ -144,17 +127,11 @@ fn digest_ignores_formatting_and_changes_with_content() {
     let digest_of = |text: &str| {
         let path = dir.path().join("steps-19-30.yaml");
         std::fs::write(&path, text).unwrap();
-        let output = rollbook()
-            .args(["validate", "--output", "json"])
+        offline(&["validate"])
+            .json()
             .arg(&path)
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        stdout_json(&output)["runbooks"][0]["digest"]
+            .status(0)
+            .json_doc()["runbooks"][0]["digest"]
             .as_str()
             .unwrap()
             .to_owned()

@@ -5,27 +5,7 @@ use mongodb::bson::{doc, Document};
 use mongodb::Client;
 
 use crate::data::{self, EARLYBIRD};
-use crate::harness::{self, rollbook, stdout_json};
-
-/// Runs `rollbook ARGS --db DB --state-db STATE --output json` against the test server.
-pub fn run_json(args: &[&str], db: &str, state: &str) -> (i32, serde_json::Value) {
-    let output = rollbook()
-        .args(args)
-        .args([
-            "--db",
-            db,
-            "--state-db",
-            state,
-            "--output",
-            "json",
-            "--uri",
-            harness::uri(),
-        ])
-        .output()
-        .unwrap();
-    let code = output.status.code().unwrap_or(-1);
-    (code, stdout_json(&output))
-}
+use crate::harness::{self, Run};
 
 /// A saved plan, approved by someone other than the operator who runs it; the file lives as
 /// long as the value.
@@ -48,40 +28,21 @@ impl ApprovedPlan {
 pub fn approved_plan(direction: &str, extra: &[&str], db: &str, state: &str) -> ApprovedPlan {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("plan.json");
-    let output = rollbook()
-        .env("ROLLBOOK_OPERATOR", "planner")
-        .args([
-            "plan",
-            "steps-19-30",
-            "--direction",
-            direction,
-            "--output",
-            "json",
-        ])
+    let json = Run::new(["plan", "steps-19-30", "--direction", direction])
         .args(extra)
         .arg("--out")
         .arg(&path)
-        .args(["--db", db, "--state-db", state, "--uri", harness::uri()])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "plan failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let json = stdout_json(&output);
-    let approved = rollbook()
-        .env("ROLLBOOK_OPERATOR", "approver")
-        .args(["approve", "--reason", "approved for the test", "--plan"])
+        .db(db)
+        .state(state)
+        .json()
+        .operator("planner")
+        .status(0)
+        .json_doc();
+    Run::new(["approve", "--reason", "approved for the test", "--plan"])
         .arg(&path)
-        .args(["--state-db", state, "--uri", harness::uri()])
-        .output()
-        .unwrap();
-    assert!(
-        approved.status.success(),
-        "approve failed: {}",
-        String::from_utf8_lossy(&approved.stderr)
-    );
+        .state(state)
+        .operator("approver")
+        .status(0);
     ApprovedPlan {
         _dir: dir,
         path,
@@ -196,9 +157,11 @@ async fn rollback_equals_seed_and_forward_restores(step: &str) {
     data::clone_db(&client, &original, &tool).await;
     data::clone_db(&client, &original, &manual).await;
 
+    let run = |args: &[&str]| Run::new(args).yes().db(&tool).state(&state).json();
     let plan = approved_plan("rollback", &["--steps", step], &tool, &state);
-    let (code, report) = run_json(&["rollback", "--plan", plan.arg(), "--yes"], &tool, &state);
-    assert_eq!(code, 0, "rollback of step {step}: {report:#}");
+    let report = run(&["rollback", "--plan", plan.arg()])
+        .status(0)
+        .json_doc();
     assert_predictions_held(&plan.json, &report);
     let step_report = &report["steps"][0];
     assert_eq!(step_report["id"], step);
@@ -236,8 +199,7 @@ async fn rollback_equals_seed_and_forward_restores(step: &str) {
     .await;
 
     let plan = approved_plan("forward", &["--steps", step], &tool, &state);
-    let (code, report) = run_json(&["apply", "--plan", plan.arg(), "--yes"], &tool, &state);
-    assert_eq!(code, 0, "apply of step {step}: {report:#}");
+    let report = run(&["apply", "--plan", plan.arg()]).status(0).json_doc();
     assert_predictions_held(&plan.json, &report);
     data::assert_same(
         &client,
@@ -383,9 +345,11 @@ async fn odd_key_orders_round_trip(name: &str, first: Document) {
     data::clone_db(&client, &original, &db).await;
     data::clone_db(&client, &original, &manual).await;
 
+    let run = |args: &[&str]| Run::new(args).yes().db(&db).state(&state).json();
     let plan = approved_plan("rollback", &["--steps", "19"], &db, &state);
-    let (code, report) = run_json(&["rollback", "--plan", plan.arg(), "--yes"], &db, &state);
-    assert_eq!(code, 0, "{report:#}");
+    let report = run(&["rollback", "--plan", plan.arg()])
+        .status(0)
+        .json_doc();
     assert_predictions_held(&plan.json, &report);
     seed_manual_rollback(&client, &manual, "19").await;
     data::assert_same(
@@ -398,8 +362,7 @@ async fn odd_key_orders_round_trip(name: &str, first: Document) {
     .await;
 
     let plan = approved_plan("forward", &["--steps", "19"], &db, &state);
-    let (code, report) = run_json(&["apply", "--plan", plan.arg(), "--yes"], &db, &state);
-    assert_eq!(code, 0, "{report:#}");
+    let report = run(&["apply", "--plan", plan.arg()]).status(0).json_doc();
     assert_predictions_held(&plan.json, &report);
     data::assert_same(
         &client,
@@ -434,12 +397,12 @@ async fn rollback_30_to_19_then_apply_19_to_30_round_trips_the_database() {
     data::seed_earlybird(&client, &original, 3_000).await;
     data::clone_db(&client, &original, &db).await;
 
+    let run = |args: &[&str]| Run::new(args).yes().db(&db).state(&state).json();
     let plan = approved_plan("rollback", &["--steps", "30-19"], &db, &state);
-    let (code, report) = run_json(&["rollback", "--plan", plan.arg(), "--yes"], &db, &state);
-    assert_eq!(
-        code, 9,
-        "manual steps are pending without a terminal: {report:#}"
-    );
+    // Exit 9: manual steps are pending without a terminal.
+    let report = run(&["rollback", "--plan", plan.arg()])
+        .status(9)
+        .json_doc();
     assert_predictions_held(&plan.json, &report);
     let order: Vec<&str> = report["steps"]
         .as_array()
@@ -474,8 +437,7 @@ async fn rollback_30_to_19_then_apply_19_to_30_round_trips_the_database() {
     }
 
     let plan = approved_plan("forward", &["--steps", "19-30"], &db, &state);
-    let (code, report) = run_json(&["apply", "--plan", plan.arg(), "--yes"], &db, &state);
-    assert_eq!(code, 9, "{report:#}");
+    let report = run(&["apply", "--plan", plan.arg()]).status(9).json_doc();
     assert_predictions_held(&plan.json, &report);
     data::assert_same(
         &client,
@@ -500,24 +462,14 @@ async fn failure_in_a_transactional_step_writes_nothing_and_records_no_success()
     // `update` commands of step 23 are its two data writes: let the first through, fail the second.
     let plan = approved_plan("rollback", &["--steps", "23"], &db, &state);
     let _failpoint = harness::FailPoint::fail_command_skip(&client, app, &["update"], 2, 1).await;
-    let output = rollbook()
-        .args([
-            "rollback",
-            "--plan",
-            plan.arg(),
-            "--yes",
-            "--output",
-            "json",
-            "--db",
-            &db,
-            "--state-db",
-            &state,
-        ])
-        .args(["--uri", &harness::uri_with_app(app)])
-        .output()
-        .unwrap();
-    let report = stdout_json(&output);
-    assert_eq!(output.status.code(), Some(1), "{report:#}");
+    let report = Run::new(["rollback", "--plan", plan.arg()])
+        .yes()
+        .db(&db)
+        .state(&state)
+        .json()
+        .uri(&harness::uri_with_app(app))
+        .status(1)
+        .json_doc();
     assert_eq!(report["steps"][0]["transaction"], true, "{report:#}");
     assert_eq!(report["error"]["code"], "TRANSACTION_FAILED", "{report:#}");
     assert!(
@@ -624,24 +576,14 @@ async fn transient_transaction_errors_are_retried_by_label() {
         2,
     )
     .await;
-    let output = rollbook()
-        .args([
-            "rollback",
-            "--plan",
-            plan.arg(),
-            "--yes",
-            "--output",
-            "json",
-            "--db",
-            &db,
-            "--state-db",
-            &state,
-        ])
-        .args(["--uri", &harness::uri_with_app(app)])
-        .output()
-        .unwrap();
-    let report = stdout_json(&output);
-    assert_eq!(output.status.code(), Some(0), "{report:#}");
+    let report = Run::new(["rollback", "--plan", plan.arg()])
+        .yes()
+        .db(&db)
+        .state(&state)
+        .json()
+        .uri(&harness::uri_with_app(app))
+        .status(0)
+        .json_doc();
     assert_eq!(report["steps"][0]["transaction"], true);
     assert_eq!(
         data::count(&client, &db, "orders", doc! {"billed": {"$exists": true}}).await,
@@ -655,16 +597,14 @@ async fn status_and_history_show_what_happened() {
     let db = harness::fresh_db(&client, "status_history").await;
     let state = harness::fresh_db(&client, "status_history_state").await;
     data::seed_earlybird(&client, &db, 1_000).await;
-    let (code, report) = run_json(
-        &["rollback", "steps-19-30", "--steps", "19,20", "--yes"],
-        &db,
-        &state,
-    );
-    assert_eq!(code, 0, "{report:#}");
+    let run = |args: &[&str]| Run::new(args).db(&db).state(&state).json();
+    let report = run(&["rollback", "steps-19-30", "--steps", "19,20"])
+        .yes()
+        .status(0)
+        .json_doc();
     let run_id = report["run_id"].as_str().unwrap().to_owned();
 
-    let (code, status) = run_json(&["status", "steps-19-30"], &db, &state);
-    assert_eq!(code, 0, "{status:#}");
+    let status = run(&["status", "steps-19-30"]).status(0).json_doc();
     let steps = status["steps"].as_array().unwrap();
     let step = |id: &str| steps.iter().find(|s| s["id"] == id).unwrap().clone();
     assert_eq!(step("19")["last_direction"], "rollback");
@@ -673,8 +613,7 @@ async fn status_and_history_show_what_happened() {
     assert_eq!(step("19")["last_verify"]["ok"], true);
     assert!(step("21")["last_direction"].is_null());
 
-    let (code, history) = run_json(&["history", "--run", &run_id], &db, &state);
-    assert_eq!(code, 0);
+    let history = run(&["history", "--run", &run_id]).status(0).json_doc();
     let events: Vec<(&str, Option<&str>)> = history["events"]
         .as_array()
         .unwrap()
@@ -691,19 +630,10 @@ async fn status_and_history_show_what_happened() {
         ]
     );
 
-    let human = rollbook()
-        .args([
-            "history",
-            "--runbook",
-            "steps-19-30",
-            "--state-db",
-            &state,
-            "--uri",
-            harness::uri(),
-        ])
-        .output()
-        .unwrap();
-    assert!(String::from_utf8_lossy(&human.stdout).contains("run_finished"));
+    let human = Run::new(["history", "--runbook", "steps-19-30"])
+        .state(&state)
+        .run();
+    assert!(human.stdout.contains("run_finished"), "{human}");
 }
 
 #[tokio::test]
@@ -714,19 +644,17 @@ async fn refusals_write_nothing() {
     data::seed_earlybird(&client, &db, 500).await;
     let before = data::documents(&client, &db, "orders").await;
 
+    let run = |args: &[&str]| Run::new(args).db(&db).state(&state).json();
     // No --yes: exit 5 before connecting.
-    let (code, report) = run_json(&["rollback", "steps-19-30", "--steps", "19"], &db, &state);
-    assert_eq!(
-        (code, report["error"]["code"].as_str()),
-        (5, Some("NOT_CONFIRMED"))
-    );
+    let report = run(&["rollback", "steps-19-30", "--steps", "19"])
+        .status(5)
+        .json_doc();
+    assert_eq!(report["error"]["code"], "NOT_CONFIRMED");
     // Step 29 alone: its rollback is unsupported, with the seed's reason.
-    let (code, report) = run_json(
-        &["rollback", "steps-19-30", "--steps", "29", "--yes"],
-        &db,
-        &state,
-    );
-    assert_eq!(code, 2);
+    let report = run(&["rollback", "steps-19-30", "--steps", "29"])
+        .yes()
+        .status(2)
+        .json_doc();
     assert!(
         report["error"]["message"]
             .as_str()
@@ -735,43 +663,19 @@ async fn refusals_write_nothing() {
         "{report:#}"
     );
     // A range with 29 and --fail-on-unsupported: refused.
-    let (code, _) = run_json(
-        &[
-            "rollback",
-            "steps-19-30",
-            "--steps",
-            "28-30",
-            "--yes",
-            "--fail-on-unsupported",
-        ],
-        &db,
-        &state,
-    );
-    assert_eq!(code, 2);
+    run(&["rollback", "steps-19-30", "--steps", "28-30"])
+        .yes()
+        .arg("--fail-on-unsupported")
+        .status(2);
     // Unknown step, bad parameter: exit 2.
-    let (code, _) = run_json(
-        &["apply", "steps-19-30", "--steps", "99", "--yes"],
-        &db,
-        &state,
-    );
-    assert_eq!(code, 2);
-    let (code, report) = run_json(
-        &[
-            "apply",
-            "steps-19-30",
-            "--steps",
-            "19",
-            "--yes",
-            "--param",
-            "x=1",
-        ],
-        &db,
-        &state,
-    );
-    assert_eq!(
-        (code, report["error"]["code"].as_str()),
-        (2, Some("INVALID_PARAM"))
-    );
+    run(&["apply", "steps-19-30", "--steps", "99"])
+        .yes()
+        .status(2);
+    let report = run(&["apply", "steps-19-30", "--steps", "19", "--param", "x=1"])
+        .yes()
+        .status(2)
+        .json_doc();
+    assert_eq!(report["error"]["code"], "INVALID_PARAM");
 
     assert_eq!(data::documents(&client, &db, "orders").await, before);
     assert!(
@@ -805,23 +709,13 @@ async fn emergency_rolls_back_30_to_23_going_on_past_failures() {
         "{:#}",
         plan.json
     );
-    let output = rollbook()
-        .args([
-            "rollback",
-            "--plan",
-            plan.arg(),
-            "--yes",
-            "--output",
-            "json",
-            "--db",
-            &db,
-            "--state-db",
-            &state,
-        ])
-        .args(["--uri", harness::uri()])
-        .output()
-        .unwrap();
-    let report = stdout_json(&output);
+    let output = Run::new(["rollback", "--plan", plan.arg()])
+        .yes()
+        .db(&db)
+        .state(&state)
+        .json()
+        .run();
+    let report = output.json_doc();
     let order: Vec<&str> = report["steps"]
         .as_array()
         .unwrap()
@@ -841,7 +735,7 @@ async fn emergency_rolls_back_30_to_23_going_on_past_failures() {
         .map(|s| s["id"].as_str().unwrap())
         .collect();
     assert_eq!(failed, ["26", "25"], "{report:#}");
-    assert_eq!(output.status.code(), Some(1), "{report:#}");
+    assert_eq!(output.code, 1, "{report:#}");
     // Later steps still ran.
     assert_eq!(
         data::count(&client, &db, "orders", doc! {"billed": {"$exists": true}}).await,
@@ -856,20 +750,18 @@ async fn verify_checks_the_chosen_direction_and_reports_expected_and_actual() {
     let state = harness::fresh_db(&client, "verify_command_state").await;
     data::seed_earlybird(&client, &db, 1_000).await;
 
+    let run = |args: &[&str]| Run::new(args).db(&db).state(&state).json();
     // Nothing rolled back yet: the rollback checks of step 19 do not hold.
-    let (code, report) = run_json(
-        &[
-            "verify",
-            "steps-19-30",
-            "--steps",
-            "19",
-            "--direction",
-            "rollback",
-        ],
-        &db,
-        &state,
-    );
-    assert_eq!(code, 3, "{report:#}");
+    let report = run(&[
+        "verify",
+        "steps-19-30",
+        "--steps",
+        "19",
+        "--direction",
+        "rollback",
+    ])
+    .status(3)
+    .json_doc();
     assert_eq!(report["error"]["code"], "VERIFY_FAILED");
     let check = &report["steps"][0]["verify"][0];
     assert_eq!(
@@ -879,19 +771,16 @@ async fn verify_checks_the_chosen_direction_and_reports_expected_and_actual() {
     assert!(check["actual"].as_u64().unwrap() > 0);
     // The forward checks hold, and verify writes nothing to the target database.
     let before = data::documents(&client, &db, "orders").await;
-    let (code, report) = run_json(
-        &["verify", "steps-19-30", "--steps", "19-23,25,26,30"],
-        &db,
-        &state,
-    );
-    assert_eq!(code, 0, "{report:#}");
+    let report = run(&["verify", "steps-19-30", "--steps", "19-23,25,26,30"])
+        .status(0)
+        .json_doc();
     assert!(report["steps"]
         .as_array()
         .unwrap()
         .iter()
         .all(|s| s["status"] == "verified"));
     assert_eq!(data::documents(&client, &db, "orders").await, before);
-    let (_, status) = run_json(&["status", "steps-19-30"], &db, &state);
+    let status = run(&["status", "steps-19-30"]).run().json_doc();
     let step19 = status["steps"]
         .as_array()
         .unwrap()

@@ -7,8 +7,7 @@ use std::time::{Duration, Instant};
 use mongodb::bson::{doc, DateTime, Document};
 
 use crate::data;
-use crate::execution::run_json;
-use crate::harness::{self, oplog_now, oplog_writes, rollbook, stdout_json};
+use crate::harness::{self, oplog_now, oplog_writes, Run};
 
 #[tokio::test]
 async fn plan_shows_what_would_change_and_writes_nothing() {
@@ -20,27 +19,20 @@ async fn plan_shows_what_would_change_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("plan.json");
 
-    let (code, plan) = run_json(
-        &[
-            "plan",
-            "steps-19-30",
-            "--direction",
-            "rollback",
-            "--steps",
-            "30-19",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        &db,
-        &state,
-    );
-    assert_eq!(code, 0, "{plan:#}");
-    let (code, _) = run_json(
-        &["plan", "steps-19-30", "--direction", "forward"],
-        &db,
-        &state,
-    );
-    assert_eq!(code, 0);
+    let run = |args: &[&str]| Run::new(args).db(&db).state(&state).json();
+    let plan = run(&[
+        "plan",
+        "steps-19-30",
+        "--direction",
+        "rollback",
+        "--steps",
+        "30-19",
+    ])
+    .arg("--out")
+    .arg(&out)
+    .status(0)
+    .json_doc();
+    run(&["plan", "steps-19-30", "--direction", "forward"]).status(0);
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(
         oplog_writes(&client, since, &[&db, &state]).await,
@@ -88,8 +80,9 @@ async fn approvals_none_self_expired_wrong_digest_and_valid() {
     let billed = || data::count(&client, &db, "orders", doc! {"billed": {"$exists": true}});
     let before = billed().await;
     let runs = || data::count(&client, &state, "runs", doc! {});
-    let refused = |code: i32, report: &serde_json::Value, why: &str| {
-        assert_eq!(code, 4, "{report:#}");
+    let run = |args: &[&str]| Run::new(args).db(&db).state(&state).json();
+    let refused = |args: &[&str], why: &str| {
+        let report = run(args).yes().status(4).json_doc();
         assert_eq!(report["error"]["code"], "APPROVAL_REQUIRED");
         let message = report["error"]["message"].as_str().unwrap();
         assert!(
@@ -99,56 +92,45 @@ async fn approvals_none_self_expired_wrong_digest_and_valid() {
     };
 
     // None: no plan at all, and --yes does not help.
-    let (code, report) = run_json(
-        &["rollback", "steps-19-30", "--steps", "23", "--yes"],
-        &db,
-        &state,
+    refused(
+        &["rollback", "steps-19-30", "--steps", "23"],
+        "need an approved plan",
     );
-    refused(code, &report, "need an approved plan");
     // A plan nobody approved.
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("plan.json");
     let plan_path = file.to_str().unwrap();
-    let (code, plan) = run_json(
-        &[
-            "plan",
-            "steps-19-30",
-            "--direction",
-            "rollback",
-            "--steps",
-            "23",
-            "--out",
-            plan_path,
-        ],
-        &db,
-        &state,
-    );
-    assert_eq!(code, 0);
-    let (code, report) = run_json(&["rollback", "--plan", plan_path, "--yes"], &db, &state);
-    refused(code, &report, "has no approval");
+    let plan = run(&[
+        "plan",
+        "steps-19-30",
+        "--direction",
+        "rollback",
+        "--steps",
+        "23",
+        "--out",
+        plan_path,
+    ])
+    .status(0)
+    .json_doc();
+    let rollback = ["rollback", "--plan", plan_path];
+    refused(&rollback, "has no approval");
     // Approved only by the operator who runs it.
     let approve = |who: &str| {
-        rollbook()
-            .env("ROLLBOOK_OPERATOR", who)
-            .args([
-                "approve",
-                "--plan",
-                plan_path,
-                "--reason",
-                "finance agreed",
-                "--ticket",
-                "INC-7",
-                "--state-db",
-                &state,
-                "--uri",
-                harness::uri(),
-            ])
-            .assert()
-            .success();
+        Run::new([
+            "approve",
+            "--plan",
+            plan_path,
+            "--reason",
+            "finance agreed",
+            "--ticket",
+            "INC-7",
+        ])
+        .state(&state)
+        .operator(who)
+        .status(0);
     };
     approve("test-operator");
-    let (code, report) = run_json(&["rollback", "--plan", plan_path, "--yes"], &db, &state);
-    refused(code, &report, "someone else must approve");
+    refused(&rollback, "someone else must approve");
     // Approved by someone else, but expired.
     let now = DateTime::now().timestamp_millis();
     let approval = |approver: &str, digest: &str, expires: i64| {
@@ -165,16 +147,14 @@ async fn approvals_none_self_expired_wrong_digest_and_valid() {
         ))
         .await
         .unwrap();
-    let (code, report) = run_json(&["rollback", "--plan", plan_path, "--yes"], &db, &state);
-    refused(code, &report, "expired");
+    refused(&rollback, "expired");
     // Approved by someone else for different content (wrong digest): only that approval exists.
     approvals.delete_many(doc! {}).await.unwrap();
     approvals
         .insert_one(approval("carol", "sha256:0000", now + 3_600_000))
         .await
         .unwrap();
-    let (code, report) = run_json(&["rollback", "--plan", plan_path, "--yes"], &db, &state);
-    refused(code, &report, "digest mismatch");
+    refused(&rollback, "digest mismatch");
     assert_eq!(billed().await, before, "a refused run changed data");
     assert_eq!(runs().await, 0, "a refused run was recorded");
 
@@ -187,39 +167,22 @@ async fn approvals_none_self_expired_wrong_digest_and_valid() {
             .replace("\"23\"", "\"22\""),
     )
     .unwrap();
-    let (code, report) = run_json(
-        &["rollback", "--plan", tampered.to_str().unwrap(), "--yes"],
-        &db,
-        &state,
-    );
-    assert_eq!(
-        (code, report["error"]["code"].as_str()),
-        (10, Some("PLAN_DRIFT")),
-        "{report:#}"
-    );
+    let report = run(&["rollback", "--plan", tampered.to_str().unwrap()])
+        .yes()
+        .status(10)
+        .json_doc();
+    assert_eq!(report["error"]["code"], "PLAN_DRIFT", "{report:#}");
 
     // Valid: approved by carol for this digest, unexpired.
     approve("carol");
-    let (code, report) = run_json(&["rollback", "--plan", plan_path, "--yes"], &db, &state);
-    assert_eq!(code, 0, "{report:#}");
+    let report = run(&rollback).yes().status(0).json_doc();
     assert_eq!(report["approval"]["approver"], "carol");
     assert_eq!(report["plan_id"], plan["plan_id"]);
     assert_eq!(billed().await, 0);
 
     // The incident report tells the story.
     let run_id = report["run_id"].as_str().unwrap();
-    let output = rollbook()
-        .args([
-            "report",
-            run_id,
-            "--state-db",
-            &state,
-            "--uri",
-            harness::uri(),
-        ])
-        .output()
-        .unwrap();
-    let markdown = String::from_utf8_lossy(&output.stdout);
+    let markdown = Run::new(["report", run_id]).state(&state).run().stdout;
     for expected in [
         "# Incident report: rollback of steps-19-30",
         "## Timeline",
@@ -235,8 +198,7 @@ async fn approvals_none_self_expired_wrong_digest_and_valid() {
             "report lacks {expected:?}:\n{markdown}"
         );
     }
-    let (code, json) = run_json(&["report", run_id], &db, &state);
-    assert_eq!(code, 0);
+    let json = run(&["report", run_id]).status(0).json_doc();
     assert!(json["markdown"].as_str().unwrap().contains("## Steps"));
 }
 
@@ -255,23 +217,25 @@ async fn saved_plans_refuse_a_changed_runbook_and_drifted_data() {
     let file = dir.path().join("plan.json");
     let plan_path = file.to_str().unwrap();
     let books = runbooks.to_str().unwrap();
-    let (code, _) = run_json(
-        &[
-            "plan",
-            "steps-19-30",
-            "--runbooks",
-            books,
-            "--direction",
-            "rollback",
-            "--steps",
-            "19",
-            "--out",
-            plan_path,
-        ],
-        &db,
-        &state,
-    );
-    assert_eq!(code, 0);
+    let run = |args: &[&str]| {
+        Run::new(args)
+            .args(["--runbooks", books])
+            .db(&db)
+            .state(&state)
+            .json()
+    };
+    run(&[
+        "plan",
+        "steps-19-30",
+        "--direction",
+        "rollback",
+        "--steps",
+        "19",
+        "--out",
+        plan_path,
+    ])
+    .status(0);
+    let rollback = ["rollback", "--plan", plan_path];
 
     // The runbook changed since the plan.
     std::fs::write(
@@ -283,23 +247,8 @@ async fn saved_plans_refuse_a_changed_runbook_and_drifted_data() {
         ),
     )
     .unwrap();
-    let (code, report) = run_json(
-        &[
-            "rollback",
-            "--plan",
-            plan_path,
-            "--runbooks",
-            books,
-            "--yes",
-        ],
-        &db,
-        &state,
-    );
-    assert_eq!(
-        (code, report["error"]["code"].as_str()),
-        (10, Some("PLAN_DRIFT")),
-        "{report:#}"
-    );
+    let report = run(&rollback).yes().status(10).json_doc();
+    assert_eq!(report["error"]["code"], "PLAN_DRIFT", "{report:#}");
     std::fs::write(runbooks.join("steps-19-30.yaml"), &source).unwrap();
 
     // The data drifted: five orders lost the field since the plan.
@@ -326,23 +275,8 @@ async fn saved_plans_refuse_a_changed_runbook_and_drifted_data() {
         )
         .await
         .unwrap();
-    let (code, report) = run_json(
-        &[
-            "rollback",
-            "--plan",
-            plan_path,
-            "--runbooks",
-            books,
-            "--yes",
-        ],
-        &db,
-        &state,
-    );
-    assert_eq!(
-        (code, report["error"]["code"].as_str()),
-        (10, Some("PLAN_DRIFT")),
-        "{report:#}"
-    );
+    let report = run(&rollback).yes().status(10).json_doc();
+    assert_eq!(report["error"]["code"], "PLAN_DRIFT", "{report:#}");
     assert!(
         report["error"]["message"]
             .as_str()
@@ -351,43 +285,7 @@ async fn saved_plans_refuse_a_changed_runbook_and_drifted_data() {
         "{report:#}"
     );
     // ... which the operator may allow.
-    let (code, report) = run_json(
-        &[
-            "rollback",
-            "--plan",
-            plan_path,
-            "--runbooks",
-            books,
-            "--yes",
-            "--max-drift",
-            "5",
-        ],
-        &db,
-        &state,
-    );
-    assert_eq!(code, 0, "{report:#}");
-}
-
-fn spawn(args: &[&str], db: &str, state: &str, operator: &str) -> std::process::Child {
-    Command::new(assert_cmd::cargo::cargo_bin("rollbook"))
-        .current_dir(harness::repo_root())
-        .args(args)
-        .args([
-            "--yes",
-            "--output",
-            "json",
-            "--db",
-            db,
-            "--state-db",
-            state,
-            "--uri",
-            harness::uri(),
-        ])
-        .env("ROLLBOOK_OPERATOR", operator)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
+    run(&rollback).yes().args(["--max-drift", "5"]).status(0);
 }
 
 #[tokio::test]
@@ -397,36 +295,34 @@ async fn two_racing_rollbacks_one_runs_the_other_exits_6_naming_the_holder() {
     let state = harness::fresh_db(&client, "lock_race_state").await;
     data::seed_earlybird(&client, &db, 60_000).await;
     // Create the state database first so both processes race only for the lock.
-    run_json(&["status", "steps-19-30"], &db, &state);
-    let first = spawn(
-        &["rollback", "steps-19-30", "--steps", "19,20"],
-        &db,
-        &state,
-        "alice",
-    );
-    let second = spawn(
-        &["rollback", "steps-19-30", "--steps", "19,20"],
-        &db,
-        &state,
-        "bob",
-    );
-    let outputs = [
-        first.wait_with_output().unwrap(),
-        second.wait_with_output().unwrap(),
-    ];
-    let mut codes: Vec<i32> = outputs.iter().map(|o| o.status.code().unwrap()).collect();
+    Run::new(["status", "steps-19-30"])
+        .db(&db)
+        .state(&state)
+        .json()
+        .status(0);
+    let rollback = Run::new(["rollback", "steps-19-30", "--steps", "19,20"])
+        .yes()
+        .db(&db)
+        .state(&state)
+        .json();
+    let spawn = |operator: &str| {
+        let mut process = rollback.process();
+        process.env("ROLLBOOK_OPERATOR", operator);
+        process.stdout(Stdio::piped()).stderr(Stdio::piped());
+        process.spawn().unwrap()
+    };
+    let (first, second) = (spawn("alice"), spawn("bob"));
+    let outputs = [first, second].map(|child| rollback.outcome(child.wait_with_output().unwrap()));
+    let mut codes: Vec<i32> = outputs.iter().map(|o| o.code).collect();
     codes.sort_unstable();
     assert_eq!(
         codes,
         [0, 6],
         "{:?}",
-        outputs
-            .iter()
-            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-            .collect::<Vec<_>>()
+        outputs.iter().map(|o| &o.stdout).collect::<Vec<_>>()
     );
-    let loser = outputs.iter().find(|o| o.status.code() == Some(6)).unwrap();
-    let report = stdout_json(loser);
+    let loser = outputs.iter().find(|o| o.code == 6).unwrap();
+    let report = loser.json_doc();
     assert_eq!(report["error"]["code"], "CONCURRENT_UPDATE_DETECTED");
     let message = report["error"]["message"].as_str().unwrap();
     assert!(
@@ -468,7 +364,7 @@ async fn a_dead_holders_lock_is_taken_over_and_a_live_one_released_by_hand() {
         doc! {"_id": format!("steps-19-30/{db}"), "owner": owner, "operator": "ghost", "host": host, "pid": pid,
         "acquired_at": now, "heartbeat_at": now, "expires_at": expires}
     };
-    let run = |id: &str, host: &str, pid: i64| {
+    let run_record = |id: &str, host: &str, pid: i64| {
         doc! {"_id": id, "command": "rollback", "runbook": "steps-19-30", "digest": "sha256:x", "database": &db, "direction": "rollback",
         "steps": ["20"], "params": {}, "operator": "ghost", "host": host, "pid": pid, "started_at": now, "heartbeat_at": now, "status": "running", "resumed_at": []}
     };
@@ -478,15 +374,14 @@ async fn a_dead_holders_lock_is_taken_over_and_a_live_one_released_by_hand() {
         .insert_one(lease("dead-run", &host, dead_pid, later))
         .await
         .unwrap();
-    runs.insert_one(run("dead-run", &host, dead_pid))
+    runs.insert_one(run_record("dead-run", &host, dead_pid))
         .await
         .unwrap();
-    let (code, report) = run_json(
-        &["rollback", "steps-19-30", "--steps", "19", "--yes"],
-        &db,
-        &state,
-    );
-    assert_eq!(code, 0, "{report:#}");
+    let run = |args: &[&str]| Run::new(args).db(&db).state(&state).json();
+    let report = run(&["rollback", "steps-19-30", "--steps", "19"])
+        .yes()
+        .status(0)
+        .json_doc();
     assert_eq!(report["interrupted_runs"][0], "dead-run");
     assert_eq!(
         runs.find_one(doc! {"_id": "dead-run"})
@@ -503,16 +398,14 @@ async fn a_dead_holders_lock_is_taken_over_and_a_live_one_released_by_hand() {
         .insert_one(lease("other-run", "another-host", 1, later))
         .await
         .unwrap();
-    runs.insert_one(run("other-run", "another-host", 1))
+    runs.insert_one(run_record("other-run", "another-host", 1))
         .await
         .unwrap();
     let before = data::documents(&client, &db, "delivery_statuses").await;
-    let (code, report) = run_json(
-        &["rollback", "steps-19-30", "--steps", "20", "--yes"],
-        &db,
-        &state,
-    );
-    assert_eq!(code, 6, "{report:#}");
+    let report = run(&["rollback", "steps-19-30", "--steps", "20"])
+        .yes()
+        .status(6)
+        .json_doc();
     assert!(report["error"]["message"]
         .as_str()
         .unwrap()
@@ -521,34 +414,10 @@ async fn a_dead_holders_lock_is_taken_over_and_a_live_one_released_by_hand() {
         data::documents(&client, &db, "delivery_statuses").await,
         before
     );
-    rollbook()
-        .args([
-            "unlock",
-            "steps-19-30",
-            "--db",
-            &db,
-            "--state-db",
-            &state,
-            "--uri",
-            harness::uri(),
-        ])
-        .assert()
-        .code(5);
-    rollbook()
-        .args([
-            "unlock",
-            "steps-19-30",
-            "--yes",
-            "--db",
-            &db,
-            "--state-db",
-            &state,
-            "--uri",
-            harness::uri(),
-        ])
-        .assert()
-        .success()
-        .stdout(predicates::str::contains("released the lock"));
+    let unlock = || Run::new(["unlock", "steps-19-30"]).db(&db).state(&state);
+    unlock().status(5);
+    let unlocked = unlock().yes().status(0);
+    assert!(unlocked.stdout.contains("released the lock"), "{unlocked}");
     assert_eq!(
         data::count(
             &client,
@@ -559,12 +428,9 @@ async fn a_dead_holders_lock_is_taken_over_and_a_live_one_released_by_hand() {
         .await,
         1
     );
-    let (code, report) = run_json(
-        &["rollback", "steps-19-30", "--steps", "20", "--yes"],
-        &db,
-        &state,
-    );
-    assert_eq!(code, 0, "{report:#}");
+    run(&["rollback", "steps-19-30", "--steps", "20"])
+        .yes()
+        .status(0);
 
     // An expired lease from another host is taken over.
     locks
@@ -576,22 +442,19 @@ async fn a_dead_holders_lock_is_taken_over_and_a_live_one_released_by_hand() {
         ))
         .await
         .unwrap();
-    let (code, report) = run_json(
-        &["apply", "steps-19-30", "--steps", "20", "--yes"],
-        &db,
-        &state,
-    );
-    assert_eq!(code, 0, "{report:#}");
+    run(&["apply", "steps-19-30", "--steps", "20"])
+        .yes()
+        .status(0);
 }
 
-fn pty(answers: &[&str], args: &[&str], db: &str, state: &str) -> (i32, String) {
+/// Runs `rollbook` in a pseudo-terminal, typing `answers` (pairs of prompt and reply).
+fn pty(answers: &[&str], rollbook: &Run) -> (i32, String) {
     let output = Command::new("python3")
         .arg(harness::repo_root().join("tests/pty_drive.py"))
         .args(answers)
         .arg("--")
-        .arg(assert_cmd::cargo::cargo_bin("rollbook"))
-        .args(args)
-        .args(["--db", db, "--state-db", state, "--uri", harness::uri()])
+        .arg(harness::rollbook_binary())
+        .args(rollbook.argv())
         .current_dir(harness::repo_root())
         .env("ROLLBOOK_OPERATOR", "test-operator")
         .output()
@@ -611,60 +474,37 @@ async fn prompts_in_a_real_terminal_are_answered_and_declined() {
     let has = |field: &'static str, collection: &'static str| {
         data::count(&client, &db, collection, doc! {field: {"$exists": true}})
     };
+    let rollback = |steps: &str| {
+        Run::new(["rollback", "steps-19-30", "--steps", steps])
+            .db(&db)
+            .state(&state)
+    };
 
     // Step 19 loses nothing: a yes/no question.
-    let (code, screen) = pty(
-        &["Run rollback", "n"],
-        &["rollback", "steps-19-30", "--steps", "19"],
-        &db,
-        &state,
-    );
+    let (code, screen) = pty(&["Run rollback", "n"], &rollback("19"));
     assert_eq!(code, 5, "{screen}");
     assert!(
         screen.contains("would change") && screen.contains("declined"),
         "{screen}"
     );
     assert!(has("subscription_id", "orders").await > 0);
-    let (code, screen) = pty(
-        &["Run rollback", "y"],
-        &["rollback", "steps-19-30", "--steps", "19"],
-        &db,
-        &state,
-    );
+    let (code, screen) = pty(&["Run rollback", "y"], &rollback("19"));
     assert_eq!(code, 0, "{screen}");
     assert_eq!(has("subscription_id", "orders").await, 0);
 
     // Step 20 loses data: the runbook id must be typed.
-    let (code, screen) = pty(
-        &["Type the runbook id", "yes\\r"],
-        &["rollback", "steps-19-30", "--steps", "20"],
-        &db,
-        &state,
-    );
+    let (code, screen) = pty(&["Type the runbook id", "yes\\r"], &rollback("20"));
     assert_eq!(code, 5, "{screen}");
     assert!(has("order_id", "delivery_statuses").await > 0);
-    let (code, screen) = pty(
-        &["Type the runbook id", "steps-19-30\\r"],
-        &["rollback", "steps-19-30", "--steps", "20"],
-        &db,
-        &state,
-    );
+    let (code, screen) = pty(&["Type the runbook id", "steps-19-30\\r"], &rollback("20"));
     assert_eq!(code, 0, "{screen}");
     assert_eq!(has("order_id", "delivery_statuses").await, 0);
 
     // Without a terminal and without --yes: exit 5 at once, before even connecting.
     let started = Instant::now();
-    rollbook()
-        .args([
-            "rollback",
-            "steps-19-30",
-            "--steps",
-            "19",
-            "--uri",
-            "mongodb://127.0.0.1:9/?serverSelectionTimeoutMS=30000",
-        ])
-        .assert()
-        .code(5)
-        .stderr(predicates::str::contains("no terminal"));
+    let refused = Run::new(["rollback", "steps-19-30", "--steps", "19"])
+        .uri("mongodb://127.0.0.1:9/?serverSelectionTimeoutMS=30000")
+        .status(5);
+    assert!(refused.stderr.contains("no terminal"), "{refused}");
     assert!(started.elapsed() < Duration::from_secs(5));
 }

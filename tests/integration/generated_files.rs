@@ -1,7 +1,7 @@
 //! Committed generated files must match what the code generates. Regenerate them with
 //! `ROLLBOOK_BLESS=1 cargo test generated_files`.
 
-use crate::harness::{repo_root, rollbook};
+use crate::harness::{repo_root, Run};
 
 fn check(path: &str, generated: &str) {
     let full = repo_root().join(path);
@@ -24,9 +24,7 @@ fn committed_completions_are_current() {
         ("zsh", "completions/_rollbook"),
         ("fish", "completions/rollbook.fish"),
     ] {
-        let output = rollbook().args(["completions", shell]).output().unwrap();
-        assert!(output.status.success());
-        let script = String::from_utf8(output.stdout).unwrap();
+        let script = Run::new(["completions", shell]).no_uri().status(0).stdout;
         assert!(
             script.contains("sandbox"),
             "{shell} completion lacks commands"
@@ -48,9 +46,7 @@ fn committed_json_schema_is_current_and_describes_actions() {
 
 #[test]
 fn operator_help_lists_no_proof_tools() {
-    let output = rollbook().arg("--help").output().unwrap();
-    assert!(output.status.success());
-    let help = String::from_utf8(output.stdout).unwrap();
+    let help = Run::new(["--help"]).no_uri().status(0).stdout;
     assert!(help.contains("rollback"), "{help}");
     for tool in ["faults", "bench"] {
         assert!(
@@ -59,12 +55,8 @@ fn operator_help_lists_no_proof_tools() {
         );
     }
     for tool in ["faults", "bench"] {
-        let output = rollbook().arg(tool).output().unwrap();
-        assert_eq!(
-            output.status.code(),
-            Some(2),
-            "`rollbook {tool}` is not a command"
-        );
+        // Exit 2: `rollbook faults` and `rollbook bench` are not commands.
+        Run::new([tool]).no_uri().status(2);
     }
 }
 

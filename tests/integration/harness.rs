@@ -1,6 +1,7 @@
 //! The test harness: one real MongoDB replica set per test binary (or `ROLLBOOK_TEST_URI`),
 //! a database name per test, the `rollbook` binary, and server failpoints behind a guard.
 
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -102,17 +103,237 @@ pub async fn fresh_db(client: &Client, test: &str) -> String {
     name
 }
 
-/// The `rollbook` binary, run from the repository root, pointed at the test server.
-pub fn rollbook() -> assert_cmd::Command {
-    let mut command = assert_cmd::Command::cargo_bin("rollbook").expect("rollbook binary");
-    command
-        .current_dir(repo_root())
-        .env_remove("ROLLBOOK_URI")
-        .env_remove("MONGODB_URI")
-        .env_remove("ROLLBOOK_RUNBOOKS")
-        .env("ROLLBOOK_OPERATOR", "test-operator")
-        .timeout(std::time::Duration::from_secs(120));
-    command
+/// A `rollbook` command line as the tests run it: the subcommand's arguments, then the options
+/// a test sets (`--yes`, `--output json`, `--db`, `--state-db`) and `--uri` of the test server
+/// unless another (or none) is given. The process runs from the repository root, with no
+/// `ROLLBOOK_URI`, `MONGODB_URI` or `ROLLBOOK_RUNBOOKS` of the caller's, as operator
+/// "test-operator", and is killed after two minutes.
+///
+/// ```ignore
+/// let report = Run::new(["rollback", "steps-19-30", "--steps", "22"])
+///     .db(&db).state(&state).yes().json()
+///     .status(0)
+///     .json_doc();
+/// ```
+#[must_use = "a Run does nothing until `.status(..)` or `.run()`"]
+pub struct Run {
+    args: Vec<OsString>,
+    yes: bool,
+    json: bool,
+    db: Option<String>,
+    state: Option<String>,
+    uri: UriArg,
+    env: Vec<(OsString, OsString)>,
+}
+
+/// Which `--uri` a [`Run`] passes.
+enum UriArg {
+    /// The test server's, started on first use.
+    TestServer,
+    /// One the test gives.
+    Given(String),
+    /// None: the command needs no server, or gets its URI another way.
+    Omitted,
+}
+
+impl Run {
+    /// `rollbook ARGS`: the subcommand and its own arguments.
+    pub fn new<I, S>(args: I) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        Run {
+            args: args.into_iter().map(|a| a.as_ref().to_owned()).collect(),
+            yes: false,
+            json: false,
+            db: None,
+            state: None,
+            uri: UriArg::TestServer,
+            env: Vec::new(),
+        }
+    }
+
+    /// One more argument.
+    pub fn arg(mut self, arg: impl AsRef<OsStr>) -> Run {
+        self.args.push(arg.as_ref().to_owned());
+        self
+    }
+
+    /// More arguments.
+    pub fn args<I, S>(mut self, args: I) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.args
+            .extend(args.into_iter().map(|a| a.as_ref().to_owned()));
+        self
+    }
+
+    /// `--db DB`.
+    pub fn db(mut self, db: &str) -> Run {
+        self.db = Some(db.to_owned());
+        self
+    }
+
+    /// `--state-db STATE`.
+    pub fn state(mut self, state: &str) -> Run {
+        self.state = Some(state.to_owned());
+        self
+    }
+
+    /// `--yes`.
+    pub fn yes(mut self) -> Run {
+        self.yes = true;
+        self
+    }
+
+    /// `--output json`; [`Run::status`] then also checks that stdout is one JSON document.
+    pub fn json(mut self) -> Run {
+        self.json = true;
+        self
+    }
+
+    /// `--uri URI` instead of the test server's.
+    pub fn uri(mut self, uri: &str) -> Run {
+        self.uri = UriArg::Given(uri.to_owned());
+        self
+    }
+
+    /// No `--uri` at all.
+    pub fn no_uri(mut self) -> Run {
+        self.uri = UriArg::Omitted;
+        self
+    }
+
+    /// An environment variable for the process.
+    pub fn env(mut self, key: &str, value: impl AsRef<OsStr>) -> Run {
+        self.env.push((key.into(), value.as_ref().to_owned()));
+        self
+    }
+
+    /// Runs as `operator` (`ROLLBOOK_OPERATOR`) instead of "test-operator".
+    pub fn operator(self, operator: &str) -> Run {
+        self.env("ROLLBOOK_OPERATOR", operator)
+    }
+
+    /// The arguments after the program name.
+    pub fn argv(&self) -> Vec<OsString> {
+        let mut argv = self.args.clone();
+        let mut push = |args: &[&str]| argv.extend(args.iter().map(OsString::from));
+        if self.yes {
+            push(&["--yes"]);
+        }
+        if self.json {
+            push(&["--output", "json"]);
+        }
+        if let Some(db) = &self.db {
+            push(&["--db", db]);
+        }
+        if let Some(state) = &self.state {
+            push(&["--state-db", state]);
+        }
+        match &self.uri {
+            UriArg::TestServer => push(&["--uri", uri()]),
+            UriArg::Given(given) => push(&["--uri", given]),
+            UriArg::Omitted => {}
+        }
+        argv
+    }
+
+    /// The process, for a test that spawns, signals or kills it itself (no timeout).
+    pub fn process(&self) -> std::process::Command {
+        let mut command = std::process::Command::new(rollbook_binary());
+        command
+            .current_dir(repo_root())
+            .env_remove("ROLLBOOK_URI")
+            .env_remove("MONGODB_URI")
+            .env_remove("ROLLBOOK_RUNBOOKS")
+            .env("ROLLBOOK_OPERATOR", "test-operator")
+            .args(self.argv());
+        for (key, value) in &self.env {
+            command.env(key, value);
+        }
+        command
+    }
+
+    /// Runs it to the end and returns what it printed, whatever its exit code.
+    pub fn run(&self) -> RunOutput {
+        let output = assert_cmd::Command::from_std(self.process())
+            .timeout(std::time::Duration::from_secs(120))
+            .output()
+            .expect("run rollbook");
+        self.outcome(output)
+    }
+
+    /// Runs it and panics, showing the exit code, stdout and stderr, unless it exits with
+    /// `code` (and, with [`Run::json`], prints one JSON document).
+    #[track_caller]
+    pub fn status(&self, code: i32) -> RunOutput {
+        let output = self.run();
+        assert!(output.code == code, "expected exit code {code}; {output}");
+        if self.json {
+            output.json_doc();
+        }
+        output
+    }
+
+    /// What a process of this command line, spawned by the test, printed.
+    pub fn outcome(&self, output: std::process::Output) -> RunOutput {
+        let argv: Vec<String> = self
+            .argv()
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        let text = |bytes: Vec<u8>| {
+            String::from_utf8(bytes)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+        };
+        RunOutput {
+            code: output.status.code().unwrap_or(-1),
+            stdout: text(output.stdout),
+            stderr: text(output.stderr),
+            command: format!("rollbook {}", argv.join(" ")),
+        }
+    }
+}
+
+/// The path of the `rollbook` binary under test.
+pub fn rollbook_binary() -> PathBuf {
+    assert_cmd::cargo::cargo_bin("rollbook")
+}
+
+/// What a [`Run`] printed and how it exited; shown whole by `{}`.
+pub struct RunOutput {
+    /// The exit code (-1 when killed by a signal).
+    pub code: i32,
+    /// Everything on stdout.
+    pub stdout: String,
+    /// Everything on stderr.
+    pub stderr: String,
+    command: String,
+}
+
+impl RunOutput {
+    /// Stdout as one JSON document; panics, showing the whole output, when it is not one.
+    #[track_caller]
+    pub fn json_doc(&self) -> serde_json::Value {
+        match serde_json::from_str(&self.stdout) {
+            Ok(document) => document,
+            Err(e) => panic!("stdout is not one JSON document ({e}); {self}"),
+        }
+    }
+}
+
+impl std::fmt::Display for RunOutput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "`{}` exited with {}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.command, self.code, self.stdout, self.stderr
+        )
+    }
 }
 
 /// A server failpoint (`failCommand`) that is switched off when the guard is dropped.
@@ -207,17 +428,6 @@ impl Drop for FailPoint {
         })
         .join();
     }
-}
-
-/// Parses a command's stdout as one JSON document.
-pub fn stdout_json(output: &std::process::Output) -> serde_json::Value {
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not one JSON document ({e}):\n{}\nstderr:\n{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        )
-    })
 }
 
 /// The timestamp of the newest oplog entry: the point from which [`oplog_writes`] counts.

@@ -9,17 +9,23 @@ use mongodb::bson::{doc, Document};
 use mongodb::Client;
 
 use crate::data;
-use crate::execution::{approved_plan, run_json};
-use crate::harness;
+use crate::execution::approved_plan;
+use crate::harness::{self, Run};
 
-fn spawn_rollback(target: &[&str], db: &str, state: &str) -> Child {
-    Command::new(assert_cmd::cargo::cargo_bin("rollbook"))
-        .current_dir(harness::repo_root())
-        .arg("rollback")
+/// `rollbook rollback TARGET --yes --output json` on `db`, to be spawned and interrupted.
+fn rollback(target: &[&str], db: &str, state: &str) -> Run {
+    Run::new(["rollback"])
         .args(target)
-        .args(["--yes", "--output", "json"])
-        .args(["--db", db, "--state-db", state, "--uri", harness::uri()])
-        .env("ROLLBOOK_OPERATOR", "test-operator")
+        .yes()
+        .json()
+        .db(db)
+        .state(state)
+}
+
+/// Starts it with stdout and stderr piped, to be killed or interrupted.
+fn spawn(rollbook: &Run) -> Child {
+    rollbook
+        .process()
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -64,7 +70,9 @@ async fn sigkill_in_a_large_step_then_rerun_gives_the_uninterrupted_result() {
     let (original, db, reference, state) = prepared(&client, "sigkill", 100_000).await;
     let reference_state = harness::fresh_db(&client, "sigkill_reference_state").await;
 
-    let mut child = spawn_rollback(&["steps-19-30", "--steps", "19"], &db, &state);
+    let rollback_19 =
+        |db: &str, state: &str| rollback(&["steps-19-30", "--steps", "19"], db, state);
+    let mut child = spawn(&rollback_19(&db, &state));
     // The snapshot is registered just before the update starts: kill the process there.
     wait_for(&client, &state, "snapshots", doc! {"step": "19"}).await;
     child.kill().unwrap();
@@ -90,29 +98,23 @@ async fn sigkill_in_a_large_step_then_rerun_gives_the_uninterrupted_result() {
     .await;
     assert_eq!(ends, 0, "the killed action has no end entry");
 
-    let (code, status) = run_json(&["status", "steps-19-30"], &db, &state);
-    assert_eq!(code, 0);
+    let status = Run::new(["status", "steps-19-30"])
+        .db(&db)
+        .state(&state)
+        .json()
+        .status(0)
+        .json_doc();
     assert_eq!(
         status["interrupted_runs"][0]["run_id"],
         run.get_str("_id").unwrap(),
         "{status:#}"
     );
 
-    let (code, report) = run_json(
-        &["rollback", "steps-19-30", "--steps", "19", "--yes"],
-        &db,
-        &state,
-    );
-    assert_eq!(code, 0, "{report:#}");
+    let report = rollback_19(&db, &state).status(0).json_doc();
     assert_eq!(report["resumed"], true, "{report:#}");
     assert_eq!(report["run_id"], run.get_str("_id").unwrap());
 
-    let (code, _) = run_json(
-        &["rollback", "steps-19-30", "--steps", "19", "--yes"],
-        &reference,
-        &reference_state,
-    );
-    assert_eq!(code, 0);
+    rollback_19(&reference, &reference_state).status(0);
     data::assert_same(
         &client,
         &db,
@@ -122,12 +124,12 @@ async fn sigkill_in_a_large_step_then_rerun_gives_the_uninterrupted_result() {
     )
     .await;
 
-    let (code, report) = run_json(
-        &["apply", "steps-19-30", "--steps", "19", "--yes"],
-        &db,
-        &state,
-    );
-    assert_eq!(code, 0, "{report:#}");
+    Run::new(["apply", "steps-19-30", "--steps", "19"])
+        .yes()
+        .json()
+        .db(&db)
+        .state(&state)
+        .status(0);
     data::assert_same(
         &client,
         &db,
@@ -145,7 +147,8 @@ async fn ctrl_c_stops_after_the_current_action_exits_130_and_the_rerun_resumes()
     let reference_state = harness::fresh_db(&client, "sigint_reference_state").await;
 
     let plan = approved_plan("rollback", &["--steps", "19-26"], &db, &state);
-    let child = spawn_rollback(&["--plan", plan.arg()], &db, &state);
+    let interrupted = rollback(&["--plan", plan.arg()], &db, &state);
+    let child = spawn(&interrupted);
     // Interrupt once the first step (26, descending) has started an action.
     wait_for(&client, &state, "journal", doc! {"phase": "start"}).await;
     let signalled = Command::new("kill")
@@ -153,9 +156,9 @@ async fn ctrl_c_stops_after_the_current_action_exits_130_and_the_rerun_resumes()
         .status()
         .unwrap();
     assert!(signalled.success());
-    let output = child.wait_with_output().unwrap();
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(output.status.code(), Some(130), "{report:#}");
+    let output = interrupted.outcome(child.wait_with_output().unwrap());
+    let report = output.json_doc();
+    assert_eq!(output.code, 130, "{report:#}");
     assert_eq!(report["status"], "interrupted");
     assert_eq!(report["error"]["code"], "INTERRUPTED");
     let done = report["steps"].as_array().unwrap().len();
@@ -170,8 +173,8 @@ async fn ctrl_c_stops_after_the_current_action_exits_130_and_the_rerun_resumes()
     assert_eq!(run.get_str("status").unwrap(), "interrupted");
     assert_eq!(run.get_i32("exit_code").unwrap(), 130);
 
-    let (code, resumed) = run_json(&["rollback", "--plan", plan.arg(), "--yes"], &db, &state);
-    assert_eq!(code, 9, "step 24 is manual and stays pending: {resumed:#}");
+    // Exit 9: step 24 is manual and stays pending.
+    let resumed = interrupted.status(9).json_doc();
     assert_eq!(resumed["resumed"], true);
 
     let reference_plan = approved_plan(
@@ -180,12 +183,12 @@ async fn ctrl_c_stops_after_the_current_action_exits_130_and_the_rerun_resumes()
         &reference,
         &reference_state,
     );
-    let (code, _) = run_json(
-        &["rollback", "--plan", reference_plan.arg(), "--yes"],
+    rollback(
+        &["--plan", reference_plan.arg()],
         &reference,
         &reference_state,
-    );
-    assert_eq!(code, 9);
+    )
+    .status(9);
     let mut collections = data::EARLYBIRD.to_vec();
     collections.extend([
         "user_customer_mapping_backup",
@@ -202,8 +205,12 @@ async fn ctrl_c_stops_after_the_current_action_exits_130_and_the_rerun_resumes()
     .await;
 
     let forward = approved_plan("forward", &["--steps", "19-26"], &db, &state);
-    let (code, _) = run_json(&["apply", "--plan", forward.arg(), "--yes"], &db, &state);
-    assert_eq!(code, 9);
+    Run::new(["apply", "--plan", forward.arg()])
+        .yes()
+        .json()
+        .db(&db)
+        .state(&state)
+        .status(9);
     data::assert_same(
         &client,
         &db,

@@ -1,7 +1,7 @@
 //! Invalid runbooks are rejected with exit 2 and a message naming <file:line:col> and the problem.
 //! Each case marks the line the error must point at with `# HERE`.
 
-use crate::harness::rollbook;
+use crate::harness::Run;
 
 const STEP_HEAD: &str = "
   - id: \"1\"
@@ -86,22 +86,22 @@ fn invalid_runbooks_are_rejected_with_file_line_column() {
             .position(|l| l.contains("# HERE"))
             .map(|i| i + 1)
             .expect("case marks a line");
-        let output = rollbook().arg("validate").arg(&path).output().unwrap();
-        let stderr = String::from_utf8_lossy(&output.stderr);
+        let output = Run::new(["validate"]).arg(&path).no_uri().run();
+        let stderr = &output.stderr;
         let location = format!("{}:{line}:", path.display());
         let located = stderr.lines().any(|l| {
             l.find(&location).is_some_and(|at| {
                 l[at + location.len()..].starts_with(|c: char| c.is_ascii_digit())
             })
         });
-        if output.status.code() != Some(2)
+        if output.code != 2
             || !located
             || !stderr.contains(message)
             || !stderr.contains("nothing was changed")
         {
             failures.push(format!(
-                "case {name:?}: exit {:?}, expected {location}<col> and {message:?}; stderr:\n{stderr}",
-                output.status.code()
+                "case {name:?}: exit {}, expected {location}<col> and {message:?}; stderr:\n{stderr}",
+                output.code
             ));
         }
     }
@@ -123,13 +123,12 @@ fn invalid_runbook_in_json_lists_each_problem_with_position() {
         unset("          collection: system.x\n          filter: {}\n          fields: [x]\n"),
     )
     .unwrap();
-    let output = rollbook()
-        .args(["validate", "--output", "json"])
+    let json = Run::new(["validate"])
         .arg(&path)
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    let json = crate::harness::stdout_json(&output);
+        .json()
+        .no_uri()
+        .status(2)
+        .json_doc();
     assert_eq!(json["error"]["code"], "INVALID_RUNBOOK");
     let problems = json["runbooks"][0]["problems"].as_array().unwrap();
     assert_eq!(problems.len(), 2, "{problems:?}");

@@ -2,14 +2,14 @@
 //! is refused before any write; a failure at any phase is compensated (exit 7) leaving the data
 //! as before; a failed compensation exits 8 saying what is left; a killed run is finished on rerun.
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use mongodb::bson::{doc, Document};
 use mongodb::Client;
 
 use crate::data;
-use crate::harness::{self, rollbook, stdout_json, FailPoint};
+use crate::harness::{self, FailPoint, Run};
 
 /// Seeds `master`-style data (organizations acme, globex, initech with their collections)
 /// into `db` and returns a pristine copy's name.
@@ -29,31 +29,16 @@ async fn seeded(client: &Client, name: &str) -> (String, String, String) {
     (db, original, state)
 }
 
-fn rename(db: &str, state: &str, uri: &str, org: &str, new_name: &str) -> (i32, serde_json::Value) {
-    let output = rollbook()
-        .args([
-            "apply",
-            "org-rename",
-            "--param",
-            &format!("org={org}"),
-            "--param",
-            &format!("new_name={new_name}"),
-        ])
-        .args([
-            "--yes",
-            "--output",
-            "json",
-            "--db",
-            db,
-            "--state-db",
-            state,
-            "--uri",
-            uri,
-        ])
-        .output()
-        .unwrap();
-
-    (output.status.code().unwrap_or(-1), stdout_json(&output))
+/// `rollbook COMMAND org-rename --param org=ORG --param new_name=NEW_NAME --yes --output json`
+/// (`verify` ignores `--yes`).
+fn org_rename(command: &str, db: &str, state: &str, org: &str, new_name: &str) -> Run {
+    Run::new([command, "org-rename"])
+        .args(["--param".into(), format!("org={org}")])
+        .args(["--param".into(), format!("new_name={new_name}")])
+        .yes()
+        .json()
+        .db(db)
+        .state(state)
 }
 
 async fn collections(client: &Client, db: &str) -> Vec<String> {
@@ -84,8 +69,7 @@ async fn assert_untouched(client: &Client, db: &str, original: &str, context: &s
 async fn rename_moves_documents_and_indexes_and_verify_proves_it() {
     let client = harness::client().await;
     let (db, original, state) = seeded(&client, "org_success").await;
-    let (code, report) = rename(&db, &state, harness::uri(), " acme ", "acme_corp");
-    assert_eq!(code, 0, "{report:#}");
+    org_rename("apply", &db, &state, " acme ", "acme_corp").status(0);
     let names = collections(&client, &db).await;
     assert!(
         names.contains(&"org_acme_corp".to_owned()) && !names.contains(&"org_acme".to_owned()),
@@ -125,49 +109,10 @@ async fn rename_moves_documents_and_indexes_and_verify_proves_it() {
         .unwrap();
     assert!(org.get_datetime("updated_at").unwrap() > before.get_datetime("updated_at").unwrap());
 
-    let output = rollbook()
-        .args([
-            "verify",
-            "org-rename",
-            "--param",
-            "org=acme",
-            "--param",
-            "new_name=acme_corp",
-            "--output",
-            "json",
-            "--db",
-            &db,
-            "--state-db",
-            &state,
-            "--uri",
-            harness::uri(),
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{:#}", stdout_json(&output));
+    org_rename("verify", &db, &state, "acme", "acme_corp").status(0);
 
     // Its rollback direction renames back: the original content returns.
-    let output = rollbook()
-        .args([
-            "rollback",
-            "org-rename",
-            "--param",
-            "org=acme",
-            "--param",
-            "new_name=acme_corp",
-            "--yes",
-            "--output",
-            "json",
-            "--db",
-            &db,
-            "--state-db",
-            &state,
-            "--uri",
-            harness::uri(),
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{:#}", stdout_json(&output));
+    org_rename("rollback", &db, &state, "acme", "acme_corp").status(0);
     assert_eq!(
         data::documents(&client, &db, "org_acme").await,
         data::documents(&client, &original, "org_acme").await
@@ -186,15 +131,18 @@ async fn a_duplicate_name_is_refused_before_any_write() {
         ("ACME", "does not match"),
         ("a", "shorter"),
     ] {
-        let (code, report) = rename(&db, &state, harness::uri(), "acme", new_name);
-        assert_eq!(code, 2, "{new_name}: {report:#}");
+        let report = org_rename("apply", &db, &state, "acme", new_name)
+            .status(2)
+            .json_doc();
         let error = &report["error"];
         assert!(
             error["message"].as_str().unwrap().contains(why) || error["code"] == "INVALID_PARAM",
             "{new_name}: {report:#}"
         );
     }
-    let (_, report) = rename(&db, &state, harness::uri(), "acme", "globex");
+    let report = org_rename("apply", &db, &state, "acme", "globex")
+        .run()
+        .json_doc();
     assert_eq!(report["error"]["code"], "DUPLICATE_ACTIVE_RECORD");
     assert_untouched(&client, &db, &original, "after refused renames").await;
 }
@@ -209,15 +157,11 @@ async fn failure_is_compensated(
     let (db, original, state) = seeded(&client, name).await;
     let app = format!("{name}_app");
     let failpoint = inject(&client, &app).await;
-    let (code, report) = rename(
-        &db,
-        &state,
-        &harness::uri_with_app(&app),
-        "acme",
-        "acme_corp",
-    );
+    let report = org_rename("apply", &db, &state, "acme", "acme_corp")
+        .uri(&harness::uri_with_app(&app))
+        .status(7)
+        .json_doc();
     drop(failpoint);
-    assert_eq!(code, 7, "{report:#}");
     assert_eq!(report["error"]["code"], "COMPENSATED");
     assert_eq!(report["error"]["cause"], cause, "{report:#}");
     assert!(
@@ -296,15 +240,11 @@ async fn a_failed_compensation_exits_8_and_says_exactly_what_is_left() {
     let app = "org_fail_compensation_app";
     // The drop phase fails, and so do both undos that would drop the new collection.
     let failpoint = FailPoint::fail_command(&client, app, &["drop"], 2, 3).await;
-    let (code, report) = rename(
-        &db,
-        &state,
-        &harness::uri_with_app(app),
-        "acme",
-        "acme_corp",
-    );
+    let report = org_rename("apply", &db, &state, "acme", "acme_corp")
+        .uri(&harness::uri_with_app(app))
+        .status(8)
+        .json_doc();
     drop(failpoint);
-    assert_eq!(code, 8, "{report:#}");
     assert_eq!(report["error"]["code"], "COMPENSATION_INCOMPLETE");
     let remaining = report["error"]["remaining"].as_array().unwrap();
     assert_eq!(remaining.len(), 2, "{report:#}");
@@ -335,27 +275,10 @@ async fn a_racing_duplicate_during_the_metadata_switch_is_compensated() {
     let app = "org_race_app";
     // Slow the run down at `create` so a competing rename can take the name meanwhile.
     let failpoint = FailPoint::block_command(&client, app, &["create"], 2_000).await;
-    let child = Command::new(assert_cmd::cargo::cargo_bin("rollbook"))
-        .current_dir(harness::repo_root())
-        .args([
-            "apply",
-            "org-rename",
-            "--param",
-            "org=acme",
-            "--param",
-            "new_name=acme_corp",
-            "--yes",
-            "--output",
-            "json",
-        ])
-        .args([
-            "--db",
-            &db,
-            "--state-db",
-            &state,
-            "--uri",
-            &harness::uri_with_app(app),
-        ])
+    let rename =
+        org_rename("apply", &db, &state, "acme", "acme_corp").uri(&harness::uri_with_app(app));
+    let child = rename
+        .process()
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -380,10 +303,10 @@ async fn a_racing_duplicate_during_the_metadata_switch_is_compensated() {
         .insert_one(racer.clone())
         .await
         .unwrap();
-    let output = child.wait_with_output().unwrap();
+    let output = rename.outcome(child.wait_with_output().unwrap());
     drop(failpoint);
-    let report = stdout_json(&output);
-    assert_eq!(output.status.code(), Some(7), "{report:#}");
+    let report = output.json_doc();
+    assert_eq!(output.code, 7, "{report:#}");
     assert_eq!(
         report["error"]["cause"], "DUPLICATE_ACTIVE_RECORD",
         "{report:#}"
@@ -416,20 +339,9 @@ async fn sigkill_during_the_copy_of_a_large_organization_then_rerun_finishes_it(
     organizations.insert_one(doc! {"organization_name": "bigco", "collection_name": "org_bigco", "updated_at": mongodb::bson::DateTime::now()}).await.unwrap();
     let original = data::documents(&client, &db, "org_bigco").await;
 
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("rollbook"))
-        .current_dir(harness::repo_root())
-        .args([
-            "apply",
-            "org-rename",
-            "--param",
-            "org=bigco",
-            "--param",
-            "new_name=bigco_two",
-            "--yes",
-            "--output",
-            "json",
-        ])
-        .args(["--db", &db, "--state-db", &state, "--uri", harness::uri()])
+    let rename = org_rename("apply", &db, &state, "bigco", "bigco_two");
+    let mut child = rename
+        .process()
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -450,8 +362,7 @@ async fn sigkill_during_the_copy_of_a_large_organization_then_rerun_finishes_it(
     child.kill().unwrap();
     child.wait().unwrap();
 
-    let (code, report) = rename(&db, &state, harness::uri(), "bigco", "bigco_two");
-    assert_eq!(code, 0, "{report:#}");
+    let report = rename.status(0).json_doc();
     assert_eq!(report["resumed"], true, "{report:#}");
     let names = collections(&client, &db).await;
     let orgs: Vec<&String> = names.iter().filter(|n| n.starts_with("org_big")).collect();

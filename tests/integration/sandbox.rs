@@ -5,7 +5,7 @@ use mongodb::bson::{doc, Document};
 use rollbook::runbook::model::Action;
 use rollbook::sandbox::seed::{self, SeedTargets};
 
-use crate::harness::{self, rollbook};
+use crate::harness::{self, Run};
 
 fn to_document(map: Option<&serde_json::Map<String, serde_json::Value>>) -> Document {
     map.map(|m| mongodb::bson::to_document(m).unwrap())
@@ -131,33 +131,26 @@ async fn seeded_data_gives_every_data_step_of_steps_19_30_something_to_change() 
 #[test]
 fn sandbox_up_status_down_manage_a_real_replica_set() {
     let dir = tempfile::tempdir().unwrap();
+    // Without --uri: the sandbox is a server of its own.
     let sandbox = |args: &[&str]| {
-        let output = rollbook()
-            .arg("sandbox")
+        Run::new(["sandbox"])
             .args(args)
             .arg("--dir")
             .arg(dir.path())
-            .output()
-            .unwrap();
-        (
-            output.status.code(),
-            String::from_utf8_lossy(&output.stdout).trim().to_owned(),
-            String::from_utf8_lossy(&output.stderr).into_owned(),
-        )
+            .no_uri()
     };
-    let (code, uri, stderr) = sandbox(&["up"]);
-    assert_eq!(code, Some(0), "{stderr}");
+    let uri = sandbox(&["up"]).status(0).stdout.trim().to_owned();
     assert!(
         uri.starts_with("mongodb://127.0.0.1:") && uri.ends_with("replicaSet=rs0"),
         "{uri}"
     );
-    let (code, again, _) = sandbox(&["up"]);
+    let again = sandbox(&["up"]).status(0);
     assert_eq!(
-        (code, again.as_str()),
-        (Some(0), uri.as_str()),
+        again.stdout.trim(),
+        uri,
         "a second up reuses the running sandbox"
     );
-    assert_eq!(sandbox(&["status"]).0, Some(0));
+    sandbox(&["status"]).status(0);
 
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
@@ -178,24 +171,20 @@ fn sandbox_up_status_down_manage_a_real_replica_set() {
         );
     });
 
-    let (code, _, stderr) = sandbox(&["down"]);
-    assert_eq!(code, Some(0), "{stderr}");
-    let (code, stdout, _) = sandbox(&["status"]);
-    assert_ne!(code, Some(0));
-    assert!(stdout.contains("no sandbox"), "{stdout}");
+    sandbox(&["down"]).status(0);
+    let status = sandbox(&["status"]).run();
+    assert_ne!(status.code, 0, "{status}");
+    assert!(status.stdout.contains("no sandbox"), "{status}");
     assert!(!dir.path().join("data").exists());
 }
 
 #[test]
 fn seeding_refuses_a_non_loopback_uri_and_changes_nothing() {
-    rollbook()
-        .args([
-            "sandbox",
-            "seed",
-            "--uri",
-            "mongodb://db.prod.example:27017/",
-        ])
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains("only accepts a loopback URI"));
+    let refused = Run::new(["sandbox", "seed"])
+        .uri("mongodb://db.prod.example:27017/")
+        .status(2);
+    assert!(
+        refused.stderr.contains("only accepts a loopback URI"),
+        "{refused}"
+    );
 }

@@ -2,11 +2,13 @@
 //! restore several tenants concurrently with drop semantics, verify counts and indexes; its
 //! rollback brings back the state from before the restore; a failed tenant is resumed alone.
 
+use std::path::Path;
+
 use mongodb::bson::{doc, Document};
 use mongodb::Client;
 
 use crate::data;
-use crate::harness::{self, rollbook, stdout_json, FailPoint};
+use crate::harness::{self, FailPoint, Run};
 
 const TENANT_COLLECTIONS: [&str; 3] = ["menuitems", "orders", "customers"];
 const ACKS: [&str; 18] = [
@@ -83,33 +85,32 @@ async fn prepared(client: &Client, prefix: &str) -> Tenants {
     }
 }
 
-fn run(tenants: &Tenants, command: &str, uri: &str) -> (i32, serde_json::Value) {
-    let current = tenants.current.path().join("pre-restore");
-    let output = rollbook()
+/// `rollbook COMMAND tenant-restore` of the tenants' backup, with its current state saved to
+/// `current_dir`, unattended (`--yes --output json`), without acknowledging its checklist.
+fn unacknowledged(tenants: &Tenants, command: &str, current_dir: &Path) -> Run {
+    Run::new([command, "tenant-restore"])
         .args([
-            command,
-            "tenant-restore",
-            "--yes",
-            "--output",
-            "json",
-            "--state-db",
-            &tenants.state,
-            "--uri",
-            uri,
+            "--param".into(),
+            format!("backup={}", tenants.backup.path().display()),
         ])
+        .args(["--param".into(), format!("tenants={}", tenants.glob)])
         .args([
-            "--param",
-            &format!("backup={}", tenants.backup.path().display()),
+            "--param".into(),
+            format!("current_backup_dir={}", current_dir.display()),
         ])
-        .args(["--param", &format!("tenants={}", tenants.glob)])
-        .args([
-            "--param",
-            &format!("current_backup_dir={}", current.display()),
-        ])
-        .args(ACKS)
-        .output()
-        .unwrap();
-    (output.status.code().unwrap_or(-1), stdout_json(&output))
+        .yes()
+        .json()
+        .state(&tenants.state)
+}
+
+/// `rollbook COMMAND tenant-restore` with every manual step acknowledged.
+fn restore(tenants: &Tenants, command: &str) -> Run {
+    unacknowledged(
+        tenants,
+        command,
+        &tenants.current.path().join("pre-restore"),
+    )
+    .args(ACKS)
 }
 
 async fn assert_tenants(client: &Client, tenants: &Tenants, expected: &[String], context: &str) {
@@ -123,8 +124,7 @@ async fn restores_three_tenants_verifies_them_and_rollback_brings_back_the_state
     let client = harness::client().await;
     let tenants = prepared(&client, "trx").await;
 
-    let (code, report) = run(&tenants, "apply", harness::uri());
-    assert_eq!(code, 0, "{report:#}");
+    let report = restore(&tenants, "apply").status(0).json_doc();
     let step = |id: &str| {
         report["steps"]
             .as_array()
@@ -152,8 +152,7 @@ async fn restores_three_tenants_verifies_them_and_rollback_brings_back_the_state
         .is_dir());
     assert_tenants(&client, &tenants, &tenants.at_backup, "after the restore").await;
 
-    let (code, report) = run(&tenants, "rollback", harness::uri());
-    assert_eq!(code, 0, "{report:#}");
+    restore(&tenants, "rollback").status(0);
     assert_tenants(
         &client,
         &tenants,
@@ -167,34 +166,9 @@ async fn restores_three_tenants_verifies_them_and_rollback_brings_back_the_state
 async fn without_acknowledgement_the_pre_restore_checklist_stops_the_run_before_any_change() {
     let client = harness::client().await;
     let tenants = prepared(&client, "trg").await;
-    let output = rollbook()
-        .args([
-            "apply",
-            "tenant-restore",
-            "--yes",
-            "--output",
-            "json",
-            "--state-db",
-            &tenants.state,
-            "--uri",
-            harness::uri(),
-        ])
-        .args([
-            "--param",
-            &format!("backup={}", tenants.backup.path().display()),
-        ])
-        .args(["--param", &format!("tenants={}", tenants.glob)])
-        .args([
-            "--param",
-            &format!(
-                "current_backup_dir={}",
-                tenants.current.path().join("x").display()
-            ),
-        ])
-        .output()
-        .unwrap();
-    let report = stdout_json(&output);
-    assert_eq!(output.status.code(), Some(9), "{report:#}");
+    let report = unacknowledged(&tenants, "apply", &tenants.current.path().join("x"))
+        .status(9)
+        .json_doc();
     assert_eq!(
         report["steps"].as_array().unwrap().len(),
         1,
@@ -217,9 +191,11 @@ async fn a_tenant_that_fails_to_restore_is_resumed_alone_and_the_others_are_kept
     // Nothing in the run sends `create` before the restores make their temporary collections:
     // the first one fails, so one tenant fails and the others restore.
     let failpoint = FailPoint::fail_command(&client, app, &["create"], 2, 1).await;
-    let (code, report) = run(&tenants, "apply", &harness::uri_with_app(app));
+    let report = restore(&tenants, "apply")
+        .uri(&harness::uri_with_app(app))
+        .status(1)
+        .json_doc();
     drop(failpoint);
-    assert_eq!(code, 1, "{report:#}");
     let message = report["error"]["message"].as_str().unwrap().to_owned();
     assert!(
         message.contains("not restored") && message.contains("rerun"),
@@ -229,8 +205,7 @@ async fn a_tenant_that_fails_to_restore_is_resumed_alone_and_the_others_are_kept
         data::count(&client, &tenants.state, "journal", doc! {"phase": "tenant"}).await;
     assert_eq!(restored_first, 2, "{report:#}");
 
-    let (code, report) = run(&tenants, "apply", harness::uri());
-    assert_eq!(code, 0, "{report:#}");
+    let report = restore(&tenants, "apply").status(0).json_doc();
     assert_eq!(report["resumed"], true);
     let restore = report["steps"]
         .as_array()

@@ -1,21 +1,42 @@
-//! Command lines of the proof tools: the options they share with rollbook (`--uri`,
-//! `--runbooks`, `--output`, …) and their own.
+//! Command lines of the proof tools. Each has only the options it reads; those it shares with
+//! rollbook (`--runbooks`, `--output`, `--uri`, `--quiet`) keep rollbook's names, environment
+//! variables and defaults.
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
-use rollbook::cli::args::GlobalArgs;
+use clap::{Args, Parser, Subcommand};
+use rollbook::cli::args::OutputFormat;
 
-/// `rollbook-faults`: the fault-injection suite, on throwaway local replica sets of its own
-/// (never `--uri`): SIGKILL at random points, failpoints on every action kind, mongod crashed
+/// Options both tools read.
+#[derive(Debug, Args)]
+pub struct SharedArgs {
+    /// Directory of the runbooks to run (the shipped ones by default).
+    #[arg(
+        long = "runbooks",
+        value_name = "DIR",
+        env = "ROLLBOOK_RUNBOOKS",
+        default_value = "runbooks",
+        global = true
+    )]
+    pub runbooks_dir: PathBuf,
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human, global = true)]
+    pub output: OutputFormat,
+}
+
+/// `rollbook-faults`: the fault-injection suite, on throwaway local replica sets it starts
+/// itself (it takes no connection string): SIGKILL at random points, failpoints on every action kind, mongod crashed
 /// and restarted, a primary stepped down. Prints trials, faults survived and documents lost;
 /// exit 20 when any trial lost or changed data.
 #[derive(Debug, Parser)]
 #[command(name = "rollbook-faults", version)]
 pub struct FaultsCli {
-    /// Options shared with rollbook.
+    /// Options shared with `rollbook-bench`.
     #[command(flatten)]
-    pub global: GlobalArgs,
+    pub shared: SharedArgs,
+    /// No line per finished trial on stderr.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
     /// Trials per group (per action kind for the failpoints).
     #[arg(long, default_value_t = 5)]
     pub trials: usize,
@@ -41,9 +62,12 @@ pub struct FaultsCli {
 #[derive(Debug, Parser)]
 #[command(name = "rollbook-bench", version)]
 pub struct BenchCli {
-    /// Options shared with rollbook.
+    /// Options shared with `rollbook-faults`.
     #[command(flatten)]
-    pub global: GlobalArgs,
+    pub shared: SharedArgs,
+    /// MongoDB connection string of the server to benchmark on (falls back to `MONGODB_URI`).
+    #[arg(long, env = "ROLLBOOK_URI", global = true, hide_env_values = true)]
+    pub uri: Option<String>,
     /// Which benchmark.
     #[command(subcommand)]
     pub case: BenchCase,
@@ -97,4 +121,147 @@ pub enum BenchCase {
         #[arg(long, default_value_t = 20)]
         runs: usize,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// rollbook's options that neither tool reads.
+    const NOT_OURS: [&str; 7] = [
+        "--db",
+        "--state-db",
+        "--yes",
+        "--operator",
+        "--verbose",
+        "--log-format",
+        "--quiet",
+    ];
+
+    fn help_of<P: Parser + std::fmt::Debug>(argv: &[&str]) -> String {
+        let error = P::try_parse_from(argv).expect_err("--help stops parsing");
+        assert_eq!(error.kind(), clap::error::ErrorKind::DisplayHelp);
+        error.to_string()
+    }
+
+    #[test]
+    fn faults_help_lists_only_its_own_options() {
+        let help = help_of::<FaultsCli>(&["rollbook-faults", "--help"]);
+        for option in [
+            "--runbooks",
+            "--output",
+            "--quiet",
+            "--trials",
+            "--scale",
+            "--seed",
+            "--work-dir",
+            "--only",
+            "--case",
+        ] {
+            assert!(help.contains(option), "{option} missing:\n{help}");
+        }
+        for option in NOT_OURS
+            .iter()
+            .filter(|o| **o != "--quiet")
+            .chain(&["--uri"])
+        {
+            assert!(!help.contains(option), "{option} listed:\n{help}");
+        }
+    }
+
+    #[test]
+    fn bench_help_lists_only_its_own_options_on_every_case() {
+        for argv in [
+            &["rollbook-bench", "--help"][..],
+            &["rollbook-bench", "copy", "--help"],
+            &["rollbook-bench", "startup", "--help"],
+        ] {
+            let help = help_of::<BenchCli>(argv);
+            for option in ["--runbooks", "--output", "--uri"] {
+                assert!(help.contains(option), "{argv:?}: {option} missing:\n{help}");
+            }
+            for option in NOT_OURS {
+                assert!(!help.contains(option), "{argv:?}: {option} listed:\n{help}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_documented_command_lines_parse() {
+        // .ci/run and the README.
+        let cli = FaultsCli::try_parse_from([
+            "rollbook-faults",
+            "--trials",
+            "1",
+            "--scale",
+            "1000",
+            "--seed",
+            "7",
+            "--work-dir",
+            "/tmp/faults",
+        ])
+        .unwrap();
+        assert_eq!((cli.trials, cli.scale, cli.seed), (1, 1000, Some(7)));
+        assert_eq!(cli.work_dir, PathBuf::from("/tmp/faults"));
+        let cli = FaultsCli::try_parse_from([
+            "rollbook-faults",
+            "--only",
+            "failpoints",
+            "--case",
+            "restore",
+            "-q",
+            "--output",
+            "json",
+        ])
+        .unwrap();
+        assert_eq!(cli.case.as_deref(), Some("restore"));
+        assert!(cli.quiet && cli.shared.output == OutputFormat::Json);
+
+        let cli =
+            BenchCli::try_parse_from(["rollbook-bench", "copy", "--docs", "10", "--runs", "3"])
+                .unwrap();
+        assert!(matches!(cli.case, BenchCase::Copy { docs: 10, runs: 3 }));
+        // Shared options go before or after the case, as with rollbook's.
+        for argv in [
+            [
+                "rollbook-bench",
+                "--uri",
+                "mongodb://h/",
+                "startup",
+                "--runbooks",
+                "rb",
+            ],
+            [
+                "rollbook-bench",
+                "startup",
+                "--uri",
+                "mongodb://h/",
+                "--runbooks",
+                "rb",
+            ],
+        ] {
+            let cli = BenchCli::try_parse_from(argv).unwrap();
+            assert_eq!(cli.uri.as_deref(), Some("mongodb://h/"));
+            assert_eq!(cli.shared.runbooks_dir, PathBuf::from("rb"));
+            assert!(matches!(cli.case, BenchCase::Startup { runs: 20 }));
+        }
+    }
+
+    #[test]
+    fn options_the_tools_do_not_read_are_refused() {
+        for option in ["--db", "--state-db", "--yes", "--uri"] {
+            let mut argv = vec!["rollbook-faults", option];
+            if option != "--yes" {
+                argv.push("x");
+            }
+            assert!(FaultsCli::try_parse_from(&argv).is_err(), "{argv:?}");
+        }
+        for option in ["--db", "--state-db", "--yes", "--quiet"] {
+            let mut argv = vec!["rollbook-bench", "startup", option];
+            if option != "--yes" && option != "--quiet" {
+                argv.push("x");
+            }
+            assert!(BenchCli::try_parse_from(&argv).is_err(), "{argv:?}");
+        }
+    }
 }

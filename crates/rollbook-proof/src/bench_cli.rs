@@ -3,29 +3,30 @@
 use mongodb::Client;
 use serde_json::json;
 
-use rollbook::cli::args::{GlobalArgs, OutputFormat};
+use rollbook::cli::args::{GlobalArgs, LogFormat, OutputFormat};
 use rollbook::cli::connect;
 
-use crate::args::BenchCase;
+use crate::args::{BenchCase, BenchCli, SharedArgs};
 use crate::bench;
 use rollbook::error::Result;
 use rollbook::output::{human, json};
 
 /// Runs one benchmark case and prints its figures. Only the cases that use the server need a
 /// connection string.
-pub async fn run(global: &GlobalArgs, case: &BenchCase) -> Result<()> {
+pub async fn run(cli: &BenchCli) -> Result<()> {
+    let BenchCli { shared, uri, case } = cli;
     match case {
-        BenchCase::Startup { runs } => startup(global, *runs)?,
+        BenchCase::Startup { runs } => startup(shared, *runs)?,
         BenchCase::Plan { orders, runs } => {
-            let client = connect::client(global).await?;
-            plan(global, &client, *orders, *runs).await?;
+            let client = client(uri.as_deref()).await?;
+            plan(shared, &client, *orders, *runs).await?;
         }
         BenchCase::Copy { docs, runs } => {
-            let client = connect::client(global).await?;
-            let result = bench::copy::run(&client, &global.runbooks_dir, *docs, *runs).await?;
+            let client = client(uri.as_deref()).await?;
+            let result = bench::copy::run(&client, &shared.runbooks_dir, *docs, *runs).await?;
             let base = result.bare_out.median_secs;
             let base_indexed = result.bare_out_with_indexes.median_secs;
-            match global.output {
+            match shared.output {
                 OutputFormat::Json => {
                     let mut document = json::success("bench");
                     document.insert("case".into(), json!("copy"));
@@ -70,11 +71,11 @@ pub async fn run(global: &GlobalArgs, case: &BenchCase) -> Result<()> {
             }
         }
         BenchCase::Rollback { orders, runs } => {
-            let client = connect::client(global).await?;
+            let client = client(uri.as_deref()).await?;
             let result =
-                bench::rollback::run(&client, &global.runbooks_dir, *orders, *runs).await?;
+                bench::rollback::run(&client, &shared.runbooks_dir, *orders, *runs).await?;
             let base = result.bare_update.median_secs;
-            match global.output {
+            match shared.output {
                 OutputFormat::Json => {
                     let mut document = json::success("bench");
                     document.insert("case".into(), json!("rollback"));
@@ -109,9 +110,9 @@ pub async fn run(global: &GlobalArgs, case: &BenchCase) -> Result<()> {
             }
         }
         BenchCase::Archive { docs, runs } => {
-            let client = connect::client(global).await?;
+            let client = client(uri.as_deref()).await?;
             let result = bench::archive::run(&client, *docs, *runs).await?;
-            match global.output {
+            match shared.output {
                 OutputFormat::Json => {
                     let mut document = json::success("bench");
                     document.insert("case".into(), json!("archive"));
@@ -148,12 +149,31 @@ pub async fn run(global: &GlobalArgs, case: &BenchCase) -> Result<()> {
     Ok(())
 }
 
+/// A client for `--uri` (else `MONGODB_URI`) made the way rollbook makes its own, so the
+/// figures are those of rollbook's client. `connect::client` takes rollbook's global options
+/// but reads only their URI; the rest are rollbook's defaults and go unused.
+async fn client(uri: Option<&str>) -> Result<Client> {
+    let global = GlobalArgs {
+        uri: uri.map(str::to_owned),
+        db: None,
+        state_db: "rollbook".into(),
+        runbooks_dir: "runbooks".into(),
+        operator: None,
+        output: OutputFormat::Human,
+        yes: false,
+        verbose: 0,
+        quiet: false,
+        log_format: LogFormat::Text,
+    };
+    connect::client(&global).await
+}
+
 /// `rollbook-bench plan`: the dry-run next to the bare reads its figures need.
-async fn plan(global: &GlobalArgs, client: &Client, orders: u64, runs: usize) -> Result<()> {
-    let result = bench::plan::run(client, &global.runbooks_dir, orders, runs).await?;
+async fn plan(shared: &SharedArgs, client: &Client, orders: u64, runs: usize) -> Result<()> {
+    let result = bench::plan::run(client, &shared.runbooks_dir, orders, runs).await?;
     let rollback_ratio = result.plan_rollback.median_secs / result.bare_rollback.median_secs;
     let forward_ratio = result.plan_forward.median_secs / result.bare_forward.median_secs;
-    match global.output {
+    match shared.output {
         OutputFormat::Json => {
             let mut document = json::success("bench");
             document.insert("case".into(), json!("plan"));
@@ -197,9 +217,9 @@ async fn plan(global: &GlobalArgs, client: &Client, orders: u64, runs: usize) ->
 }
 
 /// `rollbook-bench startup`: start-up time of the `rollbook` binary; no database.
-fn startup(global: &GlobalArgs, runs: usize) -> Result<()> {
-    let result = bench::startup::run(&global.runbooks_dir, runs)?;
-    match global.output {
+fn startup(shared: &SharedArgs, runs: usize) -> Result<()> {
+    let result = bench::startup::run(&shared.runbooks_dir, runs)?;
+    match shared.output {
         OutputFormat::Json => {
             let mut document = json::success("bench");
             document.insert("case".into(), json!("startup"));

@@ -38,7 +38,8 @@ impl faults::Progress for Lines {
 /// [`exit::DATA_LOST`].
 pub async fn run(cli: &FaultsCli) -> Result<i32> {
     let FaultsCli {
-        global,
+        shared,
+        quiet,
         trials,
         scale,
         seed,
@@ -51,23 +52,23 @@ pub async fn run(cli: &FaultsCli) -> Result<i32> {
         trials,
         scale,
         seed: seed.unwrap_or_else(rand::random),
-        runbooks: std::path::absolute(&global.runbooks_dir)
-            .unwrap_or_else(|_| global.runbooks_dir.clone()),
+        runbooks: std::path::absolute(&shared.runbooks_dir)
+            .unwrap_or_else(|_| shared.runbooks_dir.clone()),
         work_dir: std::path::absolute(work_dir).unwrap_or_else(|_| work_dir.to_path_buf()),
         only: only.clone(),
         case: case.clone(),
     };
-    if global.output == OutputFormat::Human {
+    if shared.output == OutputFormat::Human {
         eprintln!(
             "fault-injection suite: {trials} trials per group, scale {scale}, seed {} (repeat with --seed)",
             options.seed
         );
     }
     let progress = Lines {
-        quiet: global.output == OutputFormat::Json || global.quiet,
+        quiet: shared.output == OutputFormat::Json || *quiet,
     };
     let outcome = faults::run(&options, &progress).await?;
-    match global.output {
+    match shared.output {
         OutputFormat::Json => {
             let mut document = json::success("faults");
             document.insert("passed".into(), json!(outcome.passed()));

@@ -5,7 +5,7 @@ use clap::Parser;
 #[tokio::main]
 async fn main() {
     let cli = rollbook_proof::args::BenchCli::parse();
-    let code = match rollbook_proof::run_bench(&cli.global, &cli.case).await {
+    let code = match rollbook_proof::run_bench(&cli).await {
         Ok(()) => rollbook_proof::exit::OK,
         Err(error) => rollbook_proof::report(&error),
     };
