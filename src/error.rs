@@ -3,7 +3,7 @@
 use std::fmt;
 use std::path::PathBuf;
 
-pub use crate::error_code::ErrorCode;
+pub(crate) use crate::error_code::ErrorCode;
 use crate::exit_code;
 
 /// A position in a source file, 1-based.
@@ -110,7 +110,7 @@ pub enum Error {
 
 /// A driver error in one line: the server's code, code name and message, without the raw reply.
 #[must_use]
-pub fn describe_driver_error(error: &mongodb::error::Error) -> String {
+pub(crate) fn describe_driver_error(error: &mongodb::error::Error) -> String {
     use mongodb::error::{ErrorKind, WriteFailure};
     let text = match error.kind.as_ref() {
         ErrorKind::Command(command) => format!(
@@ -157,7 +157,7 @@ fn summarize(problems: &[Problem]) -> String {
 impl Error {
     /// The documented error code (DESIGN.md §6).
     #[must_use]
-    pub fn code(&self) -> ErrorCode {
+    pub(crate) fn code(&self) -> ErrorCode {
         match self {
             Error::CheckFailed {
                 code: Some(code), ..
@@ -205,7 +205,7 @@ impl Error {
     /// The code naming what went wrong underneath: a duplicate key reported by the server is
     /// `DUPLICATE_ACTIVE_RECORD` (e.g. a racing rename hit the unique index), else [`Error::code`].
     #[must_use]
-    pub fn cause_code(&self) -> ErrorCode {
+    pub(crate) fn cause_code(&self) -> ErrorCode {
         if let Error::Database { source, .. } = self {
             let duplicate = match source.kind.as_ref() {
                 mongodb::error::ErrorKind::Command(c) => c.code == 11_000,
@@ -223,7 +223,7 @@ impl Error {
 
     /// True when the error carries a MongoDB error label (e.g. `TransientTransactionError`).
     #[must_use]
-    pub fn has_label(&self, label: &str) -> bool {
+    pub(crate) fn has_label(&self, label: &str) -> bool {
         matches!(self, Error::Database { source, .. } if source.contains_label(label))
     }
 
@@ -285,7 +285,7 @@ pub struct ErrorReport {
 impl ErrorReport {
     /// A report with no cause and nothing remaining.
     #[must_use]
-    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+    pub(crate) fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         ErrorReport {
             code,
             message: message.into(),
@@ -296,7 +296,7 @@ impl ErrorReport {
 
     /// From a core error.
     #[must_use]
-    pub fn of(error: &crate::error::Error) -> Self {
+    pub(crate) fn of(error: &crate::error::Error) -> Self {
         let mut message = error.to_string();
         let mut cause = std::error::Error::source(error);
         while let Some(inner) = cause {

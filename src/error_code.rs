@@ -73,7 +73,7 @@ const NAMED: [(ErrorCode, &str); 18] = [
 impl ErrorCode {
     /// The code as printed (`ACTION_FAILED`, …).
     #[must_use]
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         if let ErrorCode::Declared(code) = self {
             return code;
         }
@@ -85,7 +85,7 @@ impl ErrorCode {
 
     /// The code a printed name stands for; a name that is not documented is a declared one.
     #[must_use]
-    pub fn parse(name: &str) -> Self {
+    pub(crate) fn parse(name: &str) -> Self {
         NAMED.iter().find(|(_, known)| *known == name).map_or_else(
             || ErrorCode::Declared(name.to_owned()),
             |(code, _)| code.clone(),

@@ -2,7 +2,7 @@
 
 /// True while process `pid` exists and is not a zombie.
 #[must_use]
-pub fn is_alive(pid: u32) -> bool {
+pub(crate) fn is_alive(pid: u32) -> bool {
     std::fs::read_to_string(format!("/proc/{pid}/stat"))
         .map(|stat| {
             stat.rsplit(')')

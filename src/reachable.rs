@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 
 /// How long cleanup keeps trying while the server is out of reach: longer than a heartbeat and
 /// an election.
-pub const CLEANUP_FOR: Duration = Duration::from_secs(60);
+pub(crate) const CLEANUP_FOR: Duration = Duration::from_secs(60);
 
 /// Server error codes that say "this node cannot take the operation now" (state changes,
 /// shutdown, network-ish errors reported by the server).
@@ -23,7 +23,7 @@ const STATE_CHANGE_CODES: [i32; 12] = [
 /// True when `error` says the server was out of reach or changing state — the same operation
 /// can succeed once it is reachable again — rather than that the operation itself was refused.
 #[must_use]
-pub fn is_out_of_reach(error: &Error) -> bool {
+pub(crate) fn is_out_of_reach(error: &Error) -> bool {
     let Error::Database { source, .. } = error else {
         return false;
     };
@@ -42,7 +42,10 @@ pub fn is_out_of_reach(error: &Error) -> bool {
 /// Runs `operation` until it succeeds, fails for another reason than [`is_out_of_reach`], or
 /// `patience` has passed since the first attempt; pauses 100 ms, doubling up to 2 s, between
 /// attempts. Returns the last error when it gives up.
-pub async fn retry_while_out_of_reach<T, F, Fut>(patience: Duration, mut operation: F) -> Result<T>
+pub(crate) async fn retry_while_out_of_reach<T, F, Fut>(
+    patience: Duration,
+    mut operation: F,
+) -> Result<T>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T>>,

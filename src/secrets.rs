@@ -3,7 +3,7 @@
 /// Replaces the password in every `scheme://user:password@` in `text` (`mongodb://`,
 /// `mongodb+srv://`, and any other scheme a mistyped connection string may carry) with `****`.
 #[must_use]
-pub fn redact(text: &str) -> String {
+pub(crate) fn redact(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find("://") {
@@ -20,7 +20,7 @@ pub fn redact(text: &str) -> String {
 /// One connection string as given on the command line, with its password masked even when
 /// it has no scheme at all (`user:password@host`), for messages about an unparsable URI.
 #[must_use]
-pub fn redact_uri(uri: &str) -> String {
+pub(crate) fn redact_uri(uri: &str) -> String {
     if uri.contains("://") {
         return redact(uri);
     }

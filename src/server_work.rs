@@ -12,7 +12,7 @@ use mongodb::Client;
 use crate::error::{Error, Result};
 
 /// Operations running now on any of `namespaces` (`db.collection`), by operation id.
-pub async fn running_on(client: &Client, namespaces: &[String]) -> Result<Vec<Document>> {
+pub(crate) async fn running_on(client: &Client, namespaces: &[String]) -> Result<Vec<Document>> {
     let pipeline = vec![
         doc! {"$currentOp": {"allUsers": true, "idleConnections": false}},
         doc! {"$match": {"ns": {"$in": namespaces}}},
@@ -30,7 +30,7 @@ pub async fn running_on(client: &Client, namespaces: &[String]) -> Result<Vec<Do
 
 /// Waits until no operation runs on any of `namespaces`, checking every 100 ms for at most
 /// `patience`. Returns the operations still running when it gives up (empty when none are).
-pub async fn wait_until_idle(
+pub(crate) async fn wait_until_idle(
     client: &Client,
     namespaces: &[String],
     patience: Duration,

@@ -48,7 +48,7 @@ fn key<'a>(ctx: &'a ActionContext<'a>) -> ActionKey<'a> {
 }
 
 /// `dump`: the selected live databases (names, comma list or glob) to a mongodump directory.
-pub async fn dump(ctx: &ActionContext<'_>, action: &DumpAction) -> Result<ActionOutcome> {
+pub(crate) async fn dump(ctx: &ActionContext<'_>, action: &DumpAction) -> Result<ActionOutcome> {
     let live = ctx
         .client
         .list_database_names()
@@ -80,7 +80,10 @@ pub async fn dump(ctx: &ActionContext<'_>, action: &DumpAction) -> Result<Action
 }
 
 /// `restore`: every selected database of the backup, each swapped in only when complete.
-pub async fn restore(ctx: &ActionContext<'_>, action: &RestoreAction) -> Result<ActionOutcome> {
+pub(crate) async fn restore(
+    ctx: &ActionContext<'_>,
+    action: &RestoreAction,
+) -> Result<ActionOutcome> {
     // The whole backup is read and checked before anything is touched.
     let contents = archive::inspect(Path::new(&action.from), &action.databases).await?;
     let tenants: Vec<String> = contents
@@ -173,7 +176,7 @@ pub async fn restore(ctx: &ActionContext<'_>, action: &RestoreAction) -> Result<
 }
 
 /// `backup_valid`: the backup is complete and readable; says what it holds.
-pub async fn backup_valid(check: &BackupCheck) -> CheckResult {
+pub(crate) async fn backup_valid(check: &BackupCheck) -> CheckResult {
     let (ok, actual) = match archive::inspect(Path::new(&check.path), &check.databases).await {
         Ok(contents) => {
             let held: Vec<String> = contents
@@ -198,7 +201,10 @@ pub async fn backup_valid(check: &BackupCheck) -> CheckResult {
 
 /// `matches_backup`: each live collection of the selected databases has the backup's document
 /// count and index keys.
-pub async fn matches_backup(ctx: &ActionContext<'_>, check: &BackupCheck) -> Result<CheckResult> {
+pub(crate) async fn matches_backup(
+    ctx: &ActionContext<'_>,
+    check: &BackupCheck,
+) -> Result<CheckResult> {
     let contents = match archive::inspect(Path::new(&check.path), &check.databases).await {
         Ok(contents) => contents,
         Err(error) => {

@@ -27,7 +27,7 @@ pub struct CheckResult {
 impl CheckResult {
     /// One line: what was checked, expected and found.
     #[must_use]
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         format!(
             "{} {}: expected {}, found {}{}",
             self.kind,

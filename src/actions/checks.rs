@@ -7,11 +7,11 @@ use super::{collections, indexes, to_bson, ActionContext};
 use crate::error::{Error, Result};
 use crate::runbook::model::Check;
 
-pub use super::check_result::CheckResult;
+pub(crate) use super::check_result::CheckResult;
 
 /// The error a failed check raises when it runs as an action or precondition.
 #[must_use]
-pub fn failure(result: &CheckResult) -> Error {
+pub(crate) fn failure(result: &CheckResult) -> Error {
     Error::CheckFailed {
         code: result.error_code.clone(),
         message: result.description.as_ref().map_or_else(
@@ -22,7 +22,7 @@ pub fn failure(result: &CheckResult) -> Error {
 }
 
 /// Runs a check, inside `session`'s transaction when there is one (counts only).
-pub async fn run(
+pub(crate) async fn run(
     ctx: &ActionContext<'_>,
     check: &Check,
     session: Option<&mut ClientSession>,

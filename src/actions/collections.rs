@@ -12,7 +12,7 @@ use crate::runbook::model::{
 };
 
 /// A collection's options (`{}` for none), or `None` when it does not exist.
-pub async fn options(db: &Database, name: &str) -> Result<Option<Document>> {
+pub(crate) async fn options(db: &Database, name: &str) -> Result<Option<Document>> {
     let reply = db
         .run_command(doc! {"listCollections": 1, "filter": {"name": name}})
         .await
@@ -26,7 +26,7 @@ pub async fn options(db: &Database, name: &str) -> Result<Option<Document>> {
 }
 
 /// Counts every document of a collection.
-pub async fn count(db: &Database, name: &str) -> Result<u64> {
+pub(crate) async fn count(db: &Database, name: &str) -> Result<u64> {
     db.collection::<Document>(name)
         .count_documents(doc! {})
         .await
@@ -41,7 +41,7 @@ async fn estimated(db: &Database, name: &str) -> Result<u64> {
 }
 
 /// `create_collection`: creates it (with options, or those of `like`); existing is fine.
-pub async fn create(
+pub(crate) async fn create(
     ctx: &ActionContext<'_>,
     action: &CreateCollectionAction,
 ) -> Result<ActionOutcome> {
@@ -74,7 +74,7 @@ pub async fn create(
 }
 
 /// `drop_collection` (snapshotted first); a missing collection is not an error.
-pub async fn drop(ctx: &ActionContext<'_>, target: &Target) -> Result<ActionOutcome> {
+pub(crate) async fn drop(ctx: &ActionContext<'_>, target: &Target) -> Result<ActionOutcome> {
     let db = ctx.db(target.database.as_deref());
     let mut outcome = ActionOutcome::new("drop_collection", Some(&target.collection));
     if options(&db, &target.collection).await?.is_none() {
@@ -97,7 +97,7 @@ pub async fn drop(ctx: &ActionContext<'_>, target: &Target) -> Result<ActionOutc
 }
 
 /// `rename_collection`; already renamed (source gone, target present) is not an error.
-pub async fn rename(
+pub(crate) async fn rename(
     ctx: &ActionContext<'_>,
     action: &RenameCollectionAction,
 ) -> Result<ActionOutcome> {
@@ -121,7 +121,10 @@ pub async fn rename(
 
 /// `copy_collection`: documents with `$out` (the server's fastest copy) into the destination
 /// (created with the source's options first), then the source's indexes built once.
-pub async fn copy(ctx: &ActionContext<'_>, action: &CopyCollectionAction) -> Result<ActionOutcome> {
+pub(crate) async fn copy(
+    ctx: &ActionContext<'_>,
+    action: &CopyCollectionAction,
+) -> Result<ActionOutcome> {
     let db = ctx.db(action.database.as_deref());
     let name = db.name().to_owned();
     let source_options = options(&db, &action.from).await?.ok_or_else(|| {
@@ -207,7 +210,7 @@ pub async fn copy(ctx: &ActionContext<'_>, action: &CopyCollectionAction) -> Res
 
 /// `backup_to_collection`: matching documents (optionally projected) into `to` with `$out`
 /// (an existing `to` was snapshotted first).
-pub async fn backup(
+pub(crate) async fn backup(
     ctx: &ActionContext<'_>,
     action: &BackupToCollectionAction,
 ) -> Result<ActionOutcome> {

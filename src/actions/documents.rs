@@ -128,7 +128,7 @@ fn touched_paths(update: &Document) -> Vec<String> {
 }
 
 /// Counts the documents the write will change.
-pub async fn count(
+pub(crate) async fn count(
     ctx: &ActionContext<'_>,
     write: &DocumentWrite,
     session: Option<&mut ClientSession>,
@@ -159,7 +159,7 @@ pub async fn count(
 
 /// Counts the documents the write will change, stopping at `limit` (enough to decide whether a
 /// step fits in a transaction without scanning a million documents).
-pub async fn count_up_to(
+pub(crate) async fn count_up_to(
     ctx: &ActionContext<'_>,
     write: &DocumentWrite,
     limit: u64,
@@ -184,7 +184,7 @@ pub async fn count_up_to(
 }
 
 /// Runs the write (counting first), inside `session`'s transaction when there is one.
-pub async fn execute(
+pub(crate) async fn execute(
     ctx: &ActionContext<'_>,
     write: &DocumentWrite,
     mut session: Option<&mut ClientSession>,

@@ -23,7 +23,7 @@ fn code_of(error: &mongodb::error::Error) -> Option<i32> {
 
 /// "name key" of each spec, sorted: what two collections' indexes are compared on.
 #[must_use]
-pub fn names_and_keys(specs: &[Document]) -> Vec<String> {
+pub(crate) fn names_and_keys(specs: &[Document]) -> Vec<String> {
     let mut keys: Vec<String> = specs
         .iter()
         .map(|s| {
@@ -39,7 +39,7 @@ pub fn names_and_keys(specs: &[Document]) -> Vec<String> {
 }
 
 /// Every index spec of a collection as `listIndexes` returns it (empty if it does not exist).
-pub async fn specs(db: &Database, collection: &str) -> Result<Vec<Document>> {
+pub(crate) async fn specs(db: &Database, collection: &str) -> Result<Vec<Document>> {
     match db.run_command(doc! {"listIndexes": collection}).await {
         Ok(reply) => Ok(reply
             .get_document("cursor")
@@ -68,7 +68,7 @@ pub async fn specs(db: &Database, collection: &str) -> Result<Vec<Document>> {
 }
 
 /// The spec of one index by name.
-pub async fn spec(db: &Database, collection: &str, name: &str) -> Result<Option<Document>> {
+pub(crate) async fn spec(db: &Database, collection: &str, name: &str) -> Result<Option<Document>> {
     Ok(specs(db, collection)
         .await?
         .into_iter()
@@ -76,7 +76,7 @@ pub async fn spec(db: &Database, collection: &str, name: &str) -> Result<Option<
 }
 
 /// Creates an index, from a snapshot of the same index when one is waiting to be restored.
-pub async fn create(
+pub(crate) async fn create(
     ctx: &ActionContext<'_>,
     action: &CreateIndexAction,
     session: Option<&mut ClientSession>,
@@ -152,7 +152,10 @@ pub async fn create(
 }
 
 /// Drops an index (its spec was snapshotted); an index already gone is not an error.
-pub async fn drop(ctx: &ActionContext<'_>, action: &DropIndexAction) -> Result<ActionOutcome> {
+pub(crate) async fn drop(
+    ctx: &ActionContext<'_>,
+    action: &DropIndexAction,
+) -> Result<ActionOutcome> {
     let database = action
         .database
         .clone()

@@ -1,16 +1,16 @@
 //! One module per action kind: each knows how to execute itself against MongoDB, and the
 //! destructive ones how to snapshot what they destroy. Everything runs on the server.
 
-pub mod archive;
-pub mod check_result;
-pub mod checks;
-pub mod collections;
+pub(crate) mod archive;
+pub(crate) mod check_result;
+pub(crate) mod checks;
+pub(crate) mod collections;
 pub mod documents;
-pub mod indexes;
+pub(crate) mod indexes;
 pub mod operator;
-pub mod shell;
-pub mod snapshot;
-pub mod undo;
+pub(crate) mod shell;
+pub(crate) mod snapshot;
+pub(crate) mod undo;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -21,10 +21,10 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::runbook::model::{Action, Direction, DocumentValue};
-pub use crate::store::journal::ActionStatus;
+pub(crate) use crate::store::journal::ActionStatus;
 use crate::store::Store;
 
-pub use operator::{Confirmer, ManualAnswer};
+pub(crate) use operator::{Confirmer, ManualAnswer};
 
 /// Settings shared by every action of a run.
 pub struct RunEnv {
@@ -39,7 +39,7 @@ pub struct RunEnv {
 }
 
 /// Where an action runs.
-pub struct ActionContext<'a> {
+pub(crate) struct ActionContext<'a> {
     /// The client.
     pub client: &'a Client,
     /// State database.
@@ -68,13 +68,13 @@ pub struct ActionContext<'a> {
 impl ActionContext<'_> {
     /// The database named by an action, or the run's target.
     #[must_use]
-    pub fn db(&self, name: Option<&str>) -> Database {
+    pub(crate) fn db(&self, name: Option<&str>) -> Database {
         self.client.database(name.unwrap_or(self.database))
     }
 
     /// The registry id of the snapshot this action takes.
     #[must_use]
-    pub fn snapshot_id(&self) -> String {
+    pub(crate) fn snapshot_id(&self) -> String {
         crate::store::snapshots::snapshot_id(
             self.run_id,
             self.step,
@@ -117,7 +117,7 @@ pub struct ActionOutcome {
 impl ActionOutcome {
     /// An outcome with a kind and target, status `ok`.
     #[must_use]
-    pub fn new(kind: &str, collection: Option<&str>) -> Self {
+    pub(crate) fn new(kind: &str, collection: Option<&str>) -> Self {
         ActionOutcome {
             kind: kind.to_owned(),
             collection: collection.map(str::to_owned),
@@ -128,7 +128,7 @@ impl ActionOutcome {
 
     /// The outcome as a BSON document for the journal.
     #[must_use]
-    pub fn to_document(&self) -> Document {
+    pub(crate) fn to_document(&self) -> Document {
         mongodb::bson::to_document(self).unwrap_or_default()
     }
 }
@@ -145,7 +145,7 @@ pub fn to_bson(value: &DocumentValue) -> Result<Document> {
 }
 
 /// Runs `command` on `db`, inside `session`'s transaction when there is one.
-pub async fn run_command(
+pub(crate) async fn run_command(
     db: &Database,
     command: Document,
     session: Option<&mut ClientSession>,
@@ -157,7 +157,7 @@ pub async fn run_command(
 }
 
 /// Executes one resolved action (its snapshot, if any, is already taken).
-pub async fn execute(
+pub(crate) async fn execute(
     ctx: &ActionContext<'_>,
     action: &Action,
     session: Option<&mut ClientSession>,

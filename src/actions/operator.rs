@@ -31,7 +31,7 @@ impl Confirmer for NoOperator {
 }
 
 /// Runs a manual action or checklist by asking the operator.
-pub fn run(ctx: &ActionContext<'_>, action: &Action) -> Result<ActionOutcome> {
+pub(crate) fn run(ctx: &ActionContext<'_>, action: &Action) -> Result<ActionOutcome> {
     let (title, lines) = match action {
         Action::Manual(m) => (
             "Manual action".to_owned(),

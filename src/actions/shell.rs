@@ -14,7 +14,7 @@ use crate::runbook::model::ShellAction;
 const MAX_OUTPUT: usize = 16 * 1024;
 
 /// Runs the command, unless it is opt-in and the operator did not opt in.
-pub async fn run(ctx: &ActionContext<'_>, action: &ShellAction) -> Result<ActionOutcome> {
+pub(crate) async fn run(ctx: &ActionContext<'_>, action: &ShellAction) -> Result<ActionOutcome> {
     let mut outcome = ActionOutcome::new("shell", None);
     if let Some(name) = &action.opt_in {
         if !ctx.env.opt_ins.iter().any(|o| o == name) {

@@ -17,7 +17,7 @@ use crate::runbook::model::{Action, RestoreSnapshotAction};
 use crate::store::snapshots::{storage_name, Snapshot, SnapshotKind, FIELDS_FORMAT_ENTRIES};
 
 /// A snapshot taken for an action, and whether the registry already holds it (a resumed run).
-pub struct Taken {
+pub(crate) struct Taken {
     /// The registry entry.
     pub snapshot: Snapshot,
     /// True when it was taken by an earlier attempt of the same run and must be reused.
@@ -27,7 +27,7 @@ pub struct Taken {
 /// Saves what `action` is about to destroy. Returns `None` when it destroys nothing.
 /// A snapshot an earlier attempt of this run already completed is reused, never retaken:
 /// the data may already be changed.
-pub async fn take(ctx: &ActionContext<'_>, action: &Action) -> Result<Option<Taken>> {
+pub(crate) async fn take(ctx: &ActionContext<'_>, action: &Action) -> Result<Option<Taken>> {
     let id = ctx.snapshot_id();
     if let Some(snapshot) = ctx.store.snapshot(&id).await? {
         return Ok(Some(Taken {
@@ -355,7 +355,7 @@ fn merge_back_legacy(fields: &[String]) -> Vec<Document> {
 
 /// `restore_snapshot`: puts back, newest first and then older ones (so the oldest — the
 /// true original — wins), every field snapshot of this step and collection not yet restored.
-pub async fn restore_fields(
+pub(crate) async fn restore_fields(
     ctx: &ActionContext<'_>,
     action: &RestoreSnapshotAction,
 ) -> Result<ActionOutcome> {
@@ -412,7 +412,7 @@ const RESTORE_STREAMS: i64 = 2;
 
 /// Merges the `fields` of a field snapshot back into its collection; returns how many
 /// documents the snapshot holds.
-pub async fn merge_back_snapshot(
+pub(crate) async fn merge_back_snapshot(
     ctx: &ActionContext<'_>,
     snapshot: &Snapshot,
     fields: &[String],
@@ -475,7 +475,7 @@ pub async fn merge_back_snapshot(
 
 /// Puts a whole-collection snapshot back: recreates the collection with its options and
 /// indexes and copies its documents in (used to undo drops and replacements).
-pub async fn restore_collection(ctx: &ActionContext<'_>, snapshot: &Snapshot) -> Result<()> {
+pub(crate) async fn restore_collection(ctx: &ActionContext<'_>, snapshot: &Snapshot) -> Result<()> {
     let db = ctx.client.database(&snapshot.database);
     let Some(storage) = &snapshot.storage else {
         return Err(Error::Usage(format!(

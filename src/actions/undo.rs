@@ -11,7 +11,7 @@ use crate::store::snapshots::Snapshot;
 /// True when a failed action may have changed part of what it meant to change, so
 /// compensation must undo it too (a single server command that failed changed nothing).
 #[must_use]
-pub fn may_have_partial_effects(action: &Action) -> bool {
+pub(crate) fn may_have_partial_effects(action: &Action) -> bool {
     matches!(
         action,
         Action::Unset(_)
@@ -24,7 +24,7 @@ pub fn may_have_partial_effects(action: &Action) -> bool {
 
 /// Undoes `action`, which ended with `outcome` after taking `snapshot`. Returns what was done
 /// (`None` when there was nothing to undo).
-pub async fn undo(
+pub(crate) async fn undo(
     ctx: &ActionContext<'_>,
     action: &Action,
     outcome: &ActionOutcome,

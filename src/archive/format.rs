@@ -13,25 +13,25 @@ use mongodb::bson::{Bson, Document};
 use serde_json::{Map, Value};
 
 /// Suffix of a collection's data file.
-pub const BSON_SUFFIX: &str = ".bson";
+pub(crate) const BSON_SUFFIX: &str = ".bson";
 /// Suffix of a collection's metadata file.
-pub const METADATA_SUFFIX: &str = ".metadata.json";
+pub(crate) const METADATA_SUFFIX: &str = ".metadata.json";
 /// Appended to both when the backup is gzipped.
-pub const GZIP_SUFFIX: &str = ".gz";
+pub(crate) const GZIP_SUFFIX: &str = ".gz";
 /// The largest document a data file may hold: the server's internal limit (16 MiB + 16 KiB).
-pub const MAX_DOCUMENT_BYTES: usize = 16 * 1024 * 1024 + 16 * 1024;
+pub(crate) const MAX_DOCUMENT_BYTES: usize = 16 * 1024 * 1024 + 16 * 1024;
 
 const IO_BUFFER: usize = 256 * 1024;
 
 /// The data file name of a collection: `orders.bson` or `orders.bson.gz`.
 #[must_use]
-pub fn data_file_name(collection: &str, gzip: bool) -> String {
+pub(crate) fn data_file_name(collection: &str, gzip: bool) -> String {
     with_suffix(collection, BSON_SUFFIX, gzip)
 }
 
 /// The metadata file name of a collection: `orders.metadata.json` or `orders.metadata.json.gz`.
 #[must_use]
-pub fn metadata_file_name(collection: &str, gzip: bool) -> String {
+pub(crate) fn metadata_file_name(collection: &str, gzip: bool) -> String {
     with_suffix(collection, METADATA_SUFFIX, gzip)
 }
 
@@ -43,7 +43,7 @@ fn with_suffix(collection: &str, suffix: &str, gzip: bool) -> String {
 /// A collection name as a file name stem: `%`, `/`, `\` and NUL percent-escaped (as
 /// mongodump escapes them), everything else as is.
 #[must_use]
-pub fn escape_file_stem(collection: &str) -> String {
+pub(crate) fn escape_file_stem(collection: &str) -> String {
     let mut out = String::with_capacity(collection.len());
     for c in collection.chars() {
         match c {
@@ -56,7 +56,7 @@ pub fn escape_file_stem(collection: &str) -> String {
 
 /// The inverse of [`escape_file_stem`]; an invalid escape is kept literally.
 #[must_use]
-pub fn unescape_file_stem(stem: &str) -> String {
+pub(crate) fn unescape_file_stem(stem: &str) -> String {
     let bytes = stem.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -81,7 +81,7 @@ pub fn unescape_file_stem(stem: &str) -> String {
 
 /// What a file in a database directory of a backup is.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BackupFile {
+pub(crate) enum BackupFile {
     /// A collection's documents.
     Data {
         /// The collection name (unescaped file stem).
@@ -101,7 +101,7 @@ pub enum BackupFile {
 impl BackupFile {
     /// Classifies a file name; `None` for files that are not part of a collection.
     #[must_use]
-    pub fn classify(file_name: &str) -> Option<BackupFile> {
+    pub(crate) fn classify(file_name: &str) -> Option<BackupFile> {
         let (name, gzip) = match file_name.strip_suffix(GZIP_SUFFIX) {
             Some(name) => (name, true),
             None => (file_name, false),
@@ -124,7 +124,7 @@ impl BackupFile {
 
 /// A collection's `metadata.json`, as mongodump writes it.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct CollectionMetadata {
+pub(crate) struct CollectionMetadata {
     /// `collectionName`.
     pub collection_name: String,
     /// `type`: `collection`, `view` or `timeseries` (absent in old dumps: a collection).
@@ -140,7 +140,7 @@ pub struct CollectionMetadata {
 impl CollectionMetadata {
     /// True for a view (`type: view`, or options with `viewOn`).
     #[must_use]
-    pub fn is_view(&self) -> bool {
+    pub(crate) fn is_view(&self) -> bool {
         self.kind == "view" || self.options.contains_key("viewOn")
     }
 
@@ -148,7 +148,7 @@ impl CollectionMetadata {
     /// `options` (left out when empty), `indexes`, `uuid` (left out when unknown),
     /// `collectionName`, `type`.
     #[must_use]
-    pub fn to_json(&self) -> String {
+    pub(crate) fn to_json(&self) -> String {
         let mut map = Map::new();
         if !self.options.is_empty() {
             map.insert(
@@ -178,7 +178,7 @@ impl CollectionMetadata {
 
     /// Parses a metadata file's text (canonical or relaxed Extended JSON). `fallback_name` is
     /// used when the file has no `collectionName` (old mongodump versions).
-    pub fn from_json(text: &str, fallback_name: &str) -> Result<Self, String> {
+    pub(crate) fn from_json(text: &str, fallback_name: &str) -> Result<Self, String> {
         let value: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
         let Value::Object(map) = value else {
             return Err("not a JSON object".into());
@@ -220,7 +220,7 @@ impl CollectionMetadata {
 }
 
 /// Opens a data or metadata file for reading, decompressing it when `gzip`.
-pub fn open_read(path: &Path, gzip: bool) -> io::Result<Box<dyn Read + Send>> {
+pub(crate) fn open_read(path: &Path, gzip: bool) -> io::Result<Box<dyn Read + Send>> {
     let file = BufReader::with_capacity(IO_BUFFER, File::open(path)?);
     Ok(if gzip {
         Box::new(BufReader::with_capacity(
@@ -233,7 +233,7 @@ pub fn open_read(path: &Path, gzip: bool) -> io::Result<Box<dyn Read + Send>> {
 }
 
 /// A file being written, gzipped or not; [`FileWriter::finish`] flushes and syncs it.
-pub enum FileWriter {
+pub(crate) enum FileWriter {
     /// Written as is.
     Plain(BufWriter<File>),
     /// Gzipped on the way.
@@ -242,7 +242,7 @@ pub enum FileWriter {
 
 impl FileWriter {
     /// Creates (truncates) `path`.
-    pub fn create(path: &Path, gzip: bool) -> io::Result<FileWriter> {
+    pub(crate) fn create(path: &Path, gzip: bool) -> io::Result<FileWriter> {
         let file = BufWriter::with_capacity(IO_BUFFER, File::create(path)?);
         Ok(if gzip {
             FileWriter::Gzip(GzEncoder::new(file, Compression::fast()))
@@ -252,7 +252,7 @@ impl FileWriter {
     }
 
     /// Flushes everything (and the gzip trailer) and syncs the file to disk.
-    pub fn finish(self) -> io::Result<()> {
+    pub(crate) fn finish(self) -> io::Result<()> {
         let buffered = match self {
             FileWriter::Plain(file) => file,
             FileWriter::Gzip(encoder) => encoder.finish()?,
@@ -288,14 +288,18 @@ impl Write for FileWriter {
 }
 
 /// Writes a metadata file (gzipped when `gzip`), synced to disk.
-pub fn write_metadata(path: &Path, gzip: bool, metadata: &CollectionMetadata) -> io::Result<()> {
+pub(crate) fn write_metadata(
+    path: &Path,
+    gzip: bool,
+    metadata: &CollectionMetadata,
+) -> io::Result<()> {
     let mut writer = FileWriter::create(path, gzip)?;
     writer.write_all(metadata.to_json().as_bytes())?;
     writer.finish()
 }
 
 /// Reads a metadata file's text (decompressed when `gzip`).
-pub fn read_metadata_text(path: &Path, gzip: bool) -> io::Result<String> {
+pub(crate) fn read_metadata_text(path: &Path, gzip: bool) -> io::Result<String> {
     let mut text = String::new();
     open_read(path, gzip)?.read_to_string(&mut text)?;
     Ok(text)

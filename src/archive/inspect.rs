@@ -68,7 +68,7 @@ pub struct BackupCollection {
 
 impl BackupContents {
     /// Every collection and view, with its database.
-    pub fn collections(&self) -> impl Iterator<Item = (&BackupDatabase, &BackupCollection)> {
+    pub(crate) fn collections(&self) -> impl Iterator<Item = (&BackupDatabase, &BackupCollection)> {
         self.databases
             .iter()
             .flat_map(|db| db.collections.iter().map(move |c| (db, c)))
@@ -374,7 +374,7 @@ fn check_collection(
 
 /// Reads a data file to its end; returns its documents and bytes. With `deep`, every element
 /// of every document is checked too.
-pub fn scan_data_file(path: &Path, gzip: bool, deep: bool) -> Result<(u64, u64)> {
+pub(crate) fn scan_data_file(path: &Path, gzip: bool, deep: bool) -> Result<(u64, u64)> {
     let reader = format::open_read(path, gzip).map_err(|e| {
         Error::io(
             format!("cannot open {}; nothing was changed", path.display()),

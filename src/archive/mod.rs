@@ -13,13 +13,13 @@
 //!
 //! This module never touches the terminal: progress is reported through [`Progress`].
 
-pub mod dump;
-pub mod format;
-pub mod inspect;
+pub(crate) mod dump;
+pub(crate) mod format;
+pub(crate) mod inspect;
 mod load;
-pub mod restore;
-pub mod select;
-pub mod stream;
+pub(crate) mod restore;
+pub(crate) mod select;
+pub(crate) mod stream;
 
 use serde::Serialize;
 
@@ -62,7 +62,7 @@ pub trait Progress: Send + Sync {
 
 /// Progress that goes nowhere.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct NoProgress;
+pub(crate) struct NoProgress;
 
 impl Progress for NoProgress {}
 

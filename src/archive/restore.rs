@@ -22,9 +22,9 @@ use crate::runbook::names;
 use crate::server_work;
 
 /// Collections restored at once when not told otherwise.
-pub const DEFAULT_PARALLEL: usize = 4;
+pub(crate) const DEFAULT_PARALLEL: usize = 4;
 /// Documents per `insert` command when not told otherwise.
-pub const DEFAULT_BATCH_SIZE: usize = 1000;
+pub(crate) const DEFAULT_BATCH_SIZE: usize = 1000;
 
 /// What to restore.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,13 +95,13 @@ pub struct RestoreTarget {
 impl RestoreTarget {
     /// `database.collection`.
     #[must_use]
-    pub fn namespace(&self) -> String {
+    pub(crate) fn namespace(&self) -> String {
         format!("{}.{}", self.database, self.collection)
     }
 
     /// True when restoring replaces data: a live collection with documents, or a view.
     #[must_use]
-    pub fn replaces_data(&self) -> bool {
+    pub(crate) fn replaces_data(&self) -> bool {
         self.existing
             .as_ref()
             .is_some_and(|e| e.documents > 0 || e.kind != "collection" || self.kind == "view")
@@ -125,7 +125,7 @@ pub struct RestorePlan {
 
 impl RestorePlan {
     /// The targets whose live data a restore replaces.
-    pub fn replaced(&self) -> impl Iterator<Item = &RestoreTarget> {
+    pub(crate) fn replaced(&self) -> impl Iterator<Item = &RestoreTarget> {
         self.targets.iter().filter(|t| t.replaces_data())
     }
 }

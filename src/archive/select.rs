@@ -7,13 +7,13 @@ const INTERNAL: [&str; 2] = ["local", "config"];
 
 /// True when `item` is a glob (`*` any run of characters, `?` one character).
 #[must_use]
-pub fn is_glob(item: &str) -> bool {
+pub(crate) fn is_glob(item: &str) -> bool {
     item.contains(['*', '?'])
 }
 
 /// Glob matching on characters: `*` matches any run, `?` exactly one.
 #[must_use]
-pub fn glob_matches(pattern: &str, name: &str) -> bool {
+pub(crate) fn glob_matches(pattern: &str, name: &str) -> bool {
     let pattern: Vec<char> = pattern.chars().collect();
     let name: Vec<char> = name.chars().collect();
     let (mut p, mut n) = (0, 0);
@@ -44,7 +44,7 @@ pub fn glob_matches(pattern: &str, name: &str) -> bool {
 /// The names in `available` that `selector` picks, in `available`'s order. An empty selector
 /// picks everything but `local` and `config`; a plain name must be in `available`; a glob must
 /// match at least one. `what` names where the names come from, for errors.
-pub fn resolve(selector: &str, available: &[String], what: &str) -> Result<Vec<String>> {
+pub(crate) fn resolve(selector: &str, available: &[String], what: &str) -> Result<Vec<String>> {
     let selector = selector.trim();
     if selector.is_empty() {
         return Ok(available

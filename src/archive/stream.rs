@@ -11,7 +11,7 @@ use super::format::MAX_DOCUMENT_BYTES;
 
 /// Why a data file cannot be read.
 #[derive(Debug)]
-pub enum StreamError {
+pub(crate) enum StreamError {
     /// The bytes are not a valid sequence of BSON documents.
     Corrupt {
         /// Offset (in the uncompressed data) of the document where the problem is.
@@ -42,7 +42,7 @@ impl fmt::Display for StreamError {
 }
 
 /// Documents read one by one from a data file.
-pub struct DocumentStream<R> {
+pub(crate) struct DocumentStream<R> {
     inner: R,
     offset: u64,
     documents: u64,
@@ -50,7 +50,7 @@ pub struct DocumentStream<R> {
 
 impl<R: Read> DocumentStream<R> {
     /// Reads documents from `inner` (already decompressed).
-    pub fn new(inner: R) -> Self {
+    pub(crate) fn new(inner: R) -> Self {
         DocumentStream {
             inner,
             offset: 0,
@@ -60,19 +60,19 @@ impl<R: Read> DocumentStream<R> {
 
     /// Bytes consumed so far (the offset of the next document).
     #[must_use]
-    pub fn offset(&self) -> u64 {
+    pub(crate) fn offset(&self) -> u64 {
         self.offset
     }
 
     /// Documents read so far.
     #[must_use]
-    pub fn documents(&self) -> u64 {
+    pub(crate) fn documents(&self) -> u64 {
         self.documents
     }
 
     /// The next document, `None` at a clean end of the file. Checks the length prefix and the
     /// terminating NUL only; [`validate`] checks a document's elements.
-    pub fn next_document(&mut self) -> Result<Option<RawDocumentBuf>, StreamError> {
+    pub(crate) fn next_document(&mut self) -> Result<Option<RawDocumentBuf>, StreamError> {
         let start = self.offset;
         let mut prefix = [0u8; 4];
         let got = self.fill(&mut prefix)?;
@@ -162,7 +162,7 @@ impl<R: Read> DocumentStream<R> {
 
 /// Checks every element of a document, recursively: keys, lengths, strings, nested documents,
 /// arrays and code-with-scope. Returns what is wrong.
-pub fn validate(document: &RawDocument) -> Result<(), String> {
+pub(crate) fn validate(document: &RawDocument) -> Result<(), String> {
     validate_at(document, "", 0)
 }
 

@@ -14,7 +14,7 @@ use crate::store::approvals::{authenticated_user, Approval};
 use crate::store::audit::AuditEvent;
 
 /// What to approve and why.
-pub struct ApproveArgs<'a> {
+pub(crate) struct ApproveArgs<'a> {
     /// A recorded plan's id.
     pub plan_id: Option<&'a str>,
     /// A plan file.
@@ -28,7 +28,7 @@ pub struct ApproveArgs<'a> {
 }
 
 /// Records the approval.
-pub async fn run(global: &GlobalArgs, args: &ApproveArgs<'_>) -> Result<()> {
+pub(crate) async fn run(global: &GlobalArgs, args: &ApproveArgs<'_>) -> Result<()> {
     if args.reason.trim().is_empty() {
         return Err(Error::Usage(
             "--reason must say why the plan is approved; nothing was recorded".into(),

@@ -16,7 +16,7 @@ use crate::output::human;
 use crate::output::json::Document;
 
 /// Dumps the databases named by `--db` into `out`.
-pub async fn dump(
+pub(crate) async fn dump(
     global: &GlobalArgs,
     collections: &[String],
     out: &Path,
@@ -94,7 +94,7 @@ pub async fn dump(
 }
 
 /// `restore` options besides the global ones.
-pub struct RestoreArgs<'a> {
+pub(crate) struct RestoreArgs<'a> {
     /// The backup directory.
     pub from: &'a Path,
     /// Restore into this database.
@@ -108,7 +108,7 @@ pub struct RestoreArgs<'a> {
 }
 
 /// Restores the backup in `args.from` (the databases `--db` selects, all when omitted).
-pub async fn restore(global: &GlobalArgs, args: &RestoreArgs<'_>) -> Result<()> {
+pub(crate) async fn restore(global: &GlobalArgs, args: &RestoreArgs<'_>) -> Result<()> {
     let spec = RestoreSpec {
         from: args.from.to_path_buf(),
         databases: global.db.clone().unwrap_or_default(),

@@ -15,7 +15,7 @@ use crate::runbook::model::{Action, Check, Step};
 use crate::runbook::{load, LoadedRunbook};
 
 /// `rollbook list`.
-pub fn list(global: &GlobalArgs) -> Result<()> {
+pub(crate) fn list(global: &GlobalArgs) -> Result<()> {
     let files = load::list_files(&global.runbooks_dir)?;
     let mut loaded = Vec::new();
     for file in files {
@@ -78,7 +78,7 @@ fn rollback_summary(step: &Step) -> String {
 }
 
 /// `rollbook show RUNBOOK [STEP]`.
-pub fn show(global: &GlobalArgs, reference: &str, step_id: Option<&str>) -> Result<()> {
+pub(crate) fn show(global: &GlobalArgs, reference: &str, step_id: Option<&str>) -> Result<()> {
     let loaded = load::load(reference, &global.runbooks_dir)?;
     let runbook = &loaded.runbook;
     let steps: Vec<&Step> = match step_id {
@@ -348,7 +348,7 @@ fn compact(map: &serde_json::Map<String, Value>) -> String {
 }
 
 /// `rollbook validate [FILES…]`.
-pub fn validate(global: &GlobalArgs, references: &[String]) -> Result<()> {
+pub(crate) fn validate(global: &GlobalArgs, references: &[String]) -> Result<()> {
     let paths: Vec<PathBuf> = if references.is_empty() {
         load::list_files(&global.runbooks_dir)?
     } else {

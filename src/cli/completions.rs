@@ -7,14 +7,14 @@ use crate::error::Result;
 
 /// The completion script for `shell`, as text.
 #[must_use]
-pub fn script(shell: clap_complete::Shell) -> String {
+pub(crate) fn script(shell: clap_complete::Shell) -> String {
     let mut out = Vec::new();
     clap_complete::generate(shell, &mut Cli::command(), "rollbook", &mut out);
     String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Prints the completion script for `shell` on stdout.
-pub fn print(shell: clap_complete::Shell) -> Result<()> {
+pub(crate) fn print(shell: clap_complete::Shell) -> Result<()> {
     print!("{}", script(shell));
     Ok(())
 }

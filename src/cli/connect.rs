@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::store::Store;
 
 /// The connection string, or a usage error saying how to give one.
-pub fn uri(global: &GlobalArgs) -> Result<String> {
+pub(crate) fn uri(global: &GlobalArgs) -> Result<String> {
     global
         .uri
         .clone()
@@ -51,7 +51,7 @@ pub async fn client(global: &GlobalArgs) -> Result<Client> {
 }
 
 /// The state store in `--state-db`.
-pub async fn store(client: &Client, global: &GlobalArgs) -> Result<Store> {
+pub(crate) async fn store(client: &Client, global: &GlobalArgs) -> Result<Store> {
     crate::runbook::names::check_database(&global.state_db)
         .map_err(|m| Error::Usage(format!("--state-db: {m}")))?;
     Store::open(client.database(&global.state_db)).await
@@ -59,7 +59,7 @@ pub async fn store(client: &Client, global: &GlobalArgs) -> Result<Store> {
 
 /// Who is running: `--operator`, `ROLLBOOK_OPERATOR`, then the login name.
 #[must_use]
-pub fn operator(global: &GlobalArgs) -> String {
+pub(crate) fn operator(global: &GlobalArgs) -> String {
     global
         .operator
         .clone()

@@ -16,7 +16,8 @@ mod unlock;
 
 use std::io::IsTerminal;
 
-pub use args::{Cli, Command, OutputFormat};
+pub use args::Cli;
+pub(crate) use args::{Command, OutputFormat};
 
 use crate::engine::RunCommand;
 use crate::error::Error;
@@ -25,7 +26,7 @@ use crate::output::json;
 
 /// Runs one command and returns the process exit code. Errors are reported here: a headline
 /// and cause chain on stderr, and with `--output json` one JSON document on stdout.
-pub async fn run(cli: Cli) -> i32 {
+pub(crate) async fn run(cli: Cli) -> i32 {
     init_logging(&cli.global);
     let format = cli.global.output;
     let name = command_name(&cli.command);

@@ -16,7 +16,7 @@ use crate::store::Store;
 
 /// `rollbook plan RUNBOOK --direction D [--steps] [--param] [--out FILE]`. Writes nothing to
 /// any database.
-pub async fn run(
+pub(crate) async fn run(
     global: &GlobalArgs,
     reference: &str,
     args: &RunArgs,

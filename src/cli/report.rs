@@ -11,7 +11,7 @@ use crate::output::incident;
 use crate::output::json;
 
 /// Prints the report of one run.
-pub async fn run(global: &GlobalArgs, run_id: &str) -> Result<()> {
+pub(crate) async fn run(global: &GlobalArgs, run_id: &str) -> Result<()> {
     let client = connect::client(global).await?;
     let store = connect::store(&client, global).await?;
     let raw: Document = store

@@ -19,7 +19,7 @@ use crate::runbook::model::Direction;
 use crate::runbook::LoadedRunbook;
 
 /// What `apply`, `rollback` and `verify` were asked to do.
-pub struct RunInvocation<'a> {
+pub(crate) struct RunInvocation<'a> {
     /// Which command.
     pub command: RunCommand,
     /// Runbook id or path (optional with `--plan`).
@@ -40,7 +40,7 @@ pub struct RunInvocation<'a> {
 /// bad input (2), a missing approved plan (4), no terminal and no `--yes` (5) — all before
 /// connecting — then with the database: the approval itself (4), drift from the saved plan
 /// (10), the lock (6), and the operator's confirmation (5). Nothing is written before all pass.
-pub async fn run(global: &GlobalArgs, invocation: &RunInvocation<'_>) -> Result<i32> {
+pub(crate) async fn run(global: &GlobalArgs, invocation: &RunInvocation<'_>) -> Result<i32> {
     let request = super::request::run_request(global, invocation)?;
     let loaded = crate::runbook::load(request.runbook_reference()?, &global.runbooks_dir)?;
     let checked = prepare::check(&request, &loaded)?;

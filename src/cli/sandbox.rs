@@ -13,7 +13,7 @@ use crate::output::json::Document;
 use crate::sandbox::{self, seed};
 
 /// Runs one sandbox sub-command.
-pub async fn run(global: &GlobalArgs, command: &SandboxCommand, dir: &Path) -> Result<()> {
+pub(crate) async fn run(global: &GlobalArgs, command: &SandboxCommand, dir: &Path) -> Result<()> {
     match command {
         SandboxCommand::Up { port } => {
             let (state, started) = sandbox::up(dir, *port).await?;

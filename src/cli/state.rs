@@ -12,7 +12,7 @@ use crate::output::json::Document;
 
 /// `rollbook status RUNBOOK`: per step the last direction applied, when, by whom, the last
 /// verification, and the runs found interrupted.
-pub async fn status(global: &GlobalArgs, reference: &str) -> Result<()> {
+pub(crate) async fn status(global: &GlobalArgs, reference: &str) -> Result<()> {
     let loaded = crate::runbook::load(reference, &global.runbooks_dir)?;
     let runbook = &loaded.runbook;
     let database = global
@@ -117,7 +117,7 @@ pub async fn status(global: &GlobalArgs, reference: &str) -> Result<()> {
 }
 
 /// `rollbook history`: the audit trail, newest first.
-pub async fn history(
+pub(crate) async fn history(
     global: &GlobalArgs,
     runbook: Option<&str>,
     run: Option<&str>,

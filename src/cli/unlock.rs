@@ -13,7 +13,7 @@ use crate::store::audit::AuditEvent;
 use crate::store::lock::describe_holder;
 
 /// Releases the lock of a runbook on its (or `--db`'s) database.
-pub async fn run(global: &GlobalArgs, reference: &str) -> Result<()> {
+pub(crate) async fn run(global: &GlobalArgs, reference: &str) -> Result<()> {
     let loaded = crate::runbook::load(reference, &global.runbooks_dir)?;
     let database = global
         .db

@@ -21,7 +21,7 @@ pub struct Ignored<'a> {
 
 /// One collection: document hashes by `_id` and index specs.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct CollectionPrint {
+pub(crate) struct CollectionPrint {
     documents: BTreeMap<Vec<u8>, [u8; 32]>,
     indexes: Vec<String>,
 }
@@ -124,15 +124,6 @@ async fn collection(
 }
 
 impl Fingerprint {
-    /// Documents in all collections.
-    #[must_use]
-    pub fn documents(&self) -> u64 {
-        self.collections
-            .values()
-            .map(|c| c.documents.len() as u64)
-            .sum()
-    }
-
     /// True when collection `name` is part of it.
     #[must_use]
     pub fn contains(&self, name: &str) -> bool {

@@ -7,21 +7,20 @@ pub mod events;
 pub(crate) mod gates;
 mod keys;
 pub(crate) mod prepare;
-pub mod report;
+pub(crate) mod report;
 pub(crate) mod request;
 pub(crate) mod resume;
 mod run;
 mod step;
-pub mod transaction;
+pub(crate) mod transaction;
 mod transactional;
 mod verdict;
 
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-pub use events::{EventSink, RunEvent};
+pub(crate) use events::{EventSink, RunEvent};
 pub use report::RunReport;
-pub use report::UndoReport;
 pub use run::Engine;
 
 /// Which command is running.
@@ -39,7 +38,7 @@ pub enum RunCommand {
 impl RunCommand {
     /// The command's name.
     #[must_use]
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             RunCommand::Apply => "apply",
             RunCommand::Rollback => "rollback",
@@ -86,7 +85,7 @@ pub const DEFAULT_TRANSACTION_LIMIT: u64 = 10_000;
 
 /// A new run id: UTC time and a random suffix, sortable and readable.
 #[must_use]
-pub fn new_run_id() -> String {
+pub(crate) fn new_run_id() -> String {
     let now = chrono::Utc::now();
     format!(
         "{}-{:04x}",

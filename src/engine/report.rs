@@ -64,10 +64,10 @@ pub struct RunbookRef {
     pub digest: String,
 }
 
-pub use crate::error::ErrorReport;
+pub(crate) use crate::error::ErrorReport;
 
 /// Version of the JSON output format; bumped only on incompatible changes.
-pub const SCHEMA_VERSION: u32 = 1;
+pub(crate) const SCHEMA_VERSION: u32 = 1;
 
 /// How a step of a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -90,7 +90,7 @@ pub enum StepStatus {
 impl StepStatus {
     /// The status as printed.
     #[must_use]
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             StepStatus::Ok => "ok",
             StepStatus::Failed => "failed",

@@ -22,7 +22,7 @@ pub fn table(header: &[&str]) -> Table {
 
 /// `yes` or an empty cell.
 #[must_use]
-pub fn flag(value: bool) -> &'static str {
+pub(crate) fn flag(value: bool) -> &'static str {
     if value {
         "yes"
     } else {

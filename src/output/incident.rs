@@ -26,7 +26,7 @@ fn cell(text: &str) -> String {
 
 /// Renders the report. `report` is the stored run report (absent when the process died).
 #[must_use]
-pub fn markdown(
+pub(crate) fn markdown(
     run: &RunRecord,
     report: Option<&RunReport>,
     journal: &[Document],

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use crate::error::{Error, ErrorCode};
 use crate::exit_code;
 
-pub use crate::engine::report::SCHEMA_VERSION;
+pub(crate) use crate::engine::report::SCHEMA_VERSION;
 
 /// One command's JSON document: the envelope every document starts with (`schema`, `command`,
 /// `status`, `exit_code`, `error`, in that order), then the fields of the command's `body`.

@@ -3,7 +3,7 @@
 
 pub(crate) mod documents;
 pub mod human;
-pub mod incident;
+pub(crate) mod incident;
 pub mod json;
-pub mod plan_view;
-pub mod run_report;
+pub(crate) mod plan_view;
+pub(crate) mod run_report;

@@ -15,7 +15,7 @@ fn name<T: serde::Serialize>(value: &T) -> String {
 
 /// The plan as text for stdout.
 #[must_use]
-pub fn human(plan: &SavedPlan, skipped: &[SkippedStep]) -> String {
+pub(crate) fn human(plan: &SavedPlan, skipped: &[SkippedStep]) -> String {
     let content = &plan.content;
     let mut out = format!(
         "plan {} — {} {} on {} (steps {}), nothing written\n",

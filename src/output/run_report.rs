@@ -5,7 +5,7 @@ use crate::engine::RunReport;
 
 /// The report as text for stdout.
 #[must_use]
-pub fn human(report: &RunReport) -> String {
+pub(crate) fn human(report: &RunReport) -> String {
     let mut out = format!(
         "{} {} on {} — run {}{} by {}\n",
         report.command,

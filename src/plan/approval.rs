@@ -6,7 +6,7 @@ use crate::store::approvals::Approval;
 use mongodb::bson::DateTime;
 
 /// Picks a valid approval for running `plan` as `operator` at `now`, or says why there is none.
-pub fn valid_approval<'a>(
+pub(crate) fn valid_approval<'a>(
     approvals: &'a [Approval],
     plan: &SavedPlan,
     operator: &str,

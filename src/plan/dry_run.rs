@@ -112,7 +112,7 @@ pub struct Sample {
 
 /// Whether a step's writes run in one transaction: the same decision for `plan` and the run.
 #[must_use]
-pub fn decide_transaction(
+pub(crate) fn decide_transaction(
     mode: TransactionMode,
     actions: &[Action],
     writes: u64,
@@ -517,7 +517,7 @@ async fn preview_action(
 /// Applies `$set`, `$unset`, `$rename`, `$inc` and `$currentDate` of top-level or dotted fields
 /// to a copy of `document`, for before/after samples. Other operators are noted, not applied.
 #[must_use]
-pub fn apply_update(document: &Document, update: &Document) -> Document {
+pub(crate) fn apply_update(document: &Document, update: &Document) -> Document {
     let mut after = document.clone();
     for (operator, fields) in update {
         let Bson::Document(fields) = fields else {

@@ -1,8 +1,8 @@
 //! Plans: which steps run, in which order, with which exact actions.
 
-pub mod approval;
+pub(crate) mod approval;
 pub mod dry_run;
-pub mod resolve;
+pub(crate) mod resolve;
 pub mod saved;
 
 pub use crate::runbook::selection::{self, StepSelection};

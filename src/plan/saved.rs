@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::runbook::model::Direction;
 
 /// Version of the plan file format.
-pub const PLAN_SCHEMA: u32 = 1;
+pub(crate) const PLAN_SCHEMA: u32 = 1;
 
 /// A plan file.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -78,14 +78,14 @@ impl SavedPlan {
     }
 
     /// Writes the plan as pretty JSON.
-    pub fn write(&self, path: &Path) -> Result<()> {
+    pub(crate) fn write(&self, path: &Path) -> Result<()> {
         let text = serde_json::to_string_pretty(self).map_err(|e| Error::Usage(e.to_string()))?;
         std::fs::write(path, text + "\n")
             .map_err(|e| Error::io(format!("cannot write the plan to {}", path.display()), e))
     }
 
     /// Reads a plan and checks that its digest matches its content.
-    pub fn read(path: &Path) -> Result<Self> {
+    pub(crate) fn read(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path).map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
                 Error::Usage(format!(
@@ -103,7 +103,7 @@ impl SavedPlan {
     }
 
     /// Refuses a plan whose content no longer matches its digest.
-    pub fn check_integrity(&self) -> Result<()> {
+    pub(crate) fn check_integrity(&self) -> Result<()> {
         if self.schema != PLAN_SCHEMA {
             return Err(Error::Usage(format!(
                 "plan schema {} is not supported (expected {PLAN_SCHEMA})",
@@ -126,7 +126,11 @@ impl SavedPlan {
 
 /// Differences between a plan's predictions and a fresh dry-run beyond `max_drift_percent`.
 #[must_use]
-pub fn drift(planned: &PlanPreview, now: &PlanPreview, max_drift_percent: f64) -> Vec<String> {
+pub(crate) fn drift(
+    planned: &PlanPreview,
+    now: &PlanPreview,
+    max_drift_percent: f64,
+) -> Vec<String> {
     let mut differences = Vec::new();
     if planned.steps.len() != now.steps.len() {
         differences.push(format!(

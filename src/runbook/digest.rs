@@ -7,7 +7,7 @@ use super::model::Runbook;
 
 /// `sha256:<hex>` of the runbook's canonical JSON form.
 #[must_use]
-pub fn of(runbook: &Runbook) -> String {
+pub(crate) fn of(runbook: &Runbook) -> String {
     let canonical = serde_json::to_vec(runbook).unwrap_or_default();
     format!("sha256:{}", hex::encode(Sha256::digest(&canonical)))
 }

@@ -5,7 +5,7 @@ use super::model::{Action, Check, DocumentValue};
 
 /// What a name in an action refers to, for safety checks after substitution.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NameRole {
+pub(crate) enum NameRole {
     /// A collection name.
     Collection,
     /// A database name.
@@ -18,7 +18,7 @@ pub enum NameRole {
 
 /// A name an action acts on: the field it sits in, its role and its (unsubstituted) text.
 #[derive(Debug, Clone, Copy)]
-pub struct NameRef<'a> {
+pub(crate) struct NameRef<'a> {
     /// Field name inside the action (`collection`, `from`, ...).
     pub field: &'static str,
     /// What the name refers to.
@@ -28,7 +28,7 @@ pub struct NameRef<'a> {
 }
 
 /// A filter or update document inside an action, with its field name.
-pub type DocumentRef<'a> = (&'static str, &'a DocumentValue);
+pub(crate) type DocumentRef<'a> = (&'static str, &'a DocumentValue);
 
 impl Action {
     /// The kind's name as written in YAML and JSON output.
@@ -58,7 +58,7 @@ impl Action {
     /// True when MongoDB allows the action inside a multi-document transaction and it has
     /// no side effects outside the database.
     #[must_use]
-    pub fn can_run_in_transaction(&self) -> bool {
+    pub(crate) fn can_run_in_transaction(&self) -> bool {
         match self {
             // `restore_snapshot` merges with `$merge`, which a transaction does not allow.
             Action::Unset(_) | Action::Set(_) | Action::Update(_) => true,
@@ -69,7 +69,7 @@ impl Action {
 
     /// True when the action removes or overwrites data that must be snapshotted first.
     #[must_use]
-    pub fn is_destructive(&self) -> bool {
+    pub(crate) fn is_destructive(&self) -> bool {
         match self {
             Action::Unset(_)
             | Action::Set(_)
@@ -86,13 +86,13 @@ impl Action {
 
     /// True when the operator has to do or confirm something.
     #[must_use]
-    pub fn needs_operator(&self) -> bool {
+    pub(crate) fn needs_operator(&self) -> bool {
         matches!(self, Action::Manual(_) | Action::Checklist(_))
     }
 
     /// The names this action acts on.
     #[must_use]
-    pub fn names(&self) -> Vec<NameRef<'_>> {
+    pub(crate) fn names(&self) -> Vec<NameRef<'_>> {
         use NameRole::{Collection, Database, DatabaseList, Path};
         let mut names = Names(Vec::new());
         match self {
@@ -148,7 +148,7 @@ impl Action {
 
     /// The filter and update documents in this action.
     #[must_use]
-    pub fn documents(&self) -> Vec<DocumentRef<'_>> {
+    pub(crate) fn documents(&self) -> Vec<DocumentRef<'_>> {
         let mut documents = Vec::new();
         match self {
             Action::Unset(a) => documents.extend(a.filter.iter().map(|f| ("filter", f))),
@@ -180,7 +180,7 @@ impl Action {
 impl Check {
     /// The kind's name as written in YAML and JSON output.
     #[must_use]
-    pub fn kind(&self) -> &'static str {
+    pub(crate) fn kind(&self) -> &'static str {
         match self {
             Check::Count(_) => "count",
             Check::IndexExists(_) => "index_exists",
@@ -194,13 +194,13 @@ impl Check {
 
     /// True when the check only reads documents in a way a transaction allows.
     #[must_use]
-    pub fn can_run_in_transaction(&self) -> bool {
+    pub(crate) fn can_run_in_transaction(&self) -> bool {
         matches!(self, Check::Count(_) | Check::CountsEqual(_))
     }
 
     /// The names this check reads.
     #[must_use]
-    pub fn names(&self) -> Vec<NameRef<'_>> {
+    pub(crate) fn names(&self) -> Vec<NameRef<'_>> {
         use NameRole::{Collection, Database, DatabaseList, Path};
         let mut names = Names(Vec::new());
         match self {
@@ -231,7 +231,7 @@ impl Check {
 
     /// The filter documents in this check.
     #[must_use]
-    pub fn documents(&self) -> Vec<DocumentRef<'_>> {
+    pub(crate) fn documents(&self) -> Vec<DocumentRef<'_>> {
         match self {
             Check::Count(c) => c.filter.iter().map(|f| ("filter", f)).collect(),
             Check::CountsEqual(c) => [&c.left, &c.right]

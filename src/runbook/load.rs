@@ -20,7 +20,7 @@ pub struct LoadedRunbook {
 }
 
 /// Parses and validates YAML text; `path` is used for messages and the id check.
-pub fn parse(path: &Path, source: &str) -> Result<LoadedRunbook, Vec<Problem>> {
+pub(crate) fn parse(path: &Path, source: &str) -> Result<LoadedRunbook, Vec<Problem>> {
     let at = |line: usize, column: usize| {
         Some(Location {
             file: path.to_path_buf(),
@@ -85,7 +85,7 @@ pub fn load_file(path: &Path) -> Result<LoadedRunbook, Vec<Problem>> {
 }
 
 /// Resolves a runbook reference: a path to a YAML file, or an id looked up in `dir`.
-pub fn resolve_reference(reference: &str, dir: &Path) -> Result<PathBuf> {
+pub(crate) fn resolve_reference(reference: &str, dir: &Path) -> Result<PathBuf> {
     let as_path = Path::new(reference);
     let looks_like_path =
         reference.ends_with(".yaml") || reference.ends_with(".yml") || reference.contains('/');
@@ -126,7 +126,7 @@ pub fn load(reference: &str, dir: &Path) -> Result<LoadedRunbook> {
 }
 
 /// The runbook files in a directory, sorted by name.
-pub fn list_files(dir: &Path) -> Result<Vec<PathBuf>> {
+pub(crate) fn list_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let entries = std::fs::read_dir(dir).map_err(|e| {
         Error::io(
             format!("cannot read the runbooks directory {}", dir.display()),

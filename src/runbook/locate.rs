@@ -8,14 +8,14 @@ use yaml_rust2::scanner::Marker;
 
 /// Positions of every value in a YAML document, keyed by path.
 #[derive(Debug, Default)]
-pub struct Positions {
+pub(crate) struct Positions {
     by_path: HashMap<String, (usize, usize)>,
 }
 
 impl Positions {
     /// Indexes `source`; a document that does not parse yields an empty index.
     #[must_use]
-    pub fn index(source: &str) -> Self {
+    pub(crate) fn index(source: &str) -> Self {
         let mut builder = Builder::default();
         let mut parser = Parser::new_from_str(source);
         if parser.load(&mut builder, false).is_err() {
@@ -28,7 +28,7 @@ impl Positions {
 
     /// Line and column (both from 1) of the value at `path`, or of its nearest indexed parent.
     #[must_use]
-    pub fn find(&self, path: &str) -> Option<(usize, usize)> {
+    pub(crate) fn find(&self, path: &str) -> Option<(usize, usize)> {
         let mut path = path;
         loop {
             if let Some(found) = self.by_path.get(path) {

@@ -233,7 +233,7 @@ pub enum Direction {
 impl Direction {
     /// The lower-case name used in output.
     #[must_use]
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Direction::Forward => "forward",
             Direction::Rollback => "rollback",
@@ -269,7 +269,7 @@ pub struct Verify {
 impl Verify {
     /// True when there are no checks at all.
     #[must_use]
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.forward.is_empty() && self.rollback.is_empty()
     }
 }

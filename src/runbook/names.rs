@@ -1,7 +1,7 @@
 //! Rules for collection and database names that rollbook will act on.
 
 /// Checks a collection name; returns what is wrong with it.
-pub fn check_collection(name: &str) -> Result<(), String> {
+pub(crate) fn check_collection(name: &str) -> Result<(), String> {
     if name.is_empty() {
         return Err("collection name is empty".into());
     }
@@ -23,7 +23,7 @@ pub fn check_collection(name: &str) -> Result<(), String> {
 }
 
 /// Checks a database name; returns what is wrong with it.
-pub fn check_database(name: &str) -> Result<(), String> {
+pub(crate) fn check_database(name: &str) -> Result<(), String> {
     if name.is_empty() {
         return Err("database name is empty".into());
     }
@@ -43,7 +43,7 @@ pub fn check_database(name: &str) -> Result<(), String> {
 }
 
 /// Checks a database list: a comma list of names, or one glob pattern with `*`.
-pub fn check_database_list(list: &str) -> Result<(), String> {
+pub(crate) fn check_database_list(list: &str) -> Result<(), String> {
     let items: Vec<&str> = list.split(',').map(str::trim).collect();
     if items.iter().any(|item| item.is_empty()) {
         return Err(format!("database list {list:?} has an empty entry"));
@@ -55,7 +55,7 @@ pub fn check_database_list(list: &str) -> Result<(), String> {
 }
 
 /// Checks a filesystem path given as a parameter: non-empty, no `..` and no NUL.
-pub fn check_path(path: &str) -> Result<(), String> {
+pub(crate) fn check_path(path: &str) -> Result<(), String> {
     if path.is_empty() {
         return Err("path is empty".into());
     }

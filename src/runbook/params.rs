@@ -9,10 +9,10 @@ use super::names;
 use crate::error::{Error, Result};
 
 /// Longest value any parameter may have, whatever its declaration says.
-pub const MAX_VALUE_LENGTH: usize = 1024;
+pub(crate) const MAX_VALUE_LENGTH: usize = 1024;
 
 /// Splits `name=value`; used by the command-line parser.
-pub fn parse_assignment(text: &str) -> Result<(String, String), String> {
+pub(crate) fn parse_assignment(text: &str) -> Result<(String, String), String> {
     let (name, value) = text
         .split_once('=')
         .ok_or_else(|| format!("expected NAME=VALUE, got {text:?}"))?;
@@ -23,12 +23,12 @@ pub fn parse_assignment(text: &str) -> Result<(String, String), String> {
 }
 
 /// Compiles a declared pattern so that it must match the whole value.
-pub fn compile_pattern(pattern: &str) -> Result<Regex, String> {
+pub(crate) fn compile_pattern(pattern: &str) -> Result<Regex, String> {
     Regex::new(&format!("^(?:{pattern})$")).map_err(|e| format!("invalid pattern {pattern:?}: {e}"))
 }
 
 /// Trims `raw` and checks it against `param`; returns the value to substitute.
-pub fn check_value(param: &Param, raw: &str) -> Result<String, String> {
+pub(crate) fn check_value(param: &Param, raw: &str) -> Result<String, String> {
     let value = raw.trim();
     let length = value.chars().count();
     if length > MAX_VALUE_LENGTH {
@@ -88,7 +88,10 @@ pub fn check_value(param: &Param, raw: &str) -> Result<String, String> {
 
 /// Resolves the given assignments against the declarations: every declared parameter gets a
 /// checked value (given or default); undeclared or missing ones are errors.
-pub fn resolve(declared: &[Param], given: &[(String, String)]) -> Result<BTreeMap<String, String>> {
+pub(crate) fn resolve(
+    declared: &[Param],
+    given: &[(String, String)],
+) -> Result<BTreeMap<String, String>> {
     let mut values = BTreeMap::new();
     for (name, _) in given {
         if !declared.iter().any(|p| &p.name == name) {

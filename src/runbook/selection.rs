@@ -52,7 +52,7 @@ impl StepSelection {
     }
 
     /// The selected steps of `steps`, in runbook order; unknown ids and empty ranges are errors.
-    pub fn select<'a>(&self, steps: &'a [Step]) -> Result<Vec<&'a Step>> {
+    pub(crate) fn select<'a>(&self, steps: &'a [Step]) -> Result<Vec<&'a Step>> {
         let items = match self {
             StepSelection::All => return Ok(steps.iter().collect()),
             StepSelection::Items(items) => items,

@@ -8,13 +8,13 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 /// The built-in placeholder holding the current run's id.
-pub const RUN_ID: &str = "run_id";
+pub(crate) const RUN_ID: &str = "run_id";
 
 /// Keys whose string values are prose or commands: never substituted.
-pub const VERBATIM_KEYS: &[&str] = &["run", "instructions", "items", "title", "description"];
+pub(crate) const VERBATIM_KEYS: &[&str] = &["run", "instructions", "items", "title", "description"];
 
 /// The placeholder names used in `text`, in order, or the offset of a malformed one.
-pub fn placeholders(text: &str) -> Result<Vec<&str>, String> {
+pub(crate) fn placeholders(text: &str) -> Result<Vec<&str>, String> {
     let mut names = Vec::new();
     let mut rest = text;
     while let Some(start) = rest.find("{{") {
@@ -36,7 +36,7 @@ pub fn placeholders(text: &str) -> Result<Vec<&str>, String> {
 }
 
 /// Replaces every placeholder in `text` with its value; unknown names are an error.
-pub fn substitute(text: &str, values: &BTreeMap<String, String>) -> Result<String, String> {
+pub(crate) fn substitute(text: &str, values: &BTreeMap<String, String>) -> Result<String, String> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find("{{") {
@@ -57,7 +57,7 @@ pub fn substitute(text: &str, values: &BTreeMap<String, String>) -> Result<Strin
 }
 
 /// Visits every substitutable string leaf of `value` with its path suffix.
-pub fn for_each_templated(value: &Value, path: &str, visit: &mut dyn FnMut(&str, &str)) {
+pub(crate) fn for_each_templated(value: &Value, path: &str, visit: &mut dyn FnMut(&str, &str)) {
     match value {
         Value::String(text) => visit(path, text),
         Value::Array(items) => {
@@ -77,7 +77,7 @@ pub fn for_each_templated(value: &Value, path: &str, visit: &mut dyn FnMut(&str,
 }
 
 /// Substitutes placeholders in every substitutable string leaf of `value`, in place.
-pub fn substitute_value(
+pub(crate) fn substitute_value(
     value: &mut Value,
     values: &BTreeMap<String, String>,
 ) -> Result<(), String> {

@@ -18,7 +18,7 @@ const FORBIDDEN_OPERATORS: &[&str] = &["$where", "$function", "$accumulator"];
 
 /// One finding: the path of the value and what is wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
+pub(crate) struct Finding {
     /// Path of the value (`steps[1].rollback[0].unset.fields`).
     pub path: String,
     /// What is wrong.
@@ -33,7 +33,7 @@ struct Validator<'a> {
 
 /// Validates a runbook; `expected_id` is the file name without extension, when known.
 #[must_use]
-pub fn validate(runbook: &Runbook, expected_id: Option<&str>) -> Vec<Finding> {
+pub(crate) fn validate(runbook: &Runbook, expected_id: Option<&str>) -> Vec<Finding> {
     let mut validator = Validator {
         runbook,
         declared: runbook.params.iter().map(|p| p.name.as_str()).collect(),

@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 
 /// What `sandbox up` records in `<dir>/sandbox.json` so later commands find the server.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct SandboxState {
+pub(crate) struct SandboxState {
     /// Process id of mongod.
     pub pid: u32,
     /// Port on 127.0.0.1.
@@ -25,7 +25,7 @@ pub struct SandboxState {
 
 /// Whether the recorded sandbox is running.
 #[derive(Debug, Clone, Serialize)]
-pub struct SandboxStatus {
+pub(crate) struct SandboxStatus {
     /// The recorded state, if any.
     pub state: Option<SandboxState>,
     /// True when its process is alive.
@@ -37,7 +37,7 @@ fn state_file(dir: &Path) -> PathBuf {
 }
 
 /// Reads the recorded sandbox state and checks whether it still runs.
-pub fn status(dir: &Path) -> SandboxStatus {
+pub(crate) fn status(dir: &Path) -> SandboxStatus {
     let state: Option<SandboxState> = std::fs::read_to_string(state_file(dir))
         .ok()
         .and_then(|text| serde_json::from_str(&text).ok());
@@ -48,7 +48,7 @@ pub fn status(dir: &Path) -> SandboxStatus {
 }
 
 /// Starts the sandbox (or reports the running one) and returns its state.
-pub async fn up(dir: &Path, port: Option<u16>) -> Result<(SandboxState, bool)> {
+pub(crate) async fn up(dir: &Path, port: Option<u16>) -> Result<(SandboxState, bool)> {
     let current = status(dir);
     if let (Some(state), true) = (current.state, current.running) {
         return Ok((state, false));
@@ -72,7 +72,7 @@ pub async fn up(dir: &Path, port: Option<u16>) -> Result<(SandboxState, bool)> {
 }
 
 /// Stops the sandbox and deletes its directory. Returns false when none was running.
-pub async fn down(dir: &Path) -> Result<bool> {
+pub(crate) async fn down(dir: &Path) -> Result<bool> {
     let current = status(dir);
     let was_running = current.running;
     if let (Some(state), true) = (&current.state, current.running) {
@@ -86,7 +86,7 @@ pub async fn down(dir: &Path) -> Result<bool> {
 }
 
 /// The URI of the running sandbox, or an error that says how to start it.
-pub fn running_uri(dir: &Path) -> Result<String> {
+pub(crate) fn running_uri(dir: &Path) -> Result<String> {
     match status(dir) {
         SandboxStatus {
             state: Some(state),

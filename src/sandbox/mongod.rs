@@ -10,10 +10,10 @@ use mongodb::Client;
 use crate::error::{Error, Result};
 
 /// Replica set name used by every local server rollbook starts.
-pub const REPLICA_SET: &str = "rs0";
+pub(crate) const REPLICA_SET: &str = "rs0";
 
 /// Where the install script puts mongod, relative to the project root.
-pub const LOCAL_INSTALL: &str = ".mongodb/fiftyone/db/bin/mongod";
+pub(crate) const LOCAL_INSTALL: &str = ".mongodb/fiftyone/db/bin/mongod";
 
 /// Finds `mongod`: `ROLLBOOK_MONGOD`, then the project-local install (searched from the
 /// current directory upwards, then next to the source tree), then `PATH`.
@@ -67,7 +67,7 @@ pub fn free_port() -> Result<u16> {
 
 /// The connection string of a local replica set on `port`.
 #[must_use]
-pub fn uri_for(port: u16) -> String {
+pub(crate) fn uri_for(port: u16) -> String {
     format!("mongodb://127.0.0.1:{port}/?replicaSet={REPLICA_SET}")
 }
 

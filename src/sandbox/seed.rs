@@ -37,7 +37,7 @@ pub struct SeedReport {
 }
 
 /// The eight indexes of seed 002's step 30: collection, keys, name.
-pub fn step30_indexes() -> Vec<(&'static str, Document, &'static str)> {
+pub(crate) fn step30_indexes() -> Vec<(&'static str, Document, &'static str)> {
     vec![
         ("orders", doc! {"user_id": 1}, "user_id_1"),
         ("orders", doc! {"customer_id": 1}, "customer_id_1"),

@@ -7,9 +7,6 @@ use serde::{Deserialize, Serialize};
 use super::Store;
 use crate::error::{Error, Result};
 
-/// Default lifetime of an approval.
-pub const DEFAULT_LIFETIME_SECS: i64 = 3600;
-
 /// One approval.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Approval {
@@ -39,7 +36,7 @@ pub struct Approval {
 
 impl Store {
     /// Records a plan (any serializable form) under `plan_id`, so it can be approved again by id.
-    pub async fn record_plan<P: Serialize>(&self, plan_id: &str, plan: &P) -> Result<()> {
+    pub(crate) async fn record_plan<P: Serialize>(&self, plan_id: &str, plan: &P) -> Result<()> {
         let document = bson::to_document(plan).map_err(|e| Error::Usage(e.to_string()))?;
         self.collection("plans")
             .replace_one(doc! {"_id": plan_id}, document)
@@ -50,7 +47,7 @@ impl Store {
     }
 
     /// A recorded plan by id.
-    pub async fn plan_by_id<P: serde::de::DeserializeOwned>(
+    pub(crate) async fn plan_by_id<P: serde::de::DeserializeOwned>(
         &self,
         plan_id: &str,
     ) -> Result<Option<P>> {
@@ -69,7 +66,7 @@ impl Store {
     }
 
     /// Records an approval.
-    pub async fn record_approval(&self, approval: &Approval) -> Result<()> {
+    pub(crate) async fn record_approval(&self, approval: &Approval) -> Result<()> {
         let document = bson::to_document(approval).map_err(|e| Error::Usage(e.to_string()))?;
         self.collection("approvals")
             .insert_one(document)
@@ -79,7 +76,7 @@ impl Store {
     }
 
     /// Every approval of a plan.
-    pub async fn approvals_for(&self, plan_id: &str) -> Result<Vec<Approval>> {
+    pub(crate) async fn approvals_for(&self, plan_id: &str) -> Result<Vec<Approval>> {
         use futures_util::TryStreamExt;
         let documents: Vec<Document> = self
             .collection("approvals")
@@ -97,7 +94,7 @@ impl Store {
 }
 
 /// The user the client is authenticated as, when the server uses authentication.
-pub async fn authenticated_user(client: &mongodb::Client) -> Option<String> {
+pub(crate) async fn authenticated_user(client: &mongodb::Client) -> Option<String> {
     let status = client
         .database("admin")
         .run_command(doc! {"connectionStatus": 1})

@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 
 /// One audit event to append.
 #[derive(Debug, Clone)]
-pub struct AuditEvent<'a> {
+pub(crate) struct AuditEvent<'a> {
     /// Run id, when the event belongs to a run.
     pub run_id: Option<&'a str>,
     /// Runbook id.
@@ -28,7 +28,7 @@ pub struct AuditEvent<'a> {
 
 impl Store {
     /// Appends an event, inside `session`'s transaction when there is one.
-    pub async fn audit(
+    pub(crate) async fn audit(
         &self,
         event: &AuditEvent<'_>,
         session: Option<&mut ClientSession>,
@@ -47,7 +47,7 @@ impl Store {
     }
 
     /// Audit events, newest first, optionally for one runbook and/or run.
-    pub async fn history(
+    pub(crate) async fn history(
         &self,
         runbook: Option<&str>,
         run_id: Option<&str>,

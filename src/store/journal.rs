@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 
 /// Identifies one action of one run.
 #[derive(Debug, Clone)]
-pub struct ActionKey<'a> {
+pub(crate) struct ActionKey<'a> {
     /// Run id.
     pub run_id: &'a str,
     /// Step id.
@@ -29,7 +29,7 @@ impl ActionKey<'_> {
 
 impl Store {
     /// Appends that an action is about to run.
-    pub async fn action_started(
+    pub(crate) async fn action_started(
         &self,
         key: &ActionKey<'_>,
         kind: &str,
@@ -45,7 +45,7 @@ impl Store {
     }
 
     /// Appends how an action ended.
-    pub async fn action_finished(
+    pub(crate) async fn action_finished(
         &self,
         key: &ActionKey<'_>,
         status: ActionStatus,
@@ -61,7 +61,7 @@ impl Store {
     }
 
     /// Records that one database of a multi-database restore action is restored.
-    pub async fn tenant_done(
+    pub(crate) async fn tenant_done(
         &self,
         key: &ActionKey<'_>,
         database: &str,
@@ -76,7 +76,7 @@ impl Store {
     }
 
     /// The databases a restore action of this run already restored (for resuming per tenant).
-    pub async fn tenants_done(&self, key: &ActionKey<'_>) -> Result<Vec<String>> {
+    pub(crate) async fn tenants_done(&self, key: &ActionKey<'_>) -> Result<Vec<String>> {
         use futures_util::TryStreamExt;
         let filter = doc! {"run_id": key.run_id, "step": key.step, "direction": key.direction,
         "action_index": i64::try_from(key.index).unwrap_or_default(), "phase": "tenant"};
@@ -96,7 +96,7 @@ impl Store {
 
     /// Whether a run already began (or finished) a step in a direction: its preconditions held
     /// then, and its own actions may have made them false since, so a resumed run skips them.
-    pub async fn step_begun_in_run(
+    pub(crate) async fn step_begun_in_run(
         &self,
         run_id: &str,
         step: &str,
@@ -121,7 +121,7 @@ impl Store {
 
     /// Whether an action of a run started before and never ended: its process was killed in
     /// the middle of it, so it may have left partial effects behind.
-    pub async fn action_cut_short(&self, key: &ActionKey<'_>) -> Result<bool> {
+    pub(crate) async fn action_cut_short(&self, key: &ActionKey<'_>) -> Result<bool> {
         let filter = |phase: &str| {
             doc! {"run_id": key.run_id, "step": key.step, "direction": key.direction,
             "action_index": i64::try_from(key.index).unwrap_or_default(), "phase": phase}
@@ -137,7 +137,7 @@ impl Store {
     }
 
     /// The result of an action of a run that already finished successfully (for resuming).
-    pub async fn action_done(&self, key: &ActionKey<'_>) -> Result<Option<Document>> {
+    pub(crate) async fn action_done(&self, key: &ActionKey<'_>) -> Result<Option<Document>> {
         let filter = doc! {"run_id": key.run_id, "step": key.step, "direction": key.direction,
         "action_index": i64::try_from(key.index).unwrap_or_default(), "phase": "end",
         "status": {"$in": [ActionStatus::Ok.as_str(), ActionStatus::Skipped.as_str()]}};
@@ -150,7 +150,7 @@ impl Store {
     }
 
     /// Every journal entry of a run, in order.
-    pub async fn journal(&self, run_id: &str) -> Result<Vec<Document>> {
+    pub(crate) async fn journal(&self, run_id: &str) -> Result<Vec<Document>> {
         use futures_util::TryStreamExt;
         let cursor = self
             .collection("journal")
@@ -195,7 +195,7 @@ pub enum ActionStatus {
 impl ActionStatus {
     /// The status as stored and printed.
     #[must_use]
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             ActionStatus::Ok => "ok",
             ActionStatus::Skipped => "skipped",

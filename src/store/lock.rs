@@ -10,7 +10,7 @@ use super::Store;
 use crate::error::{Error, Result};
 
 /// How long a lease lasts without renewal.
-pub const LEASE_SECS: i64 = 30;
+pub(crate) const LEASE_SECS: i64 = 30;
 
 const DUPLICATE_KEY: i32 = 11_000;
 
@@ -29,14 +29,14 @@ fn is_duplicate_key(error: &mongodb::error::Error) -> bool {
 
 /// How the lock was obtained.
 #[derive(Debug, Clone)]
-pub struct Acquired {
+pub(crate) struct Acquired {
     /// The previous holder's run id, when its lease was taken over.
     pub took_over_from: Option<String>,
 }
 
 /// Describes a lease document for messages.
 #[must_use]
-pub fn describe_holder(holder: &Document) -> String {
+pub(crate) fn describe_holder(holder: &Document) -> String {
     let time = |field: &str| {
         holder
             .get_datetime(field)
@@ -64,7 +64,7 @@ impl Store {
     }
 
     /// Takes the lock for `run_id`, or fails with `CONCURRENT_UPDATE_DETECTED` naming the holder.
-    pub async fn acquire_lock(
+    pub(crate) async fn acquire_lock(
         &self,
         runbook: &str,
         database: &str,
@@ -122,7 +122,7 @@ impl Store {
     }
 
     /// Hands the lock from one run id to another of the same process (resuming a run).
-    pub async fn transfer_lock(
+    pub(crate) async fn transfer_lock(
         &self,
         runbook: &str,
         database: &str,
@@ -140,7 +140,12 @@ impl Store {
     }
 
     /// Extends the lease; false when the lock is no longer this run's (it was released by hand).
-    pub async fn renew_lock(&self, runbook: &str, database: &str, run_id: &str) -> Result<bool> {
+    pub(crate) async fn renew_lock(
+        &self,
+        runbook: &str,
+        database: &str,
+        run_id: &str,
+    ) -> Result<bool> {
         let now = DateTime::now();
         let renewed = self
             .collection("locks")
@@ -154,7 +159,12 @@ impl Store {
     }
 
     /// Releases the lock if this run holds it.
-    pub async fn release_lock(&self, runbook: &str, database: &str, run_id: &str) -> Result<()> {
+    pub(crate) async fn release_lock(
+        &self,
+        runbook: &str,
+        database: &str,
+        run_id: &str,
+    ) -> Result<()> {
         self.collection("locks")
             .delete_one(doc! {"_id": key(runbook, database), "owner": run_id})
             .await
@@ -163,7 +173,11 @@ impl Store {
     }
 
     /// The current holder, if any.
-    pub async fn lock_holder(&self, runbook: &str, database: &str) -> Result<Option<Document>> {
+    pub(crate) async fn lock_holder(
+        &self,
+        runbook: &str,
+        database: &str,
+    ) -> Result<Option<Document>> {
         self.collection("locks")
             .find_one(doc! {"_id": key(runbook, database)})
             .await
@@ -171,7 +185,11 @@ impl Store {
     }
 
     /// Removes the lock whoever holds it (`unlock`); returns what was removed.
-    pub async fn force_unlock(&self, runbook: &str, database: &str) -> Result<Option<Document>> {
+    pub(crate) async fn force_unlock(
+        &self,
+        runbook: &str,
+        database: &str,
+    ) -> Result<Option<Document>> {
         self.collection("locks")
             .find_one_and_delete(doc! {"_id": key(runbook, database)})
             .await

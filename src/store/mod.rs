@@ -1,16 +1,16 @@
 //! rollbook's own state, kept in MongoDB (the `--state-db` database): runs and their
 //! journal, per-step state, the append-only audit trail, and the snapshot registry.
 
-pub mod approvals;
-pub mod audit;
-pub mod journal;
-pub mod lock;
+pub(crate) mod approvals;
+pub(crate) mod audit;
+pub(crate) mod journal;
+pub(crate) mod lock;
 #[cfg(test)]
 pub(crate) mod memory;
-pub mod runs;
+pub(crate) mod runs;
 pub mod snapshots;
 pub(crate) mod state;
-pub mod step_state;
+pub(crate) mod step_state;
 
 use mongodb::bson::{doc, Document};
 use mongodb::{ClientSession, Collection, Database, IndexModel};

@@ -10,7 +10,7 @@ use super::Store;
 use crate::error::{Error, Result};
 
 /// A run is considered dead when its heartbeat is older than this.
-pub const HEARTBEAT_EXPIRY_SECS: i64 = 60;
+pub(crate) const HEARTBEAT_EXPIRY_SECS: i64 = 60;
 
 /// Where a run stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,7 +37,7 @@ pub enum RunStatus {
 impl RunStatus {
     /// The status as stored and printed (`ok`, `verify_failed`, …).
     #[must_use]
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             RunStatus::Running => "running",
             RunStatus::Ok => "ok",
@@ -59,7 +59,7 @@ impl std::fmt::Display for RunStatus {
 
 /// The stored form of a run.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct RunRecord {
+pub(crate) struct RunRecord {
     /// Run id.
     #[serde(rename = "_id")]
     pub id: String,
@@ -111,7 +111,7 @@ pub struct RunRecord {
 
 /// The name of this host, for telling whether a run's process is still alive.
 #[must_use]
-pub fn hostname() -> String {
+pub(crate) fn hostname() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
         .map(|h| h.trim().to_owned())
         .unwrap_or_else(|_| "unknown".into())
@@ -120,7 +120,7 @@ pub fn hostname() -> String {
 impl RunRecord {
     /// True when the run claims to be running but its process is gone or silent.
     #[must_use]
-    pub fn is_dead(&self, now: DateTime) -> bool {
+    pub(crate) fn is_dead(&self, now: DateTime) -> bool {
         if self.status != RunStatus::Running {
             return false;
         }
@@ -136,7 +136,7 @@ impl RunRecord {
 
 impl Store {
     /// Records a new run.
-    pub async fn create_run(&self, run: &RunRecord) -> Result<()> {
+    pub(crate) async fn create_run(&self, run: &RunRecord) -> Result<()> {
         let document = bson::to_document(run).map_err(|e| Error::Usage(e.to_string()))?;
         self.collection("runs")
             .insert_one(document)
@@ -146,7 +146,7 @@ impl Store {
     }
 
     /// Marks a resumed run as running again, by this process.
-    pub async fn resume_run(&self, id: &str, operator: &str) -> Result<()> {
+    pub(crate) async fn resume_run(&self, id: &str, operator: &str) -> Result<()> {
         let now = DateTime::now();
         self.collection("runs")
             .update_one(
@@ -160,7 +160,7 @@ impl Store {
     }
 
     /// Refreshes a run's heartbeat.
-    pub async fn heartbeat(&self, id: &str) -> Result<()> {
+    pub(crate) async fn heartbeat(&self, id: &str) -> Result<()> {
         self.collection("runs")
             .find_one_and_update(
                 doc! {"_id": id, "status": "running"},
@@ -172,7 +172,7 @@ impl Store {
     }
 
     /// Records how a run finished.
-    pub async fn finish_run(
+    pub(crate) async fn finish_run(
         &self,
         id: &str,
         status: RunStatus,
@@ -192,7 +192,7 @@ impl Store {
     }
 
     /// One run by id.
-    pub async fn run(&self, id: &str) -> Result<Option<RunRecord>> {
+    pub(crate) async fn run(&self, id: &str) -> Result<Option<RunRecord>> {
         let found = self
             .collection("runs")
             .find_one(doc! {"_id": id})
@@ -202,7 +202,12 @@ impl Store {
     }
 
     /// Runs of a runbook on a database, newest first.
-    pub async fn runs(&self, runbook: &str, database: &str, limit: i64) -> Result<Vec<RunRecord>> {
+    pub(crate) async fn runs(
+        &self,
+        runbook: &str,
+        database: &str,
+        limit: i64,
+    ) -> Result<Vec<RunRecord>> {
         use futures_util::TryStreamExt;
         let cursor = self
             .collection("runs")
@@ -222,7 +227,7 @@ impl Store {
     }
 
     /// Marks one run as interrupted if it is still marked running.
-    pub async fn mark_interrupted(&self, id: &str) -> Result<()> {
+    pub(crate) async fn mark_interrupted(&self, id: &str) -> Result<()> {
         self.collection("runs")
             .update_one(doc! {"_id": id, "status": "running"}, doc! {"$set": {"status": "interrupted", "interrupted_detected_at": DateTime::now()}})
             .await
@@ -232,7 +237,7 @@ impl Store {
 
     /// Marks every "running" run of this runbook and database as interrupted (called by the
     /// lock holder: any other run still marked running has lost its lock) and returns them.
-    pub async fn interrupt_running_runs(
+    pub(crate) async fn interrupt_running_runs(
         &self,
         runbook: &str,
         database: &str,
@@ -242,7 +247,11 @@ impl Store {
     }
 
     /// Marks every dead "running" run of this runbook and database as interrupted and returns them.
-    pub async fn reap_dead_runs(&self, runbook: &str, database: &str) -> Result<Vec<RunRecord>> {
+    pub(crate) async fn reap_dead_runs(
+        &self,
+        runbook: &str,
+        database: &str,
+    ) -> Result<Vec<RunRecord>> {
         self.interrupt_runs_where(runbook, database, RunRecord::is_dead)
             .await
     }

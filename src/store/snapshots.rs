@@ -22,7 +22,7 @@ pub enum SnapshotKind {
 
 /// A registry entry.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Snapshot {
+pub(crate) struct Snapshot {
     /// `<run>/<step>/<direction>/<action index>`.
     #[serde(rename = "_id")]
     pub id: String,
@@ -80,23 +80,23 @@ pub struct Snapshot {
 
 /// Field snapshot storage holding documents `{_id: n, e: [entry, ...]}`, each entry
 /// `{_id, v: {field: value}}` or `{_id, p: [{i: index, k: field, v: value}]}`.
-pub const FIELDS_FORMAT_ENTRIES: i32 = 2;
+pub(crate) const FIELDS_FORMAT_ENTRIES: i32 = 2;
 
 /// The registry id of the snapshot an action takes.
 #[must_use]
-pub fn snapshot_id(run_id: &str, step: &str, direction: &str, index: usize) -> String {
+pub(crate) fn snapshot_id(run_id: &str, step: &str, direction: &str, index: usize) -> String {
     format!("{run_id}/{step}/{direction}/{index}")
 }
 
 /// The state-database collection holding a snapshot's documents.
 #[must_use]
-pub fn storage_name(id: &str) -> String {
+pub(crate) fn storage_name(id: &str) -> String {
     format!("snapshot.{}", id.replace('/', "."))
 }
 
 impl Store {
     /// A snapshot by id (complete ones only: an entry is written once its data is saved).
-    pub async fn snapshot(&self, id: &str) -> Result<Option<Snapshot>> {
+    pub(crate) async fn snapshot(&self, id: &str) -> Result<Option<Snapshot>> {
         let found = self
             .collection("snapshots")
             .find_one(doc! {"_id": id})
@@ -106,7 +106,7 @@ impl Store {
     }
 
     /// Registers a snapshot whose data is saved, inside `session`'s transaction if any.
-    pub async fn register_snapshot(
+    pub(crate) async fn register_snapshot(
         &self,
         snapshot: &Snapshot,
         session: Option<&mut ClientSession>,
@@ -118,7 +118,7 @@ impl Store {
     }
 
     /// Snapshots not yet put back for a collection of a step, newest first.
-    pub async fn unrestored_snapshots(
+    pub(crate) async fn unrestored_snapshots(
         &self,
         runbook: &str,
         database: &str,
@@ -146,7 +146,7 @@ impl Store {
     }
 
     /// Marks snapshots as put back by `run_id`.
-    pub async fn mark_restored(
+    pub(crate) async fn mark_restored(
         &self,
         ids: &[String],
         run_id: &str,

@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 
 /// The stored state of one step.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct StepState {
+pub(crate) struct StepState {
     /// Step id.
     pub step: String,
     /// `forward` or `rollback`, when a direction completed.
@@ -32,7 +32,7 @@ pub struct StepState {
 
 /// Identifies a step of a runbook on a database.
 #[derive(Debug, Clone, Copy)]
-pub struct StepKey<'a> {
+pub(crate) struct StepKey<'a> {
     /// Runbook id.
     pub runbook: &'a str,
     /// Target database.
@@ -49,7 +49,7 @@ impl StepKey<'_> {
 
 impl Store {
     /// Records that a step completed a direction.
-    pub async fn step_applied(
+    pub(crate) async fn step_applied(
         &self,
         key: StepKey<'_>,
         direction: &str,
@@ -69,7 +69,7 @@ impl Store {
     }
 
     /// Records a step's verification result.
-    pub async fn step_verified(
+    pub(crate) async fn step_verified(
         &self,
         key: StepKey<'_>,
         direction: &str,
@@ -88,7 +88,11 @@ impl Store {
     }
 
     /// The state of every step of a runbook on a database.
-    pub async fn step_states(&self, runbook: &str, database: &str) -> Result<Vec<StepState>> {
+    pub(crate) async fn step_states(
+        &self,
+        runbook: &str,
+        database: &str,
+    ) -> Result<Vec<StepState>> {
         use futures_util::TryStreamExt;
         let cursor = self
             .collection("step_state")

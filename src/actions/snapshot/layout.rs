@@ -16,7 +16,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use mongodb::bson::raw::{RawArrayBuf, RawBson, RawDocument, RawDocumentBuf};
 
 /// Builds the snapshot entries of one field snapshot, document by document.
-pub struct Layout {
+pub(crate) struct Layout {
     /// Touched top-level fields.
     fields: Vec<String>,
     /// Decided from the first document: `None` before it, then the prefix (or `None` inside
@@ -31,7 +31,7 @@ pub struct Layout {
 impl Layout {
     /// A layout for a write that touches `fields` (top-level names).
     #[must_use]
-    pub fn new(fields: &[String]) -> Self {
+    pub(crate) fn new(fields: &[String]) -> Self {
         Layout {
             fields: fields.to_vec(),
             prefix: None,
@@ -43,12 +43,12 @@ impl Layout {
     /// The prefix the restore's object literal lists, once the first document was seen
     /// (`None` when every entry records positions).
     #[must_use]
-    pub fn prefix(&self) -> Option<&[String]> {
+    pub(crate) fn prefix(&self) -> Option<&[String]> {
         self.prefix.as_ref().and_then(|p| p.as_deref())
     }
 
     /// The snapshot entry of one original document.
-    pub fn entry(&mut self, document: &RawDocument) -> Result<RawDocumentBuf, String> {
+    pub(crate) fn entry(&mut self, document: &RawDocument) -> Result<RawDocumentBuf, String> {
         if self.prefix.is_none() {
             let prefix = prefix_of(document, &self.fields)?;
             if let Some(keys) = &prefix {

@@ -8,7 +8,11 @@ use mongodb::bson::{doc, Bson, Document};
 /// The pipeline restoring `fields` (a subset of the snapshot's `all` fields) from an entry.
 /// `prefix` is the snapshot's shared key order, when it has one.
 #[must_use]
-pub fn when_matched(fields: &[String], all: &[String], prefix: Option<&[String]>) -> Vec<Document> {
+pub(crate) fn when_matched(
+    fields: &[String],
+    all: &[String],
+    prefix: Option<&[String]>,
+) -> Vec<Document> {
     let positioned = by_position(fields, all);
     let rebuilt = match prefix {
         Some(prefix) => Bson::Document(doc! {"$cond": [
