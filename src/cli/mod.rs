@@ -243,8 +243,8 @@ fn invocation<'a>(
     direction: Option<crate::runbook::model::Direction>,
     emergency: bool,
     saved: &'a args::SavedPlanArgs,
-) -> run::RunInvocation<'a> {
-    run::RunInvocation {
+) -> request::RunInvocation<'a> {
+    request::RunInvocation {
         command,
         reference,
         args,

@@ -1,16 +1,34 @@
 //! The one place the command line becomes a typed request: clap's structs go no further.
 
 use std::io::IsTerminal;
+use std::path::Path;
 
 use super::args::{GlobalArgs, RunArgs};
 use super::connect;
-use super::run::RunInvocation;
 use crate::engine::gates::{Confirmation, Terminal};
 use crate::engine::request::{Choices, PlanSource, Procedure, RunRequest};
 use crate::engine::RunCommand;
 use crate::error::Result;
 use crate::plan::saved::SavedPlan;
 use crate::runbook::model::Direction;
+
+/// What `apply`, `rollback` and `verify` were asked to do.
+pub(crate) struct RunInvocation<'a> {
+    /// Which command.
+    pub command: RunCommand,
+    /// Runbook id or path (optional with `--plan`).
+    pub reference: Option<&'a str>,
+    /// Run options.
+    pub args: &'a RunArgs,
+    /// `verify --direction`.
+    pub direction: Option<Direction>,
+    /// `rollback --emergency`.
+    pub emergency: bool,
+    /// `--plan FILE`.
+    pub plan_file: Option<&'a Path>,
+    /// `--max-drift PERCENT`.
+    pub max_drift: f64,
+}
 
 /// The request `apply`, `rollback` or `verify` makes (the saved plan file is read here).
 pub(crate) fn run_request(

@@ -4,37 +4,17 @@ use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use std::path::Path;
-
-use super::args::{GlobalArgs, OutputFormat, RunArgs};
+use super::args::{GlobalArgs, OutputFormat};
 use super::connect;
+use super::request::RunInvocation;
 use crate::actions::{Confirmer, ManualAnswer, RunEnv};
 use crate::engine::prepare::{self, Ask};
-use crate::engine::{Engine, EventSink, RunCommand, RunEvent, RunOptions, RunReport};
+use crate::engine::{Engine, EventSink, RunEvent, RunOptions, RunReport};
 use crate::error::{Error, Result};
 use crate::output::run_report;
 use crate::plan::dry_run;
 use crate::plan::saved::SavedPlan;
-use crate::runbook::model::Direction;
 use crate::runbook::LoadedRunbook;
-
-/// What `apply`, `rollback` and `verify` were asked to do.
-pub(crate) struct RunInvocation<'a> {
-    /// Which command.
-    pub command: RunCommand,
-    /// Runbook id or path (optional with `--plan`).
-    pub reference: Option<&'a str>,
-    /// Run options.
-    pub args: &'a RunArgs,
-    /// `verify --direction`.
-    pub direction: Option<Direction>,
-    /// `rollback --emergency`.
-    pub emergency: bool,
-    /// `--plan FILE`.
-    pub plan_file: Option<&'a Path>,
-    /// `--max-drift PERCENT`.
-    pub max_drift: f64,
-}
 
 /// Runs one of the three run commands; returns the run's exit code. The gates, in order:
 /// bad input (2), a missing approved plan (4), no terminal and no `--yes` (5) — all before
