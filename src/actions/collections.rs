@@ -139,6 +139,7 @@ pub(crate) async fn copy(
         // An earlier attempt of this very action (interrupted mid-copy) left a partial copy.
         db.collection::<Document>(&action.to)
             .delete_many(doc! {})
+            .comment(ctx.comment())
             .await
             .map_err(|e| {
                 Error::database(
@@ -172,6 +173,7 @@ pub(crate) async fn copy(
     let affected = estimated(&db, &action.from).await?;
     db.collection::<Document>(&action.from)
         .aggregate(vec![doc! {"$out": {"db": &name, "coll": &action.to}}])
+        .comment(ctx.comment())
         .await
         .map_err(|e| {
             Error::database(
@@ -231,6 +233,7 @@ pub(crate) async fn backup(
     pipeline.push(doc! {"$out": {"db": &name, "coll": &action.to}});
     db.collection::<Document>(&action.collection)
         .aggregate(pipeline)
+        .comment(ctx.comment())
         .await
         .map_err(|e| {
             Error::database(

@@ -202,12 +202,14 @@ pub(crate) async fn execute(
         Some(session) => {
             collection
                 .update_many(write.filter.clone(), write.update.clone())
+                .comment(ctx.comment())
                 .session(session)
                 .await
         }
         None => {
             collection
                 .update_many(write.filter.clone(), write.update.clone())
+                .comment(ctx.comment())
                 .await
         }
     }

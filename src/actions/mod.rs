@@ -72,6 +72,33 @@ impl ActionContext<'_> {
         self.client.database(name.unwrap_or(self.database))
     }
 
+    /// The comment every long command of this attempt carries, naming the target database,
+    /// the run and the attempt: an attempt that takes the lock over finds (and stops) the
+    /// server work of the attempts before it by it.
+    #[must_use]
+    pub(crate) fn comment(&self) -> Bson {
+        let attempt = self
+            .store
+            .lease()
+            .map_or(0, crate::store::lock::Lease::generation);
+        Bson::String(crate::server_work::comment(
+            self.database,
+            self.run_id,
+            attempt,
+        ))
+    }
+
+    /// The state-database collection that holds the snapshot `id` this attempt takes: named
+    /// per attempt, so an attempt never writes into (or drops) storage another one created.
+    #[must_use]
+    pub(crate) fn storage_name(&self, id: &str) -> String {
+        let storage = crate::store::snapshots::storage_name(id);
+        match self.store.lease() {
+            Some(lease) => format!("{storage}.a{}", lease.generation()),
+            None => storage,
+        }
+    }
+
     /// The registry id of the snapshot this action takes.
     #[must_use]
     pub(crate) fn snapshot_id(&self) -> String {
@@ -162,6 +189,7 @@ pub(crate) async fn execute(
     action: &Action,
     session: Option<&mut ClientSession>,
 ) -> Result<ActionOutcome> {
+    ctx.store.ensure_lease().await?;
     match action {
         Action::Unset(_) | Action::Set(_) | Action::Update(_) => {
             let write = documents::DocumentWrite::of(action, ctx.database)?

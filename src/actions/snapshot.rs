@@ -14,7 +14,7 @@ use super::documents::DocumentWrite;
 use super::{indexes, ActionContext, ActionOutcome};
 use crate::error::{Error, Result};
 use crate::runbook::model::{Action, RestoreSnapshotAction};
-use crate::store::snapshots::{storage_name, Snapshot, SnapshotKind, FIELDS_FORMAT_ENTRIES};
+use crate::store::snapshots::{Snapshot, SnapshotKind, FIELDS_FORMAT_ENTRIES};
 
 /// A snapshot taken for an action, and whether the registry already holds it (a resumed run).
 pub(crate) struct Taken {
@@ -128,7 +128,7 @@ fn entry(
 /// every document and inserts one document per entry.
 async fn fields(ctx: &ActionContext<'_>, id: &str, write: &DocumentWrite) -> Result<Snapshot> {
     let started = std::time::Instant::now();
-    let storage = storage_name(id);
+    let storage = ctx.storage_name(id);
     let target = ctx.store.database().collection::<RawDocumentBuf>(&storage);
     let fail = |e| {
         Error::database(
@@ -150,7 +150,14 @@ async fn fields(ctx: &ActionContext<'_>, id: &str, write: &DocumentWrite) -> Res
     let (layout, documents) = match saved {
         Ok(saved) => saved,
         Err(error) => {
-            let _ = target.drop().await;
+            // Its own storage; a superseded attempt leaves even that alone.
+            if !ctx
+                .store
+                .lease()
+                .is_some_and(crate::store::lock::Lease::is_fenced)
+            {
+                let _ = target.drop().await;
+            }
             return Err(error);
         }
     };
@@ -211,6 +218,7 @@ async fn save_entries(
         let mut cursor = source
             .find(write.filter.clone())
             .hint(Hint::Keys(doc! {"$natural": 1}))
+            .comment(ctx.comment())
             .await
             .map_err(read_error)?;
         let mut layout = layout::Layout::new(&write.fields);
@@ -249,6 +257,7 @@ async fn save_entries(
     };
     let writing = async move {
         while let Some(batch) = full.recv().await {
+            ctx.store.ensure_lease().await?;
             target.insert_one(batch).await.map_err(|e| {
                 Error::database(
                     format!(
@@ -284,11 +293,12 @@ async fn collection(
     let Some(options) = super::collections::options(&db, name).await? else {
         return Ok(None);
     };
-    let storage = storage_name(id);
+    let storage = ctx.storage_name(id);
     db.collection::<Document>(name)
         .aggregate(vec![
             doc! {"$out": {"db": ctx.store.database().name(), "coll": &storage}},
         ])
+        .comment(ctx.comment())
         .await
         .map_err(|e| Error::database(format!("cannot snapshot {database}.{name}"), e))?;
     let documents = count_storage(ctx, &storage).await?;

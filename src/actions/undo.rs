@@ -30,6 +30,7 @@ pub(crate) async fn undo(
     outcome: &ActionOutcome,
     snapshot: Option<&Snapshot>,
 ) -> Result<Option<String>> {
+    ctx.store.ensure_lease().await?;
     let did_something = outcome.status != crate::actions::ActionStatus::Skipped;
     match action {
         Action::Unset(_) | Action::Set(_) | Action::Update(_) => {

@@ -131,6 +131,8 @@ pub async fn dump_with_progress(
             let kind = info.get_str("type").unwrap_or("collection").to_owned();
             let reason = if name.starts_with("system.") {
                 Some("system collection")
+            } else if name == crate::store::lock::LOCK_COLLECTION {
+                Some("rollbook's lock of this database")
             } else if kind == "timeseries" {
                 Some("time-series collections are not supported")
             } else if kind != "collection" && kind != "view" {

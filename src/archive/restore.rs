@@ -240,6 +240,14 @@ fn build_plan(spec: &RestoreSpec, contents: &BackupContents) -> Result<RestorePl
                     db.name, collection.name
                 ))
             })?;
+            if collection.name == crate::store::lock::LOCK_COLLECTION {
+                skipped.push(Skipped {
+                    database: db.name.clone(),
+                    collection: collection.name.clone(),
+                    reason: "rollbook's lock of the database it was dumped from".into(),
+                });
+                continue;
+            }
             if collection.name.starts_with(load::TEMP_PREFIX) {
                 skipped.push(Skipped {
                     database: db.name.clone(),

@@ -165,10 +165,20 @@ pub enum Command {
         #[arg(long, default_value_t = 60)]
         expires_in: i64,
     },
-    /// Release a runbook's lock by hand (asks; audited).
+    /// Release the lock of a runbook's database by hand (asks; audited). A lease still being
+    /// renewed is refused unless --force.
     Unlock {
-        /// Runbook id or path.
+        /// Runbook id or path (its database, or --db, is unlocked).
         runbook: String,
+        /// Release even a live lease: its holder is fenced and stops before its next write.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Record that a stopped (interrupted or failed) run will not be finished: no rerun resumes
+    /// it; its snapshots are kept. Asks; audited.
+    Abandon {
+        /// Run id.
+        run_id: String,
     },
     /// An incident-style Markdown report of a run.
     Report {

@@ -1,5 +1,6 @@
 //! The command-line edge: argument types and the dispatch from a command to the core.
 
+mod abandon;
 mod approve;
 mod archive;
 pub mod args;
@@ -124,7 +125,10 @@ pub(crate) async fn run(cli: Cli) -> i32 {
         )
         .await
         .map(|()| exit_code::OK),
-        Command::Unlock { runbook } => unlock::run(&cli.global, runbook)
+        Command::Unlock { runbook, force } => unlock::run(&cli.global, runbook, *force)
+            .await
+            .map(|()| exit_code::OK),
+        Command::Abandon { run_id } => abandon::run(&cli.global, run_id)
             .await
             .map(|()| exit_code::OK),
         Command::Report { run_id } => report::run(&cli.global, run_id)
@@ -260,6 +264,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::Plan { .. } => "plan",
         Command::Approve { .. } => "approve",
         Command::Unlock { .. } => "unlock",
+        Command::Abandon { .. } => "abandon",
         Command::Report { .. } => "report",
         Command::Apply { .. } => "apply",
         Command::Rollback { .. } => "rollback",

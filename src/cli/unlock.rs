@@ -1,4 +1,5 @@
-//! `rollbook unlock RUNBOOK`: release a stale lock by hand, after asking; audited.
+//! `rollbook unlock RUNBOOK`: release the lock of a target database by hand, after asking;
+//! a live lease only with `--force`, which fences its holder. Audited.
 
 use std::io::IsTerminal;
 
@@ -10,10 +11,11 @@ use crate::error::{Error, Result};
 use crate::output::documents::unlock::{UnlockDocument, Unlocked};
 use crate::output::json::Document;
 use crate::store::audit::AuditEvent;
-use crate::store::lock::describe_holder;
+use crate::store::lock::{self, describe_holder};
+use crate::store::Store;
 
-/// Releases the lock of a runbook on its (or `--db`'s) database.
-pub(crate) async fn run(global: &GlobalArgs, reference: &str) -> Result<()> {
+/// Releases the lock of a runbook's (or `--db`'s) database.
+pub(crate) async fn run(global: &GlobalArgs, reference: &str, force: bool) -> Result<()> {
     let loaded = crate::runbook::load(reference, &global.runbooks_dir)?;
     let database = global
         .db
@@ -21,28 +23,34 @@ pub(crate) async fn run(global: &GlobalArgs, reference: &str) -> Result<()> {
         .unwrap_or_else(|| loaded.runbook.database.clone());
     let client = connect::client(global).await?;
     let store = connect::store(&client, global).await?;
-    let Some(holder) = store.lock_holder(&loaded.runbook.id, &database).await? else {
+    let Some(holder) = lock::holder(&client, &database).await? else {
         emit(
             global,
             Unlocked { released: None },
-            &format!("{} on {database} is not locked", loaded.runbook.id),
+            &format!("{database} is not locked"),
         );
         return Ok(());
     };
     let description = describe_holder(&holder);
+    let live = lock::is_live(&holder);
+    if live && !force {
+        return Err(Error::Concurrent(format!(
+            "{database} is locked by {description}, and its lease is live: that run may still be writing. \
+             Its lease expires {} s after its last renewal if its process is gone. Only when you are sure it is stopped: \
+             `rollbook unlock {} --force` (the holder is then fenced and stops before its next write); nothing was changed",
+            lock::LEASE_SECS,
+            loaded.runbook.id
+        )));
+    }
     if !global.yes {
         if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
             return Err(Error::NotConfirmed(format!(
-                "unlocking {} on {database} ({description}) needs confirmation: pass --yes; nothing was changed",
-                loaded.runbook.id
+                "unlocking {database} ({description}) needs confirmation: pass --yes; nothing was changed"
             )));
         }
-        eprintln!(
-            "{} on {database} is locked by {description}",
-            loaded.runbook.id
-        );
+        eprintln!("{database} is locked by {description}");
         let go = dialoguer::Confirm::new()
-            .with_prompt("Release it? Only do this when that run is really dead")
+            .with_prompt("Release it? Only do this when that run is really stopped")
             .default(false)
             .interact()
             .unwrap_or(false);
@@ -52,9 +60,14 @@ pub(crate) async fn run(global: &GlobalArgs, reference: &str) -> Result<()> {
             ));
         }
     }
-    let released = store.force_unlock(&loaded.runbook.id, &database).await?;
+    let released = lock::force_unlock(&client, &database).await?;
     let owner = holder.get_str("owner").unwrap_or_default().to_owned();
-    store.mark_interrupted(&owner).await?;
+    // The holder's run is recorded in its own state database.
+    let holder_state = holder.get_str("state_db").map_or_else(
+        |_| store.clone(),
+        |db| Store::read_only(client.database(db)),
+    );
+    holder_state.mark_interrupted(&owner).await?;
     let operator = connect::operator(global);
     store
         .audit(
@@ -63,7 +76,11 @@ pub(crate) async fn run(global: &GlobalArgs, reference: &str) -> Result<()> {
                 runbook: &loaded.runbook.id,
                 database: &database,
                 operator: &operator,
-                event: "lock_released_by_hand",
+                event: if live {
+                    "lock_forced_by_hand"
+                } else {
+                    "lock_released_by_hand"
+                },
                 step: None,
                 details: doc! {"holder": released.unwrap_or_default()},
             },
@@ -76,8 +93,12 @@ pub(crate) async fn run(global: &GlobalArgs, reference: &str) -> Result<()> {
             released: Some(&owner),
         },
         &format!(
-            "released the lock of {} on {database} ({description})",
-            loaded.runbook.id
+            "released the lock of {database} ({description}){}",
+            if live {
+                "; its holder is fenced, and the lock can be taken again in 15 s"
+            } else {
+                ""
+            }
         ),
     );
     Ok(())

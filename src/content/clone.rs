@@ -14,7 +14,10 @@ pub async fn clone_db(client: &Client, from: &str, to: &str) -> Result<()> {
         .list_collection_names()
         .await
         .map_err(|e| Error::database(format!("cannot list {from}"), e))?;
-    for name in names.iter().filter(|n| !n.starts_with("system.")) {
+    for name in names
+        .iter()
+        .filter(|n| !n.starts_with("system.") && *n != crate::store::lock::LOCK_COLLECTION)
+    {
         let collection = source.collection::<Document>(name);
         collection
             .aggregate(vec![doc! {"$out": {"db": to, "coll": name}}])

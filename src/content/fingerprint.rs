@@ -51,14 +51,15 @@ impl Difference {
     }
 }
 
-/// Takes the fingerprint of every collection of `db` (`system.*` excluded).
+/// Takes the fingerprint of every collection of `db` (`system.*` and rollbook's lock excluded).
 pub async fn take(client: &Client, db: &str, ignored: &[Ignored<'_>]) -> Result<Fingerprint> {
     let database = client.database(db);
     let mut names = database
         .list_collection_names()
         .await
         .map_err(|e| Error::database(format!("cannot list the collections of {db}"), e))?;
-    names.retain(|name| !name.starts_with("system."));
+    names
+        .retain(|name| !name.starts_with("system.") && name != crate::store::lock::LOCK_COLLECTION);
     let mut collections = BTreeMap::new();
     for name in names {
         let ignored: Vec<&str> = ignored

@@ -288,7 +288,7 @@ mod tests {
         let now = DateTime::now();
         let carol = fixtures::approval(&plan, "carol", 60_000);
         let own = fixtures::approval(&plan, "bob", 60_000);
-        let expired = fixtures::approval(&plan, "carol", -1);
+        let expired = fixtures::approval(&plan, "carol", -60_000);
         let mut elsewhere = fixtures::approval(&plan, "carol", 60_000);
         elsewhere.plan_digest = "sha256:another".into();
         let gated: &[&str] = &["23"];

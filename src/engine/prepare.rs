@@ -102,18 +102,20 @@ pub(crate) async fn prepare<S: StateStore>(
     };
     let plan = &checked.plan;
     // A run whose process is gone counts as interrupted; the engine marks it so under the lock.
-    let latest = store
-        .latest_run(&plan.runbook_id, &plan.database)
+    let recent: Vec<_> = store
+        .recent_runs(&plan.runbook_id, &plan.database)
         .await?
+        .into_iter()
         .map(|mut run| {
             if run.is_dead(now) {
                 run.status = RunStatus::Interrupted;
             }
             run
-        });
+        })
+        .collect();
     let steps: Vec<String> = plan.steps.iter().map(|s| s.step.id.clone()).collect();
-    let resuming = resume::resumable(
-        latest.as_ref(),
+    let resuming = resume::choose(
+        &recent,
         &Attempt {
             command: request.command.as_str(),
             direction: plan.direction.as_str(),
@@ -122,6 +124,7 @@ pub(crate) async fn prepare<S: StateStore>(
             plan_id: saved.map(|(saved, _)| saved.plan_id.as_str()),
         },
     )
+    .resumed()
     .map(|run| run.id.clone());
     let Some((saved, max_drift)) = saved else {
         return Ok(Prepared {

@@ -2,6 +2,7 @@
 //! and records the verdict. Steps themselves are run by `step.rs` and `transactional.rs`.
 
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use mongodb::bson::doc;
@@ -20,8 +21,8 @@ use crate::error::Result;
 use crate::exit_code;
 use crate::plan::{self, PlanRequest, PlannedStep, RunPlan};
 use crate::runbook::LoadedRunbook;
-use crate::store::audit::AuditEvent;
-use crate::store::runs::{hostname, RunRecord, RunStatus};
+use crate::store::lock::Lease;
+use crate::store::runs::{RunRecord, RunStatus};
 use crate::store::state::StateStore;
 use crate::store::Store;
 
@@ -56,36 +57,27 @@ impl Engine<'_> {
                 .run_plan(loaded, request, plan, provisional, reaped)
                 .await;
         }
-        let acquired = self
-            .store
-            .acquire_lock(
-                &plan.runbook_id,
-                &plan.database,
-                &provisional,
-                &self.options.operator,
-            )
-            .await?;
+        let lease = Arc::new(self.take_lock(&plan, &provisional).await?);
+        // Every write of this attempt, to the state and through the actions, checks the lease.
+        let store = self.store.fenced(lease.clone());
+        let engine = Engine {
+            client: self.client,
+            store: &store,
+            env: self.env,
+            events: self.events,
+            options: self.options,
+        };
         // Holding the lock, any other run still marked running has lost it: it is dead.
         let result = async {
-            let reaped = self
-                .store
+            let reaped = store
                 .interrupt_running_runs(&plan.runbook_id, &plan.database)
                 .await?;
-            if let Some(previous) = &acquired.took_over_from {
-                tracing::warn!("took over the lock of run {previous}, whose process is gone");
-            }
-            self.run_plan(loaded, request, plan.clone(), provisional.clone(), reaped)
+            engine
+                .run_plan(loaded, request, plan.clone(), provisional.clone(), reaped)
                 .await
         }
         .await;
-        let owner = result
-            .as_ref()
-            .map_or(provisional.as_str(), |r| r.run_id.as_str());
-        if let Err(e) = self
-            .store
-            .release_lock(&plan.runbook_id, &plan.database, owner)
-            .await
-        {
+        if let Err(e) = lease.release().await {
             tracing::warn!("cannot release the lock: {e}");
         }
         result
@@ -101,15 +93,15 @@ impl Engine<'_> {
     ) -> Result<RunReport> {
         let started = Instant::now();
         let direction = plan.direction.as_str();
-        let latest = self
+        let recent = self
             .store
-            .latest_run(&plan.runbook_id, &plan.database)
+            .recent_runs(&plan.runbook_id, &plan.database)
             .await?;
         let step_ids: Vec<String> = plan.steps.iter().map(|s| s.step.id.clone()).collect();
         let command = self.options.command.as_str();
         let plan_id = self.options.plan.as_ref().map(|p| p.plan_id.as_str());
-        let resumable = resume::resumable(
-            latest.as_ref(),
+        let choice = resume::choose(
+            &recent,
             &resume::Attempt {
                 command,
                 direction,
@@ -118,15 +110,19 @@ impl Engine<'_> {
                 plan_id,
             },
         );
+        let mut warnings = Vec::new();
+        if let resume::Choice::Start(Some(why)) = &choice {
+            self.events.emit(RunEvent::Warning(why.clone()));
+            warnings.push(why.clone());
+        }
+        let resumable = choice.resumed();
         let (run_id, resumed) = if let Some(previous) = resumable {
             plan = plan::resolve(loaded, request, &previous.id)?;
             self.store
                 .resume_run(&previous.id, &self.options.operator)
                 .await?;
-            if self.options.command != RunCommand::Verify {
-                self.store
-                    .transfer_lock(&plan.runbook_id, &plan.database, &provisional, &previous.id)
-                    .await?;
+            if let Some(lease) = self.store.lease() {
+                lease.transfer(&previous.id).await?;
             }
             (previous.id.clone(), true)
         } else {
@@ -155,22 +151,23 @@ impl Engine<'_> {
         let heartbeat = {
             let store = self.store.clone();
             let id = run_id.clone();
-            let (runbook, database) = (plan.runbook_id.clone(), plan.database.clone());
-            let locked = self.options.command != RunCommand::Verify;
             let interrupt = self.options.interrupt.clone();
             tokio::spawn(async move {
                 loop {
                     tokio::time::sleep(Duration::from_secs(5)).await;
+                    if let Some(lease) = store.lease() {
+                        match lease.renew().await {
+                            Err(e) if lease.is_fenced() => {
+                                tracing::error!("{e}");
+                                interrupt.store(true, Ordering::SeqCst);
+                                return;
+                            }
+                            Err(e) => tracing::warn!("cannot renew the lock: {e}"),
+                            Ok(()) => {}
+                        }
+                    }
                     if let Err(e) = store.heartbeat(&id).await {
                         tracing::warn!("heartbeat: {e}");
-                    }
-                    if locked
-                        && matches!(store.renew_lock(&runbook, &database, &id).await, Ok(false))
-                    {
-                        tracing::error!(
-                            "the lock was released by hand: stopping after the current action"
-                        );
-                        interrupt.store(true, Ordering::SeqCst);
                     }
                 }
             })
@@ -196,7 +193,7 @@ impl Engine<'_> {
             steps: Vec::new(),
             skipped: plan.skipped.clone(),
             pending_manual: Vec::new(),
-            warnings: Vec::new(),
+            warnings,
             compensation: Vec::new(),
             duration_ms: 0,
         };
@@ -250,6 +247,12 @@ impl Engine<'_> {
                     mode,
                     reached,
                 } => {
+                    // A superseded attempt writes nothing more: no compensation, no next step.
+                    // The attempt that took over resumes the run.
+                    if self.store.lease().is_some_and(Lease::is_fenced) {
+                        failure = Some(Failure { error, mode });
+                        break;
+                    }
                     let scope = compensation::undo_scope(
                         &completed,
                         |c| c.step.as_str(),
@@ -282,6 +285,18 @@ impl Engine<'_> {
             }
         }
         heartbeat.abort();
+        // Found superseded (by a write's check or the heartbeat): that is the outcome, whatever
+        // else stopped the run.
+        if let Some(lease) = self.store.lease().filter(|lease| lease.is_fenced()) {
+            if !matches!(&failure, Some(f) if matches!(f.error, crate::error::Error::Concurrent(_)))
+            {
+                failure = Some(Failure {
+                    error: lease.superseded(),
+                    mode: super::verdict::StepMode::InPlace,
+                });
+            }
+            interrupted = false;
+        }
 
         let Verdict {
             status,
@@ -335,71 +350,6 @@ impl Engine<'_> {
             report.warnings.push(e.to_string());
         }
         Ok(report)
-    }
-
-    fn record(&self, plan: &RunPlan, id: &str, steps: &[String]) -> RunRecord {
-        let now = mongodb::bson::DateTime::now();
-        RunRecord {
-            id: id.to_owned(),
-            command: self.options.command.as_str().to_owned(),
-            runbook: plan.runbook_id.clone(),
-            digest: plan.digest.clone(),
-            database: plan.database.clone(),
-            direction: plan.direction.as_str().to_owned(),
-            steps: steps.to_vec(),
-            params: plan.params.clone(),
-            operator: self.options.operator.clone(),
-            db_user: self.options.db_user.clone(),
-            plan_id: self.options.plan.as_ref().map(|p| p.plan_id.clone()),
-            host: hostname(),
-            pid: std::process::id(),
-            started_at: now,
-            heartbeat_at: now,
-            finished_at: None,
-            status: RunStatus::Running,
-            exit_code: None,
-            error: None,
-            resumed_at: Vec::new(),
-        }
-    }
-
-    /// Appends an event of this run to the audit trail.
-    pub(super) async fn audit(
-        &self,
-        plan: &RunPlan,
-        run_id: &str,
-        step: Option<&str>,
-        event: &str,
-        details: mongodb::bson::Document,
-    ) -> Result<()> {
-        self.audit_in(plan, run_id, step, event, details, None)
-            .await
-    }
-
-    /// [`Self::audit`], inside `session`'s transaction when there is one.
-    pub(super) async fn audit_in(
-        &self,
-        plan: &RunPlan,
-        run_id: &str,
-        step: Option<&str>,
-        event: &str,
-        details: mongodb::bson::Document,
-        session: Option<&mut mongodb::ClientSession>,
-    ) -> Result<()> {
-        self.store
-            .audit(
-                &AuditEvent {
-                    run_id: Some(run_id),
-                    runbook: &plan.runbook_id,
-                    database: &plan.database,
-                    operator: &self.options.operator,
-                    event,
-                    step,
-                    details,
-                },
-                session,
-            )
-            .await
     }
 
     pub(super) fn context<'c>(

@@ -210,6 +210,11 @@ impl Engine<'_> {
             Some(&mut *session),
         )
         .await?;
+        // The commit is conditional on the lease: a takeover before it makes this fail, one
+        // during it conflicts with this write.
+        if let Some(lease) = self.store.lease() {
+            lease.confirm_in(session).await?;
+        }
         Ok(outcomes)
     }
 }

@@ -97,7 +97,7 @@ pub(crate) mod tests {
         assert!(valid_approval(&own, &plan, "bob", now)
             .unwrap_err()
             .contains("someone else"));
-        let expired = [approval(&plan, "carol", -1)];
+        let expired = [approval(&plan, "carol", -60_000)];
         assert!(valid_approval(&expired, &plan, "bob", now)
             .unwrap_err()
             .contains("expired"));

@@ -1,5 +1,8 @@
 //! Rules for collection and database names that rollbook will act on.
 
+/// The collection, in a target database, that holds its lock: no runbook may act on it.
+pub const LOCK_COLLECTION: &str = "rollbook_lock";
+
 /// Checks a collection name; returns what is wrong with it.
 pub(crate) fn check_collection(name: &str) -> Result<(), String> {
     if name.is_empty() {
@@ -12,6 +15,11 @@ pub(crate) fn check_collection(name: &str) -> Result<(), String> {
     }
     if name.starts_with("system.") {
         return Err(format!("collection name {name:?} starts with \"system.\""));
+    }
+    if name == LOCK_COLLECTION {
+        return Err(format!(
+            "collection name {name:?} is rollbook's lock of the database"
+        ));
     }
     if name.len() > 255 {
         return Err(format!(

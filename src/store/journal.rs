@@ -36,6 +36,7 @@ impl Store {
         target: &str,
         session: Option<&mut ClientSession>,
     ) -> Result<()> {
+        self.ensure_lease().await?;
         let mut entry = key.entry("start");
         entry.insert("kind", kind);
         entry.insert("target", target);
@@ -52,6 +53,7 @@ impl Store {
         result: Document,
         session: Option<&mut ClientSession>,
     ) -> Result<()> {
+        self.ensure_lease().await?;
         let mut entry = key.entry("end");
         entry.insert("status", status.as_str());
         entry.insert("result", result);
@@ -67,6 +69,7 @@ impl Store {
         database: &str,
         documents: u64,
     ) -> Result<()> {
+        self.ensure_lease().await?;
         let mut entry = key.entry("tenant");
         entry.insert("database", database);
         entry.insert("documents", i64::try_from(documents).unwrap_or(i64::MAX));
@@ -172,6 +175,7 @@ pub(crate) async fn append(
     document: Document,
     session: Option<&mut ClientSession>,
 ) -> Result<()> {
+    store.ensure_lease().await?;
     insert(&store.collection(collection), document, session)
         .await
         .map_err(|e| Error::database(format!("cannot write to {collection}"), e))

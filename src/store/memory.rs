@@ -34,12 +34,13 @@ impl StateStore for MemoryStore {
             .collect())
     }
 
-    async fn latest_run(&self, runbook: &str, database: &str) -> Result<Option<RunRecord>> {
+    async fn recent_runs(&self, runbook: &str, database: &str) -> Result<Vec<RunRecord>> {
         Ok(self
             .runs
             .iter()
             .rev()
-            .find(|r| r.runbook == runbook && r.database == database)
-            .cloned())
+            .filter(|r| r.runbook == runbook && r.database == database)
+            .cloned()
+            .collect())
     }
 }

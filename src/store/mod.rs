@@ -17,16 +17,18 @@ use mongodb::{ClientSession, Collection, Database, IndexModel};
 
 use crate::error::{Error, Result};
 
-/// Handle on the state database.
+/// Handle on the state database; a run's handle carries its lease, and checks it before
+/// every write.
 #[derive(Debug, Clone)]
 pub struct Store {
     db: Database,
+    lease: Option<std::sync::Arc<lock::Lease>>,
 }
 
 impl Store {
     /// Opens the state database and makes sure its indexes exist.
     pub async fn open(db: Database) -> Result<Self> {
-        let store = Store { db };
+        let store = Store { db, lease: None };
         for (collection, keys) in [
             (
                 "journal",
@@ -57,7 +59,31 @@ impl Store {
     /// Opens the state database for reading only: nothing is created (used by `plan`).
     #[must_use]
     pub fn read_only(db: Database) -> Self {
-        Store { db }
+        Store { db, lease: None }
+    }
+
+    /// This handle for a run holding `lease`: every write it makes checks the lease first.
+    #[must_use]
+    pub(crate) fn fenced(&self, lease: std::sync::Arc<lock::Lease>) -> Self {
+        Store {
+            db: self.db.clone(),
+            lease: Some(lease),
+        }
+    }
+
+    /// Before a write: fails with `CONCURRENT_UPDATE_DETECTED` once the run's attempt no
+    /// longer holds its lease (a handle without a lease always passes).
+    pub(crate) async fn ensure_lease(&self) -> Result<()> {
+        match &self.lease {
+            Some(lease) => lease.ensure().await,
+            None => Ok(()),
+        }
+    }
+
+    /// The lease of the run this handle belongs to, if it holds one.
+    #[must_use]
+    pub(crate) fn lease(&self) -> Option<&lock::Lease> {
+        self.lease.as_deref()
     }
 
     /// The state database.

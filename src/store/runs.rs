@@ -32,6 +32,8 @@ pub enum RunStatus {
     Compensated,
     /// Failed, and some completed actions could not be undone.
     CompensationIncomplete,
+    /// Stopped before its end, and recorded by hand as never to be finished (`abandon`).
+    Abandoned,
 }
 
 impl RunStatus {
@@ -47,6 +49,7 @@ impl RunStatus {
             RunStatus::Interrupted => "interrupted",
             RunStatus::Compensated => "compensated",
             RunStatus::CompensationIncomplete => "compensation_incomplete",
+            RunStatus::Abandoned => "abandoned",
         }
     }
 }
@@ -137,6 +140,7 @@ impl RunRecord {
 impl Store {
     /// Records a new run.
     pub(crate) async fn create_run(&self, run: &RunRecord) -> Result<()> {
+        self.ensure_lease().await?;
         let document = bson::to_document(run).map_err(|e| Error::Usage(e.to_string()))?;
         self.collection("runs")
             .insert_one(document)
@@ -147,11 +151,12 @@ impl Store {
 
     /// Marks a resumed run as running again, by this process.
     pub(crate) async fn resume_run(&self, id: &str, operator: &str) -> Result<()> {
+        self.ensure_lease().await?;
         let now = DateTime::now();
         self.collection("runs")
             .update_one(
                 doc! {"_id": id},
-                doc! {"$set": {"status": "running", "heartbeat_at": now, "host": hostname(), "pid": i64::from(std::process::id()), "operator": operator, "finished_at": null, "exit_code": null, "error": null},
+                doc! {"$set": {"status": RunStatus::Running.as_str(), "heartbeat_at": now, "host": hostname(), "pid": i64::from(std::process::id()), "operator": operator, "finished_at": null, "exit_code": null, "error": null},
                       "$push": {"resumed_at": now}},
             )
             .await
@@ -161,9 +166,10 @@ impl Store {
 
     /// Refreshes a run's heartbeat.
     pub(crate) async fn heartbeat(&self, id: &str) -> Result<()> {
+        self.ensure_lease().await?;
         self.collection("runs")
             .find_one_and_update(
-                doc! {"_id": id, "status": "running"},
+                doc! {"_id": id, "status": RunStatus::Running.as_str()},
                 doc! {"$set": {"heartbeat_at": DateTime::now()}},
             )
             .await
@@ -180,6 +186,7 @@ impl Store {
         error: Option<Document>,
         report: Document,
     ) -> Result<()> {
+        self.ensure_lease().await?;
         let status = bson::to_bson(&status).unwrap_or_default();
         self.collection("runs")
             .update_one(
@@ -226,10 +233,30 @@ impl Store {
             .collect())
     }
 
+    /// Marks a stopped run abandoned, only if its status is still `was`; false if it changed.
+    pub(crate) async fn abandon_run(
+        &self,
+        id: &str,
+        was: RunStatus,
+        operator: &str,
+    ) -> Result<bool> {
+        self.ensure_lease().await?;
+        let changed = self
+            .collection("runs")
+            .update_one(
+                doc! {"_id": id, "status": was.as_str()},
+                doc! {"$set": {"status": RunStatus::Abandoned.as_str(), "abandoned_at": DateTime::now(), "abandoned_by": operator}},
+            )
+            .await
+            .map_err(|e| Error::database("cannot abandon the run", e))?;
+        Ok(changed.modified_count == 1)
+    }
+
     /// Marks one run as interrupted if it is still marked running.
     pub(crate) async fn mark_interrupted(&self, id: &str) -> Result<()> {
+        self.ensure_lease().await?;
         self.collection("runs")
-            .update_one(doc! {"_id": id, "status": "running"}, doc! {"$set": {"status": "interrupted", "interrupted_detected_at": DateTime::now()}})
+            .update_one(doc! {"_id": id, "status": RunStatus::Running.as_str()}, doc! {"$set": {"status": RunStatus::Interrupted.as_str(), "interrupted_detected_at": DateTime::now()}})
             .await
             .map_err(|e| Error::database("cannot mark the run as interrupted", e))?;
         Ok(())

@@ -111,6 +111,7 @@ impl Store {
         snapshot: &Snapshot,
         session: Option<&mut ClientSession>,
     ) -> Result<()> {
+        self.ensure_lease().await?;
         let document = bson::to_document(snapshot).map_err(|e| Error::Usage(e.to_string()))?;
         insert(&self.collection("snapshots"), document, session)
             .await
@@ -145,6 +146,14 @@ impl Store {
             .collect())
     }
 
+    /// How many snapshots run `run_id` took that were not put back.
+    pub(crate) async fn unrestored_snapshots_of(&self, run_id: &str) -> Result<u64> {
+        self.collection("snapshots")
+            .count_documents(doc! {"run_id": run_id, "restored_by": null})
+            .await
+            .map_err(|e| Error::database("cannot read the snapshot registry", e))
+    }
+
     /// Marks snapshots as put back by `run_id`.
     pub(crate) async fn mark_restored(
         &self,
@@ -152,6 +161,7 @@ impl Store {
         run_id: &str,
         session: Option<&mut ClientSession>,
     ) -> Result<()> {
+        self.ensure_lease().await?;
         let filter = doc! {"_id": {"$in": ids}};
         let update = doc! {"$set": {"restored_by": run_id, "restored_at": DateTime::now()}};
         let collection = self.collection("snapshots");

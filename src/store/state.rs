@@ -6,13 +6,16 @@ use super::runs::RunRecord;
 use super::Store;
 use crate::error::Result;
 
+/// How many recent runs the resume rule looks through.
+const RECENT_RUNS: i64 = 50;
+
 /// What a run's preparation reads from the state database.
 pub(crate) trait StateStore {
     /// The approvals recorded for a saved plan.
     async fn approvals_for(&self, plan_id: &str) -> Result<Vec<Approval>>;
 
-    /// The newest run of `runbook` on `database`.
-    async fn latest_run(&self, runbook: &str, database: &str) -> Result<Option<RunRecord>>;
+    /// The recent runs of `runbook` on `database`, newest first.
+    async fn recent_runs(&self, runbook: &str, database: &str) -> Result<Vec<RunRecord>>;
 }
 
 impl StateStore for Store {
@@ -20,7 +23,7 @@ impl StateStore for Store {
         Store::approvals_for(self, plan_id).await
     }
 
-    async fn latest_run(&self, runbook: &str, database: &str) -> Result<Option<RunRecord>> {
-        Ok(self.runs(runbook, database, 1).await?.into_iter().next())
+    async fn recent_runs(&self, runbook: &str, database: &str) -> Result<Vec<RunRecord>> {
+        self.runs(runbook, database, RECENT_RUNS).await
     }
 }

@@ -57,6 +57,7 @@ impl Store {
         operator: &str,
         session: Option<&mut ClientSession>,
     ) -> Result<()> {
+        self.ensure_lease().await?;
         upsert(
             &self.collection("step_state"),
             doc! {"_id": key.id()},
@@ -76,6 +77,7 @@ impl Store {
         ok: bool,
         run_id: &str,
     ) -> Result<()> {
+        self.ensure_lease().await?;
         upsert(
             &self.collection("step_state"),
             doc! {"_id": key.id()},

@@ -289,30 +289,38 @@ async fn saved_plans_refuse_a_changed_runbook_and_drifted_data() {
 }
 
 #[tokio::test]
-async fn two_racing_rollbacks_one_runs_the_other_exits_6_naming_the_holder() {
+async fn two_racing_rollbacks_with_different_state_databases_one_runs_the_other_exits_6() {
     let client = harness::client().await;
     let db = harness::fresh_db(&client, "lock_race").await;
-    let state = harness::fresh_db(&client, "lock_race_state").await;
+    let states = [
+        harness::fresh_db(&client, "lock_race_state_a").await,
+        harness::fresh_db(&client, "lock_race_state_b").await,
+    ];
     data::seed_earlybird(&client, &db, 60_000).await;
-    // Create the state database first so both processes race only for the lock.
-    Run::new(["status", "steps-19-30"])
-        .db(&db)
-        .state(&state)
-        .json()
-        .status(0);
-    let rollback = Run::new(["rollback", "steps-19-30", "--steps", "19,20"])
-        .yes()
-        .db(&db)
-        .state(&state)
-        .json();
-    let spawn = |operator: &str| {
-        let mut process = rollback.process();
+    // Create the state databases first so both processes race only for the lock.
+    for state in &states {
+        Run::new(["status", "steps-19-30"])
+            .db(&db)
+            .state(state)
+            .json()
+            .status(0);
+    }
+    let rollback = |state: &str| {
+        Run::new(["rollback", "steps-19-30", "--steps", "19,20"])
+            .yes()
+            .db(&db)
+            .state(state)
+            .json()
+    };
+    let spawn = |operator: &str, state: &str| {
+        let mut process = rollback(state).process();
         process.env("ROLLBOOK_OPERATOR", operator);
         process.stdout(Stdio::piped()).stderr(Stdio::piped());
         process.spawn().unwrap()
     };
-    let (first, second) = (spawn("alice"), spawn("bob"));
-    let outputs = [first, second].map(|child| rollback.outcome(child.wait_with_output().unwrap()));
+    let (first, second) = (spawn("alice", &states[0]), spawn("bob", &states[1]));
+    let outputs = [first, second]
+        .map(|child| rollback(&states[0]).outcome(child.wait_with_output().unwrap()));
     let mut codes: Vec<i32> = outputs.iter().map(|o| o.code).collect();
     codes.sort_unstable();
     assert_eq!(
@@ -328,61 +336,130 @@ async fn two_racing_rollbacks_one_runs_the_other_exits_6_naming_the_holder() {
     assert!(
         message.contains("is locked by run")
             && (message.contains("by alice") || message.contains("by bob"))
+            && message.contains("state database t_lock_race_state_")
             && message.contains("since"),
         "{message}"
     );
+    let mut runs = 0;
+    for state in &states {
+        runs += data::count(&client, state, "runs", doc! {}).await;
+    }
+    assert_eq!(runs, 1, "the loser recorded a run");
+    let lock = client
+        .database(&db)
+        .collection::<Document>("rollbook_lock")
+        .find_one(doc! {})
+        .await
+        .unwrap()
+        .expect("the lock document stays, with its generation");
     assert_eq!(
-        data::count(&client, &state, "runs", doc! {}).await,
-        1,
-        "the loser recorded a run"
+        lock.get("owner"),
+        Some(&mongodb::bson::Bson::Null),
+        "the winner released the lock: {lock}"
     );
-    assert_eq!(
-        data::count(&client, &state, "locks", doc! {}).await,
-        0,
-        "the winner released the lock"
-    );
+    assert_eq!(lock.get_i64("generation").unwrap(), 1, "{lock}");
 }
 
-#[tokio::test]
-async fn a_dead_holders_lock_is_taken_over_and_a_live_one_released_by_hand() {
-    let client = harness::client().await;
-    let db = harness::fresh_db(&client, "lock_takeover").await;
-    let state = harness::fresh_db(&client, "lock_takeover_state").await;
-    data::seed_earlybird(&client, &db, 500).await;
-    let locks = client.database(&state).collection::<Document>("locks");
-    let runs = client.database(&state).collection::<Document>("runs");
+/// This machine's boot id and pid namespace, as the lock records them.
+fn machine() -> (String, String, String) {
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
         .unwrap()
         .trim()
         .to_owned();
+    let boot = std::fs::read_to_string("/proc/sys/kernel/random/boot_id")
+        .unwrap()
+        .trim()
+        .to_owned();
+    let namespace = std::fs::read_link("/proc/self/ns/pid")
+        .unwrap()
+        .display()
+        .to_string();
+    (host, boot, namespace)
+}
+
+#[tokio::test]
+async fn a_dead_holders_lock_is_taken_over_and_a_live_one_only_forced_by_hand() {
+    let client = harness::client().await;
+    let db = harness::fresh_db(&client, "lock_takeover").await;
+    let state = harness::fresh_db(&client, "lock_takeover_state").await;
+    data::seed_earlybird(&client, &db, 500).await;
+    let locks = client.database(&db).collection::<Document>("rollbook_lock");
+    let runs = client.database(&state).collection::<Document>("runs");
+    let (host, boot, namespace) = machine();
     let mut exited = Command::new("true").spawn().unwrap();
     let dead_pid = i64::from(exited.id());
     exited.wait().unwrap();
     let now = DateTime::now();
     let later = DateTime::from_millis(now.timestamp_millis() + 600_000);
-    let lease = |owner: &str, host: &str, pid: i64, expires: DateTime| {
-        doc! {"_id": format!("steps-19-30/{db}"), "owner": owner, "operator": "ghost", "host": host, "pid": pid,
+    let lease = |owner: &str,
+                 (host, boot, namespace): (&str, &str, &str),
+                 pid: i64,
+                 expires: DateTime,
+                 generation: i64| {
+        doc! {"_id": "lock", "owner": owner, "runbook": "steps-19-30", "operator": "ghost", "host": host,
+        "boot_id": boot, "pid_namespace": namespace, "pid": pid, "state_db": &state, "generation": generation,
         "acquired_at": now, "heartbeat_at": now, "expires_at": expires}
+    };
+    let hold = |document: Document| {
+        let locks = locks.clone();
+        async move {
+            locks
+                .replace_one(doc! {"_id": "lock"}, document)
+                .upsert(true)
+                .await
+                .unwrap();
+        }
     };
     let run_record = |id: &str, host: &str, pid: i64| {
         doc! {"_id": id, "command": "rollback", "runbook": "steps-19-30", "digest": "sha256:x", "database": &db, "direction": "rollback",
         "steps": ["20"], "params": {}, "operator": "ghost", "host": host, "pid": pid, "started_at": now, "heartbeat_at": now, "status": "running", "resumed_at": []}
     };
+    let generation = || {
+        let locks = locks.clone();
+        async move {
+            locks
+                .find_one(doc! {})
+                .await
+                .unwrap()
+                .unwrap()
+                .get_i64("generation")
+                .unwrap()
+        }
+    };
 
-    // Holder on this host whose process is gone: taken over at once, its run marked interrupted.
-    locks
-        .insert_one(lease("dead-run", &host, dead_pid, later))
-        .await
-        .unwrap();
+    // A holder with this hostname whose process is gone, but on another boot or in another pid
+    // namespace (another container): its pid says nothing, so its live lease holds.
+    let run = |args: &[&str]| Run::new(args).db(&db).state(&state).json();
+    for elsewhere in [
+        (host.as_str(), "another-boot", namespace.as_str()),
+        (host.as_str(), boot.as_str(), "pid:[1]"),
+    ] {
+        hold(lease("twin-run", elsewhere, dead_pid, later, 3)).await;
+        run(&["rollback", "steps-19-30", "--steps", "19"])
+            .yes()
+            .status(6);
+        assert_eq!(generation().await, 3, "nothing taken over");
+    }
+
+    // Holder on this machine whose process is gone: taken over at once, its run marked
+    // interrupted, the generation raised.
+    hold(lease(
+        "dead-run",
+        (&host, &boot, &namespace),
+        dead_pid,
+        later,
+        3,
+    ))
+    .await;
     runs.insert_one(run_record("dead-run", &host, dead_pid))
         .await
         .unwrap();
-    let run = |args: &[&str]| Run::new(args).db(&db).state(&state).json();
     let report = run(&["rollback", "steps-19-30", "--steps", "19"])
         .yes()
         .status(0)
         .json_doc();
     assert_eq!(report["interrupted_runs"][0], "dead-run");
+    assert_eq!(generation().await, 4);
     assert_eq!(
         runs.find_one(doc! {"_id": "dead-run"})
             .await
@@ -393,11 +470,10 @@ async fn a_dead_holders_lock_is_taken_over_and_a_live_one_released_by_hand() {
         "interrupted"
     );
 
-    // Holder on another host with a live lease: exit 6, nothing written; `unlock` releases it.
-    locks
-        .insert_one(lease("other-run", "another-host", 1, later))
-        .await
-        .unwrap();
+    // Holder on another host with a live lease: exit 6, nothing written. `unlock --yes`
+    // refuses a live lease; `--force` frees it, fences the holder (generation raised) and keeps
+    // the lock free of new holders for a short pause.
+    hold(lease("other-run", ("another-host", "b", "n"), 1, later, 7)).await;
     runs.insert_one(run_record("other-run", "another-host", 1))
         .await
         .unwrap();
@@ -406,45 +482,59 @@ async fn a_dead_holders_lock_is_taken_over_and_a_live_one_released_by_hand() {
         .yes()
         .status(6)
         .json_doc();
-    assert!(report["error"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("other-run by ghost (host another-host"));
+    assert!(
+        report["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("other-run (attempt 7) of steps-19-30 by ghost (host another-host"),
+        "{report:#}"
+    );
     assert_eq!(
         data::documents(&client, &db, "delivery_statuses").await,
         before
     );
     let unlock = || Run::new(["unlock", "steps-19-30"]).db(&db).state(&state);
-    unlock().status(5);
-    let unlocked = unlock().yes().status(0);
+    unlock().status(6);
+    let refused = unlock().yes().status(6);
+    assert!(refused.stderr.contains("--force"), "{refused}");
+    assert_eq!(generation().await, 7, "a refused unlock changes nothing");
+    unlock().arg("--force").status(5);
+    let unlocked = unlock().yes().arg("--force").status(0);
     assert!(unlocked.stdout.contains("released the lock"), "{unlocked}");
+    assert_eq!(generation().await, 8, "the old holder is fenced");
     assert_eq!(
         data::count(
             &client,
             &state,
             "audit",
-            doc! {"event": "lock_released_by_hand", "run_id": "other-run"}
+            doc! {"event": "lock_forced_by_hand", "run_id": "other-run"}
         )
         .await,
         1
     );
+    let paused = run(&["rollback", "steps-19-30", "--steps", "20"])
+        .yes()
+        .status(6);
+    assert!(paused.stderr.contains("just released by hand"), "{paused}");
+    tokio::time::sleep(Duration::from_secs(15)).await;
     run(&["rollback", "steps-19-30", "--steps", "20"])
         .yes()
         .status(0);
+    assert_eq!(generation().await, 9);
 
     // An expired lease from another host is taken over.
-    locks
-        .insert_one(lease(
-            "stale-run",
-            "another-host",
-            1,
-            DateTime::from_millis(now.timestamp_millis() - 1_000),
-        ))
-        .await
-        .unwrap();
+    hold(lease(
+        "stale-run",
+        ("another-host", "b", "n"),
+        1,
+        DateTime::from_millis(now.timestamp_millis() - 1_000),
+        20,
+    ))
+    .await;
     run(&["apply", "steps-19-30", "--steps", "20"])
         .yes()
         .status(0);
+    assert_eq!(generation().await, 21);
 }
 
 /// Runs `rollbook` in a pseudo-terminal, typing `answers` (pairs of prompt and reply).

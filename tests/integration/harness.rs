@@ -444,7 +444,8 @@ pub async fn oplog_now(client: &Client) -> mongodb::bson::Timestamp {
 }
 
 /// Oplog entries written since `since` to any of `databases` (names of letters, digits and
-/// `_`), periodic no-ops excepted: a count of zero proves nothing was written there.
+/// `_`), periodic no-ops and rollbook's lock of a database (`rollbook_lock`, which every run
+/// takes and releases) excepted: a count of zero proves nothing was written there.
 /// Transactions are logged as one `applyOps` entry in `admin.$cmd`; those count when one of
 /// their operations touches the databases.
 pub async fn oplog_writes(
@@ -459,6 +460,7 @@ pub async fn oplog_writes(
         .count_documents(doc! {
             "ts": {"$gt": since},
             "op": {"$ne": "n"},
+            "ns": {"$not": {"$regex": "\\.rollbook_lock$"}},
             "$or": [{"ns": {"$regex": &pattern}}, {"o.applyOps.ns": {"$regex": &pattern}}],
         })
         .await

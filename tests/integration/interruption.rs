@@ -220,3 +220,105 @@ async fn ctrl_c_stops_after_the_current_action_exits_130_and_the_rerun_resumes()
     )
     .await;
 }
+
+/// Starts `rollbook` and kills it once its first snapshot is registered; returns the run's id.
+async fn killed_at_its_snapshot(
+    client: &Client,
+    rollbook: &Run,
+    state: &str,
+    step: &str,
+) -> String {
+    let before = data::count(client, state, "snapshots", doc! {"step": step}).await;
+    let mut child = spawn(rollbook);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while data::count(client, state, "snapshots", doc! {"step": step}).await == before {
+        assert!(
+            Instant::now() < deadline,
+            "no snapshot of step {step} registered"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let run: Document = client
+        .database(state)
+        .collection("runs")
+        .find_one(doc! {"status": "running"})
+        .await
+        .unwrap()
+        .expect("the killed run");
+    run.get_str("_id").unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_stopped_run_is_resumed_after_other_runs_and_an_abandoned_one_never() {
+    let client = harness::client().await;
+    let (original, db, _, state) = prepared(&client, "abandon", 100_000).await;
+    let rollback_19 = rollback(&["steps-19-30", "--steps", "19"], &db, &state);
+    let killed = killed_at_its_snapshot(&client, &rollback_19, &state, "19").await;
+
+    // Another run in between, on another step: the stopped run is still resumed.
+    rollback(&["steps-19-30", "--steps", "20"], &db, &state).status(0);
+    let report = rollback_19.status(0).json_doc();
+    assert_eq!(report["resumed"], true, "{report:#}");
+    assert_eq!(report["run_id"], killed.as_str());
+
+    // A forward of step 19 killed half-way, then abandoned: no rerun resumes it.
+    let apply_19 = Run::new(["apply", "steps-19-30", "--steps", "19"])
+        .yes()
+        .json()
+        .db(&db)
+        .state(&state);
+    let mut child = spawn(&apply_19);
+    wait_for(
+        &client,
+        &state,
+        "journal",
+        doc! {"step": "19", "direction": "forward", "phase": "start"},
+    )
+    .await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let stopped: Document = client
+        .database(&state)
+        .collection("runs")
+        .find_one(doc! {"status": "running"})
+        .await
+        .unwrap()
+        .expect("the killed forward");
+    let stopped = stopped.get_str("_id").unwrap().to_owned();
+    let abandon = || Run::new(["abandon", &stopped]).state(&state).json();
+    abandon().status(5);
+    let abandoned = abandon().yes().status(0).json_doc();
+    assert_eq!(abandoned["abandon"]["was"], "running", "{abandoned:#}");
+    abandon().yes().status(2);
+    Run::new(["abandon", "no-such-run"])
+        .state(&state)
+        .yes()
+        .json()
+        .status(2);
+    assert_eq!(
+        data::count(
+            &client,
+            &state,
+            "audit",
+            doc! {"event": "run_abandoned", "run_id": &stopped}
+        )
+        .await,
+        1
+    );
+    let report = apply_19.status(0).json_doc();
+    assert_eq!(report["resumed"], false, "{report:#}");
+    assert_ne!(report["run_id"], stopped.as_str());
+    let status: Document = client
+        .database(&state)
+        .collection("runs")
+        .find_one(doc! {"_id": &stopped})
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(status.get_str("status").unwrap(), "abandoned");
+
+    // The data is the seed's again (step 20 rolled back aside).
+    data::assert_same(&client, &db, &original, &["orders"], "after the forward").await;
+}

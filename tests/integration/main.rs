@@ -10,6 +10,7 @@ mod catalog;
 mod data;
 mod execution;
 mod faults;
+mod fencing;
 mod gates;
 mod generated_files;
 mod interruption;

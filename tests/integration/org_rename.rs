@@ -41,8 +41,10 @@ fn org_rename(command: &str, db: &str, state: &str, org: &str, new_name: &str) -
         .state(state)
 }
 
+/// The collections of `db`, rollbook's lock of the database (which stays) left out.
 async fn collections(client: &Client, db: &str) -> Vec<String> {
     let mut names = client.database(db).list_collection_names().await.unwrap();
+    names.retain(|name| name != "rollbook_lock");
     names.sort();
     names
 }
@@ -320,6 +322,24 @@ async fn a_racing_duplicate_during_the_metadata_switch_is_compensated() {
     assert_untouched(&client, &db, &original, "after the racing duplicate").await;
 }
 
+/// `$out` aggregations of a rollbook run on `db` running on the server now.
+async fn copies_running(client: &Client, db: &str) -> usize {
+    use futures_util::TryStreamExt;
+    let pipeline = vec![
+        doc! {"$currentOp": {"allUsers": true}},
+        doc! {"$match": {"command.comment": {"$regex": format!("^rollbook {db} ")}, "command.pipeline.$out": {"$exists": true}}},
+    ];
+    let ops: Vec<Document> = client
+        .database("admin")
+        .aggregate(pipeline)
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    ops.len()
+}
+
 #[tokio::test]
 async fn sigkill_during_the_copy_of_a_large_organization_then_rerun_finishes_it() {
     let client = harness::client().await;
@@ -346,24 +366,31 @@ async fn sigkill_during_the_copy_of_a_large_organization_then_rerun_finishes_it(
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    // Killed while its `$out` runs on the server, which goes on without it.
     let deadline = Instant::now() + Duration::from_secs(60);
-    while data::count(
-        &client,
-        &state,
-        "journal",
-        doc! {"kind": "copy_collection", "phase": "start"},
-    )
-    .await
-        == 0
-    {
+    while copies_running(&client, &db).await == 0 {
         assert!(Instant::now() < deadline, "the copy never started");
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
+    let since = harness::oplog_now(&client).await;
     child.kill().unwrap();
     child.wait().unwrap();
+    assert!(
+        copies_running(&client, &db).await > 0,
+        "the killed run's copy still runs on the server"
+    );
 
+    // The rerun takes the lock over, stops that copy (`killOp`), waits for it, and finishes.
     let report = rename.status(0).json_doc();
     assert_eq!(report["resumed"], true, "{report:#}");
+    // Only the rerun's copy landed: the killed run's `$out` never renamed its result in.
+    let landed = client
+        .database("local")
+        .collection::<Document>("oplog.rs")
+        .count_documents(doc! {"ts": {"$gt": since}, "op": "c", "o.renameCollection": {"$exists": true}, "o.to": format!("{db}.org_bigco_two")})
+        .await
+        .unwrap();
+    assert_eq!(landed, 1, "copies renamed into org_bigco_two");
     let names = collections(&client, &db).await;
     let orgs: Vec<&String> = names.iter().filter(|n| n.starts_with("org_big")).collect();
     assert_eq!(orgs, ["org_bigco_two"], "orphans left: {names:?}");

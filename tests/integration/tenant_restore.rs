@@ -101,6 +101,8 @@ fn unacknowledged(tenants: &Tenants, command: &str, current_dir: &Path) -> Run {
         .yes()
         .json()
         .state(&tenants.state)
+        // The run's own database, whose lock it takes: one per test, as tests run at once.
+        .db(&format!("{}_home", tenants.state))
 }
 
 /// `rollbook COMMAND tenant-restore` with every manual step acknowledged.

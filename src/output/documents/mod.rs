@@ -4,6 +4,7 @@
 //! `dump` and `restore` need no body of their own: their documents carry the fields of the
 //! archive's `DumpReport` and `RestoreReport` as they are.
 
+pub(crate) mod abandon;
 pub(crate) mod catalog;
 pub(crate) mod plan;
 pub(crate) mod report;
