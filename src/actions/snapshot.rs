@@ -4,6 +4,7 @@
 //! included, without touching fields the action did not change.
 
 mod layout;
+pub(crate) mod proof;
 mod restore;
 
 use mongodb::bson::raw::{RawArrayBuf, RawBson, RawDocumentBuf};
@@ -113,6 +114,7 @@ fn entry(
         options: None,
         indexes: Vec::new(),
         documents: 0,
+        digest: None,
         format: 0,
         prefix: None,
         created_at: DateTime::now(),
@@ -154,6 +156,21 @@ async fn fields(ctx: &ActionContext<'_>, id: &str, write: &DocumentWrite) -> Res
             return Err(error);
         }
     };
+    let proof = match registered_proof(
+        ctx,
+        &storage,
+        SnapshotKind::Fields,
+        FIELDS_FORMAT_ENTRIES,
+        documents,
+    )
+    .await
+    {
+        Ok(proof) => proof,
+        Err(error) => {
+            let _ = target.drop().await;
+            return Err(error);
+        }
+    };
     tracing::debug!(
         documents,
         positioned = layout.positioned,
@@ -165,7 +182,8 @@ async fn fields(ctx: &ActionContext<'_>, id: &str, write: &DocumentWrite) -> Res
     Ok(Snapshot {
         fields: write.fields.clone(),
         storage: Some(storage),
-        documents: i64::try_from(documents).unwrap_or(i64::MAX),
+        documents: proof.entries,
+        digest: Some(proof.digest),
         format: FIELDS_FORMAT_ENTRIES,
         prefix: layout.prefix().map(<[String]>::to_vec),
         ..entry(
@@ -292,14 +310,50 @@ async fn collection(
         .await
         .map_err(|e| Error::database(format!("cannot snapshot {database}.{name}"), e))?;
     let documents = count_storage(ctx, &storage).await?;
+    let proof = registered_proof(
+        ctx,
+        &storage,
+        SnapshotKind::Collection,
+        0,
+        u64::try_from(documents).unwrap_or_default(),
+    )
+    .await?;
     let indexes = indexes::specs(&db, name).await?;
     Ok(Some(Snapshot {
         storage: Some(storage),
-        documents,
+        documents: proof.entries,
+        digest: Some(proof.digest),
         options: Some(options),
         indexes,
         ..entry(ctx, id, SnapshotKind::Collection, database, name)
     }))
+}
+
+/// The count and digest of storage just written, which must hold the `saved` entries.
+async fn registered_proof(
+    ctx: &ActionContext<'_>,
+    storage: &str,
+    kind: SnapshotKind,
+    format: i32,
+    saved: u64,
+) -> Result<proof::Proof> {
+    let state = ctx.store.database();
+    let proof = proof::measure(state, storage, kind, format)
+        .await?
+        .ok_or_else(|| {
+            Error::ActionFailed(format!(
+                "the snapshot storage {}.{storage} vanished while it was written",
+                state.name()
+            ))
+        })?;
+    if u64::try_from(proof.entries).ok() != Some(saved) {
+        return Err(Error::ActionFailed(format!(
+            "the snapshot storage {}.{storage} holds {} entries, {saved} were written",
+            state.name(),
+            proof.entries
+        )));
+    }
+    Ok(proof)
 }
 
 async fn count_storage(ctx: &ActionContext<'_>, storage: &str) -> Result<i64> {
@@ -385,6 +439,11 @@ pub(crate) async fn restore_fields(
             Some("no snapshot to restore (nothing was rolled back since the last forward)".into());
         return Ok(outcome);
     }
+    // Every snapshot proves itself before the first one is put back: a damaged one stops the
+    // action with nothing written.
+    for snapshot in &snapshots {
+        proof::check(ctx.store.database(), snapshot).await?;
+    }
     let mut restored = 0;
     for snapshot in &snapshots {
         let fields: Vec<String> = if action.fields.is_empty() {
@@ -397,10 +456,13 @@ pub(crate) async fn restore_fields(
                 .cloned()
                 .collect()
         };
-        restored += merge_back_snapshot(ctx, snapshot, &fields).await?;
+        restored += merge_back_checked(ctx, snapshot, &fields).await?;
+        // Marked once it is wholly back, so a failure later leaves the rest to restore.
+        ctx.store
+            .mark_restored(std::slice::from_ref(&snapshot.id), ctx.run_id, None)
+            .await?;
     }
     let ids: Vec<String> = snapshots.iter().map(|s| s.id.clone()).collect();
-    ctx.store.mark_restored(&ids, ctx.run_id, None).await?;
     outcome.affected = Some(restored);
     outcome.modified = Some(restored);
     outcome.snapshot = Some(ids.join(","));
@@ -410,9 +472,19 @@ pub(crate) async fn restore_fields(
 /// Concurrent `$merge`s putting a field snapshot back.
 const RESTORE_STREAMS: i64 = 2;
 
-/// Merges the `fields` of a field snapshot back into its collection; returns how many
-/// documents the snapshot holds.
+/// Merges the `fields` of a field snapshot back into its collection once the snapshot proved
+/// itself (see [`proof::check`]); returns how many documents the snapshot holds.
 pub(crate) async fn merge_back_snapshot(
+    ctx: &ActionContext<'_>,
+    snapshot: &Snapshot,
+    fields: &[String],
+) -> Result<u64> {
+    proof::check(ctx.store.database(), snapshot).await?;
+    merge_back_checked(ctx, snapshot, fields).await
+}
+
+/// [`merge_back_snapshot`] of a snapshot already checked.
+async fn merge_back_checked(
     ctx: &ActionContext<'_>,
     snapshot: &Snapshot,
     fields: &[String],
@@ -474,8 +546,10 @@ pub(crate) async fn merge_back_snapshot(
 }
 
 /// Puts a whole-collection snapshot back: recreates the collection with its options and
-/// indexes and copies its documents in (used to undo drops and replacements).
+/// indexes and copies its documents in (used to undo drops and replacements). The snapshot
+/// proves itself first: a damaged one leaves the collection as it is.
 pub(crate) async fn restore_collection(ctx: &ActionContext<'_>, snapshot: &Snapshot) -> Result<()> {
+    proof::check(ctx.store.database(), snapshot).await?;
     let db = ctx.client.database(&snapshot.database);
     let Some(storage) = &snapshot.storage else {
         return Err(Error::Usage(format!(

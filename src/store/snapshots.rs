@@ -63,6 +63,10 @@ pub(crate) struct Snapshot {
     /// Number of saved documents (for a field snapshot: of entries, one per changed document).
     #[serde(default)]
     pub documents: i64,
+    /// Content digest of the storage collection when it was registered (`md5:<hex>`, the
+    /// server's `dbHash`); a restore refuses storage that no longer matches it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
     /// How a field snapshot's storage is laid out: 0 for one document per entry with the full
     /// key list (`{_id, k, v}`), [`FIELDS_FORMAT_ENTRIES`] for batches of compact entries.
     #[serde(default)]

@@ -1,0 +1,174 @@
+//! Restores that never lie: a snapshot proves its completeness (entry count and content digest)
+//! before anything is put back from it.
+
+use mongodb::bson::{doc, Document};
+use mongodb::Client;
+use rollbook::content::fingerprint;
+
+use crate::data;
+use crate::harness::{self, Run};
+
+/// How a test damages a stored snapshot.
+#[derive(Debug, Clone, Copy)]
+enum Damage {
+    /// One entry removed from one storage document.
+    OneEntryRemoved,
+    /// One of the storage documents (a batch of entries) deleted.
+    BatchDeleted,
+    /// One entry's saved value changed, the count left as it was.
+    ValueChanged,
+    /// The storage collection dropped.
+    StorageDropped,
+}
+
+/// The registry entry of the field snapshot a rollback of `step` took on `collection`.
+async fn field_snapshot(client: &Client, state: &str, step: &str, collection: &str) -> Document {
+    client
+        .database(state)
+        .collection::<Document>("snapshots")
+        .find_one(doc! {"step": step, "collection": collection, "kind": "fields"})
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("no field snapshot of step {step} on {collection}"))
+}
+
+async fn damage(client: &Client, state: &str, storage: &str, how: Damage) {
+    let storage = client.database(state).collection::<Document>(storage);
+    match how {
+        Damage::OneEntryRemoved => {
+            let result = storage
+                .update_one(doc! {"_id": 0}, doc! {"$pop": {"e": 1}})
+                .await
+                .unwrap();
+            assert_eq!(result.modified_count, 1);
+        }
+        Damage::BatchDeleted => {
+            let result = storage.delete_one(doc! {"_id": 1}).await.unwrap();
+            assert_eq!(result.deleted_count, 1, "the snapshot has a second batch");
+        }
+        Damage::ValueChanged => {
+            let batch = storage.find_one(doc! {"_id": 0}).await.unwrap().unwrap();
+            let first = batch.get_array("e").unwrap()[0].as_document().unwrap();
+            let path = if first.contains_key("v") {
+                "e.0.v.subscription_id"
+            } else {
+                "e.0.p.0.v"
+            };
+            let result = storage
+                .update_one(doc! {"_id": 0}, doc! {"$set": {path: "sub-forged"}})
+                .await
+                .unwrap();
+            assert_eq!(result.modified_count, 1);
+        }
+        Damage::StorageDropped => storage.drop().await.unwrap(),
+    }
+}
+
+/// Rolls step 19 back, damages its snapshot, and checks that forward refuses with exit 11
+/// before writing anything, leaving the snapshot unrestored.
+async fn damaged_snapshot_is_refused(name: &str, how: Damage) {
+    let client = harness::client().await;
+    let db = harness::fresh_db(&client, name).await;
+    let state = harness::fresh_db(&client, &format!("{name}_state")).await;
+    // 25,000 orders, 60% with subscription_id: two storage batches of entries.
+    data::seed_earlybird(&client, &db, 25_000).await;
+    let run = |args: &[&str]| Run::new(args).db(&db).state(&state).yes().json();
+    run(&["rollback", "steps-19-30", "--steps", "19"]).status(0);
+
+    let snapshot = field_snapshot(&client, &state, "19", "orders").await;
+    let storage = snapshot.get_str("storage").unwrap().to_owned();
+    damage(&client, &state, &storage, how).await;
+    let rolled_back = fingerprint::take(&client, &db, &[]).await.unwrap();
+    let since = harness::oplog_now(&client).await;
+
+    let refused = run(&["apply", "steps-19-30", "--steps", "19"])
+        .status(11)
+        .json_doc();
+    assert_eq!(
+        refused["error"]["code"], "SESSION_STATE_CONFLICT",
+        "{how:?}: {refused:#}"
+    );
+    let message = refused["error"]["message"].as_str().unwrap();
+    assert!(message.contains(&storage), "{how:?}: {message}");
+
+    assert_eq!(
+        harness::oplog_writes(&client, since, &[&db]).await,
+        0,
+        "{how:?}: the refused forward wrote to the target"
+    );
+    let now = fingerprint::take(&client, &db, &[]).await.unwrap();
+    let difference = rolled_back.compare(&now);
+    assert!(difference.is_none(), "{how:?}: {difference:?}");
+    let snapshot = field_snapshot(&client, &state, "19", "orders").await;
+    assert!(
+        snapshot
+            .get("restored_by")
+            .is_none_or(|r| r.as_null().is_some()),
+        "{how:?}: a refused snapshot is marked restored: {snapshot}"
+    );
+}
+
+#[tokio::test]
+async fn a_snapshot_with_one_entry_removed_is_refused_and_nothing_restored() {
+    damaged_snapshot_is_refused("snapshot_entry_removed", Damage::OneEntryRemoved).await;
+}
+
+#[tokio::test]
+async fn a_snapshot_missing_a_batch_is_refused_and_nothing_restored() {
+    damaged_snapshot_is_refused("snapshot_batch_deleted", Damage::BatchDeleted).await;
+}
+
+#[tokio::test]
+async fn a_snapshot_with_a_changed_value_is_refused_and_nothing_restored() {
+    damaged_snapshot_is_refused("snapshot_value_changed", Damage::ValueChanged).await;
+}
+
+#[tokio::test]
+async fn a_snapshot_whose_storage_is_gone_is_refused_and_nothing_restored() {
+    damaged_snapshot_is_refused("snapshot_storage_dropped", Damage::StorageDropped).await;
+}
+
+/// An intact snapshot still restores exactly, and is marked restored once it is.
+#[tokio::test]
+async fn an_intact_snapshot_records_its_count_and_digest_and_restores_exactly() {
+    let client = harness::client().await;
+    let db = harness::fresh_db(&client, "snapshot_intact").await;
+    let state = harness::fresh_db(&client, "snapshot_intact_state").await;
+    data::seed_earlybird(&client, &db, 25_000).await;
+    let original = fingerprint::take(&client, &db, &[]).await.unwrap();
+    let holding = data::count(
+        &client,
+        &db,
+        "orders",
+        doc! {"subscription_id": {"$exists": true}},
+    )
+    .await;
+    assert!(holding > 10_000, "{holding} orders hold subscription_id");
+    let run = |args: &[&str]| Run::new(args).db(&db).state(&state).yes().json();
+    run(&["rollback", "steps-19-30", "--steps", "19"]).status(0);
+    let snapshot = field_snapshot(&client, &state, "19", "orders").await;
+    let with_field = data::count(
+        &client,
+        &db,
+        "orders",
+        doc! {"subscription_id": {"$exists": true}},
+    )
+    .await;
+    assert_eq!(with_field, 0);
+    assert_eq!(
+        snapshot.get_i64("documents").unwrap(),
+        i64::try_from(holding).unwrap(),
+        "{snapshot}"
+    );
+    assert!(
+        snapshot
+            .get_str("digest")
+            .is_ok_and(|d| d.starts_with("md5:")),
+        "{snapshot}"
+    );
+    run(&["apply", "steps-19-30", "--steps", "19"]).status(0);
+    let difference = original.compare(&fingerprint::take(&client, &db, &[]).await.unwrap());
+    assert!(difference.is_none(), "{difference:?}");
+    let snapshot = field_snapshot(&client, &state, "19", "orders").await;
+    assert!(snapshot.get_str("restored_by").is_ok(), "{snapshot}");
+}
