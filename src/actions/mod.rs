@@ -112,6 +112,10 @@ pub struct ActionOutcome {
     /// Anything else worth saying (skipped because, output of a command, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// The collection a `backup_to_collection` wrote (or reused): its `to`, or a run-suffixed
+    /// name when `to` already held an earlier backup.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backup: Option<String>,
 }
 
 impl ActionOutcome {

@@ -64,15 +64,6 @@ pub(crate) async fn take(ctx: &ActionContext<'_>, action: &Action) -> Result<Opt
             )
             .await?
         }
-        Action::BackupToCollection(a) => {
-            collection(
-                ctx,
-                &id,
-                a.database.as_deref().unwrap_or(ctx.database),
-                &a.to,
-            )
-            .await?
-        }
         Action::RenameCollection(a) if a.drop_target => {
             collection(
                 ctx,

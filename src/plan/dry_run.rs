@@ -482,9 +482,13 @@ async fn preview_action(
             let (affected, existing) = try_join(counted, collections::options(&db, &a.to)).await?;
             preview.affected = Some(affected);
             if existing.is_some() {
-                preview
-                    .drops_collections
-                    .push(format!("{} (replaced; snapshotted first)", a.to));
+                // An earlier backup is never replaced: the run writes beside it.
+                let beside = crate::actions::collections::run_backup_name(&a.to, "<run id>");
+                preview.creates_collections.push(beside.clone());
+                preview.note = Some(format!(
+                    "{} holds an earlier backup and is kept; this backup goes to {beside}",
+                    a.to
+                ));
             } else {
                 preview.creates_collections.push(a.to.clone());
             }

@@ -172,3 +172,81 @@ async fn an_intact_snapshot_records_its_count_and_digest_and_restores_exactly() 
     let snapshot = field_snapshot(&client, &state, "19", "orders").await;
     assert!(snapshot.get_str("restored_by").is_ok(), "{snapshot}");
 }
+
+/// The backups steps 22 and 25 take before their rollback.
+const BACKUPS: [(&str, &str); 2] = [
+    ("22", "orders_delivered_backup"),
+    ("25", "delivery_audit_backup"),
+];
+
+/// Two rollbacks of steps 22 and 25 in a row: the second keeps the first's backups byte for
+/// byte and writes its own beside them, run-suffixed, as its plan says, reporting what it wrote.
+#[tokio::test]
+async fn two_rollbacks_in_a_row_keep_the_first_ones_backups_byte_for_byte() {
+    let client = harness::client().await;
+    let db = harness::fresh_db(&client, "backups_survive").await;
+    let state = harness::fresh_db(&client, "backups_survive_state").await;
+    data::seed_earlybird(&client, &db, 3_000).await;
+    let run = |args: &[&str]| Run::new(args).db(&db).state(&state).yes().json();
+    let steps = ["--steps", "22,25"];
+
+    run(&["rollback", "steps-19-30", steps[0], steps[1]]).status(0);
+    let mut first = Vec::new();
+    for (_, backup) in BACKUPS {
+        let documents = data::documents(&client, &db, backup).await;
+        assert!(
+            !documents.is_empty(),
+            "{backup} is empty after the first rollback"
+        );
+        first.push(documents);
+    }
+    let delivered = data::count(&client, &db, "orders", doc! {"status": "DELIVERED"}).await;
+
+    let plan = run(&[
+        "plan",
+        "steps-19-30",
+        "--direction",
+        "rollback",
+        steps[0],
+        steps[1],
+    ])
+    .status(0)
+    .json_doc();
+    let report = run(&["rollback", "steps-19-30", steps[0], steps[1]])
+        .status(0)
+        .json_doc();
+    let run_id = report["run_id"].as_str().unwrap();
+    for ((step, backup), earlier) in BACKUPS.iter().zip(&first) {
+        assert_eq!(
+            &data::documents(&client, &db, backup).await,
+            earlier,
+            "the second rollback changed {backup}"
+        );
+        let planned = plan["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == *step)
+            .unwrap();
+        let planned = planned.to_string();
+        assert!(
+            planned.contains(&format!("{backup}_<run id>")) && planned.contains("is kept"),
+            "the plan of step {step} does not say where the backup goes: {planned}"
+        );
+        let done = report["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == *step)
+            .unwrap();
+        let action = &done["actions"][0];
+        assert_eq!(action["kind"], "backup_to_collection", "{done:#}");
+        let written = format!("{backup}_{run_id}");
+        assert_eq!(action["backup"], written.as_str(), "{action:#}");
+        let holds = data::count(&client, &db, &written, doc! {}).await;
+        assert_eq!(action["modified"], holds, "{action:#}");
+        if *step == "22" {
+            assert_eq!(holds, delivered, "{written} holds every delivered order");
+        }
+    }
+}
