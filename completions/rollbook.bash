@@ -209,7 +209,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__apply)
-            opts="-y -v -q -h --steps --param --continue-on-error --transaction-limit --with --ack --fail-on-unsupported --plan --max-drift --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --steps --param --continue-on-error --transaction-limit --with --ack --on-conflict --fail-on-unsupported --plan --max-drift --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -233,6 +233,10 @@ _rollbook() {
                     ;;
                 --ack)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --on-conflict)
+                    COMPREPLY=($(compgen -W "fail skip overwrite" -- "${cur}"))
                     return 0
                     ;;
                 --plan)
@@ -837,7 +841,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__plan)
-            opts="-y -v -q -h --direction --steps --param --continue-on-error --transaction-limit --with --ack --fail-on-unsupported --emergency --out --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --direction --steps --param --continue-on-error --transaction-limit --with --ack --on-conflict --fail-on-unsupported --emergency --out --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -865,6 +869,10 @@ _rollbook() {
                     ;;
                 --ack)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --on-conflict)
+                    COMPREPLY=($(compgen -W "fail skip overwrite" -- "${cur}"))
                     return 0
                     ;;
                 --out)
@@ -1007,7 +1015,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__rollback)
-            opts="-y -v -q -h --steps --param --continue-on-error --transaction-limit --with --ack --fail-on-unsupported --plan --max-drift --emergency --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --steps --param --continue-on-error --transaction-limit --with --ack --on-conflict --fail-on-unsupported --plan --max-drift --emergency --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1031,6 +1039,10 @@ _rollbook() {
                     ;;
                 --ack)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --on-conflict)
+                    COMPREPLY=($(compgen -W "fail skip overwrite" -- "${cur}"))
                     return 0
                     ;;
                 --plan)
@@ -1567,7 +1579,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__verify)
-            opts="-y -v -q -h --steps --param --continue-on-error --transaction-limit --with --ack --fail-on-unsupported --direction --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --steps --param --continue-on-error --transaction-limit --with --ack --on-conflict --fail-on-unsupported --direction --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1591,6 +1603,10 @@ _rollbook() {
                     ;;
                 --ack)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --on-conflict)
+                    COMPREPLY=($(compgen -W "fail skip overwrite" -- "${cur}"))
                     return 0
                     ;;
                 --direction)

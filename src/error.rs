@@ -106,7 +106,8 @@ pub enum Error {
     /// A sensitive step lacks a valid approval.
     #[error("{0}")]
     ApprovalRequired(String),
-    /// A snapshot to restore from is missing or no longer holds what was saved.
+    /// A snapshot to restore from is missing or no longer holds what was saved, or the
+    /// documents it would restore changed since (a conflict).
     #[error("{0}")]
     SnapshotUnusable(String),
 }

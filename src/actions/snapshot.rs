@@ -3,6 +3,7 @@
 //! entries, see [`layout`]), and forward puts them back exactly (`$merge`), key order
 //! included, without touching fields the action did not change.
 
+pub(crate) mod conflicts;
 mod layout;
 pub(crate) mod proof;
 mod restore;
@@ -12,10 +13,13 @@ use mongodb::bson::{doc, Bson, DateTime, Document};
 use mongodb::options::Hint;
 
 use super::documents::DocumentWrite;
+use super::OnConflict;
 use super::{indexes, ActionContext, ActionOutcome};
 use crate::error::{Error, Result};
 use crate::runbook::model::{Action, RestoreSnapshotAction};
-use crate::store::snapshots::{storage_name, Snapshot, SnapshotKind, FIELDS_FORMAT_ENTRIES};
+use crate::store::snapshots::{
+    storage_name, LeftField, Snapshot, SnapshotKind, FIELDS_FORMAT_ENTRIES,
+};
 
 /// A snapshot taken for an action, and whether the registry already holds it (a resumed run).
 pub(crate) struct Taken {
@@ -106,6 +110,7 @@ fn entry(
         indexes: Vec::new(),
         documents: 0,
         digest: None,
+        left: None,
         format: 0,
         prefix: None,
         created_at: DateTime::now(),
@@ -175,6 +180,7 @@ async fn fields(ctx: &ActionContext<'_>, id: &str, write: &DocumentWrite) -> Res
         storage: Some(storage),
         documents: proof.entries,
         digest: Some(proof.digest),
+        left: left_by(write),
         format: FIELDS_FORMAT_ENTRIES,
         prefix: layout.prefix().map(<[String]>::to_vec),
         ..entry(
@@ -185,6 +191,40 @@ async fn fields(ctx: &ActionContext<'_>, id: &str, write: &DocumentWrite) -> Res
             &write.collection,
         )
     })
+}
+
+/// What `write` leaves in each field it touches, when that is the same for every document:
+/// a `$set` of a top-level field to a value, or an `$unset` of it.
+fn left_by(write: &DocumentWrite) -> Option<Vec<LeftField>> {
+    let mut left = Vec::new();
+    for (operator, fields) in &write.update {
+        let Bson::Document(fields) = fields else {
+            return None;
+        };
+        for (field, value) in fields {
+            if field.contains('.') {
+                return None;
+            }
+            match operator.as_str() {
+                "$unset" => left.push(LeftField {
+                    field: field.clone(),
+                    removed: true,
+                    value: Bson::Null,
+                }),
+                "$set" => left.push(LeftField {
+                    field: field.clone(),
+                    removed: false,
+                    value: value.clone(),
+                }),
+                _ => return None,
+            }
+        }
+    }
+    let covered = write
+        .fields
+        .iter()
+        .all(|f| left.iter().any(|l| &l.field == f));
+    covered.then_some(left)
 }
 
 /// Most entries per storage document, and the size a storage document stays under (unless
@@ -435,8 +475,43 @@ pub(crate) async fn restore_fields(
     for snapshot in &snapshots {
         proof::check(ctx.store.database(), snapshot).await?;
     }
+    // Then the conflicts, still before anything is written: documents changed or deleted since
+    // the rollback. Older snapshots of stacked rollbacks are checked for deletions only: their
+    // documents hold what the newest rollback left until it is put back first.
+    let on_conflict = ctx.env.on_conflict;
+    let mut conflicts = Vec::new();
+    for (n, snapshot) in snapshots.iter().enumerate() {
+        let checked = if n == 0 {
+            conflicts::find(ctx, snapshot).await?
+        } else {
+            let mut older = snapshot.clone();
+            older.left = None;
+            conflicts::find(ctx, &older).await?
+        };
+        conflicts.push(checked);
+    }
+    let mut total = conflicts::Conflicts::default();
+    for found in &conflicts {
+        total.add(found.clone());
+    }
+    if total.total() > 0 && on_conflict == OnConflict::Fail {
+        return Err(Error::SnapshotUnusable(format!(
+            "{} of {} documents of {database}.{} to restore for step {} conflict: {}; nothing was \
+             restored. Rerun with --on-conflict skip to leave them as they are now (the others are \
+             restored), or --on-conflict overwrite to put the snapshot back over them",
+            total.total(),
+            total.entries,
+            action.collection,
+            ctx.step,
+            total.describe()
+        )));
+    }
     let mut restored = 0;
-    for snapshot in &snapshots {
+    for (snapshot, found) in snapshots.iter().zip(&conflicts) {
+        let guard = match (on_conflict, &snapshot.left) {
+            (OnConflict::Overwrite, _) | (_, None) => None,
+            (_, Some(left)) => Some(conflicts::intact(left)),
+        };
         let fields: Vec<String> = if action.fields.is_empty() {
             snapshot.fields.clone()
         } else {
@@ -447,7 +522,11 @@ pub(crate) async fn restore_fields(
                 .cloned()
                 .collect()
         };
-        restored += merge_back_checked(ctx, snapshot, &fields).await?;
+        merge_back_checked(ctx, snapshot, &fields, guard.as_ref()).await?;
+        restored += match on_conflict {
+            OnConflict::Overwrite => found.entries - found.deleted,
+            _ => found.entries - found.total(),
+        };
         // Marked once it is wholly back, so a failure later leaves the rest to restore.
         ctx.store
             .mark_restored(std::slice::from_ref(&snapshot.id), ctx.run_id, None)
@@ -457,6 +536,13 @@ pub(crate) async fn restore_fields(
     outcome.affected = Some(restored);
     outcome.modified = Some(restored);
     outcome.snapshot = Some(ids.join(","));
+    if total.total() > 0 {
+        outcome.conflicts = Some(total.total());
+        outcome.detail = Some(match on_conflict {
+            OnConflict::Overwrite => format!("overwritten: {}", total.describe()),
+            _ => format!("left as they are: {}", total.describe()),
+        });
+    }
     Ok(outcome)
 }
 
@@ -471,17 +557,20 @@ pub(crate) async fn merge_back_snapshot(
     fields: &[String],
 ) -> Result<u64> {
     proof::check(ctx.store.database(), snapshot).await?;
-    merge_back_checked(ctx, snapshot, fields).await
+    merge_back_checked(ctx, snapshot, fields, None).await?;
+    Ok(u64::try_from(snapshot.documents).unwrap_or_default())
 }
 
-/// [`merge_back_snapshot`] of a snapshot already checked.
+/// [`merge_back_snapshot`] of a snapshot already checked; with a `guard`, only documents for
+/// which it holds are written.
 async fn merge_back_checked(
     ctx: &ActionContext<'_>,
     snapshot: &Snapshot,
     fields: &[String],
-) -> Result<u64> {
+    guard: Option<&Bson>,
+) -> Result<()> {
     let Some(storage) = &snapshot.storage else {
-        return Ok(0);
+        return Ok(());
     };
     let into = doc! {"db": &snapshot.database, "coll": &snapshot.collection};
     let storage = ctx.store.database().collection::<Document>(storage);
@@ -508,9 +597,10 @@ async fn merge_back_checked(
             }}])
             .await
             .map_err(failed)?;
-        return Ok(u64::try_from(snapshot.documents).unwrap_or_default());
+        return Ok(());
     }
-    let when_matched = restore::when_matched(fields, &snapshot.fields, snapshot.prefix.as_deref());
+    let when_matched =
+        restore::when_matched(fields, &snapshot.fields, snapshot.prefix.as_deref(), guard);
     // The storage documents are split between concurrent `$merge`s: each one writes one
     // document at a time, and the entries touch distinct documents.
     let merges = (0..RESTORE_STREAMS).map(|stream| {
@@ -533,7 +623,7 @@ async fn merge_back_checked(
     for result in futures_util::future::join_all(merges).await {
         result.map_err(failed)?;
     }
-    Ok(u64::try_from(snapshot.documents).unwrap_or_default())
+    Ok(())
 }
 
 /// Puts a whole-collection snapshot back: recreates the collection with its options and

@@ -250,3 +250,134 @@ async fn two_rollbacks_in_a_row_keep_the_first_ones_backups_byte_for_byte() {
         }
     }
 }
+
+/// Application writes between a rollback of step 22 and its forward: orders cancelled and
+/// deleted since are conflicts. The default refuses before writing anything (exit 11, how many
+/// and which); `--on-conflict skip` restores every other order exactly and keeps the
+/// application's changes, reporting them.
+#[tokio::test]
+async fn application_writes_between_rollback_and_forward_are_kept_and_reported() {
+    let client = harness::client().await;
+    let db = harness::fresh_db(&client, "conflicts_kept").await;
+    let state = harness::fresh_db(&client, "conflicts_kept_state").await;
+    data::seed_earlybird(&client, &db, 3_000).await;
+    let orders = client.database(&db).collection::<Document>("orders");
+    let delivered: Vec<Document> = {
+        use futures_util::TryStreamExt;
+        orders
+            .find(doc! {"status": "DELIVERED"})
+            .sort(doc! {"_id": 1})
+            .limit(5)
+            .await
+            .unwrap()
+            .try_collect()
+            .await
+            .unwrap()
+    };
+    let ids: Vec<_> = delivered
+        .iter()
+        .map(|d| d.get("_id").unwrap().clone())
+        .collect();
+    let (cancelled, deleted) = ids.split_at(3);
+    let original = data::documents(&client, &db, "orders").await;
+    let run = |args: &[&str]| Run::new(args).db(&db).state(&state).yes().json();
+    let rolled = run(&["rollback", "steps-19-30", "--steps", "22"])
+        .status(0)
+        .json_doc();
+    let snapshotted = rolled["steps"][0]["actions"][1]["modified"]
+        .as_u64()
+        .unwrap();
+
+    // The application, after the rollback.
+    orders
+        .update_many(
+            doc! {"_id": {"$in": cancelled}},
+            doc! {"$set": {"status": "CANCELLED"}},
+        )
+        .await
+        .unwrap();
+    orders
+        .delete_many(doc! {"_id": {"$in": deleted}})
+        .await
+        .unwrap();
+    let after_application = data::documents(&client, &db, "orders").await;
+
+    let plan = run(&[
+        "plan",
+        "steps-19-30",
+        "--direction",
+        "forward",
+        "--steps",
+        "22",
+    ])
+    .status(0)
+    .json_doc();
+    let predicted = &plan["steps"][0]["actions"][0];
+    assert_eq!(predicted["conflicts"], 5, "{predicted:#}");
+    assert_eq!(predicted["affected"], snapshotted - 5, "{predicted:#}");
+
+    let since = harness::oplog_now(&client).await;
+    let refused = run(&["apply", "steps-19-30", "--steps", "22"])
+        .status(11)
+        .json_doc();
+    assert_eq!(
+        refused["error"]["code"], "SESSION_STATE_CONFLICT",
+        "{refused:#}"
+    );
+    let message = refused["error"]["message"].as_str().unwrap();
+    for needle in [
+        "5 of",
+        "3 changed since the rollback",
+        "2 deleted since the rollback",
+        "orders",
+        "ord-",
+    ] {
+        assert!(message.contains(needle), "{needle:?} not in: {message}");
+    }
+    assert_eq!(harness::oplog_writes(&client, since, &[&db]).await, 0);
+    assert_eq!(
+        data::documents(&client, &db, "orders").await,
+        after_application
+    );
+
+    let applied = run(&[
+        "apply",
+        "steps-19-30",
+        "--steps",
+        "22",
+        "--on-conflict",
+        "skip",
+    ])
+    .status(0)
+    .json_doc();
+    let action = &applied["steps"][0]["actions"][0];
+    assert_eq!(action["conflicts"], 5, "{action:#}");
+    assert_eq!(action["modified"], snapshotted - 5, "{action:#}");
+    assert_eq!(action["modified"], predicted["affected"], "the plan held");
+
+    // Every order restored exactly but the five: three keep the application's CANCELLED, two
+    // stay deleted.
+    let now = data::documents(&client, &db, "orders").await;
+    assert_eq!(now.len(), original.len() - 2);
+    let touched: Vec<Vec<u8>> = delivered
+        .iter()
+        .map(|d| mongodb::bson::to_vec(d).unwrap())
+        .collect();
+    let expected: Vec<&Vec<u8>> = original.iter().filter(|d| !touched.contains(d)).collect();
+    let restored: Vec<&Vec<u8>> = now
+        .iter()
+        .filter(|d| {
+            let d: Document = mongodb::bson::from_slice(d).unwrap();
+            !ids.contains(d.get("_id").unwrap())
+        })
+        .collect();
+    assert!(
+        expected == restored,
+        "orders other than the five differ from the original"
+    );
+    for id in cancelled {
+        let order = orders.find_one(doc! {"_id": id}).await.unwrap().unwrap();
+        assert_eq!(order.get_str("status").unwrap(), "CANCELLED", "{order}");
+        assert!(!order.contains_key("delivered_at"), "{order}");
+    }
+}
