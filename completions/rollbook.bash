@@ -257,7 +257,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__apply)
-            opts="-y -v -q -h --steps --param --continue-on-error --transaction-limit --with --ack --fail-on-unsupported --plan --max-drift --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --steps --param --continue-on-error --transaction-limit --with --ack --on-conflict --fail-on-unsupported --plan --max-drift --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -281,6 +281,10 @@ _rollbook() {
                     ;;
                 --ack)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --on-conflict)
+                    COMPREPLY=($(compgen -W "fail skip overwrite" -- "${cur}"))
                     return 0
                     ;;
                 --plan)
@@ -899,7 +903,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__plan)
-            opts="-y -v -q -h --direction --steps --param --continue-on-error --transaction-limit --with --ack --fail-on-unsupported --emergency --out --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --direction --steps --param --continue-on-error --transaction-limit --with --ack --on-conflict --fail-on-unsupported --emergency --out --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -927,6 +931,10 @@ _rollbook() {
                     ;;
                 --ack)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --on-conflict)
+                    COMPREPLY=($(compgen -W "fail skip overwrite" -- "${cur}"))
                     return 0
                     ;;
                 --out)
@@ -1069,7 +1077,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__rollback)
-            opts="-y -v -q -h --steps --param --continue-on-error --transaction-limit --with --ack --fail-on-unsupported --plan --max-drift --emergency --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --steps --param --continue-on-error --transaction-limit --with --ack --on-conflict --fail-on-unsupported --plan --max-drift --emergency --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1093,6 +1101,10 @@ _rollbook() {
                     ;;
                 --ack)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --on-conflict)
+                    COMPREPLY=($(compgen -W "fail skip overwrite" -- "${cur}"))
                     return 0
                     ;;
                 --plan)
@@ -1629,7 +1641,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__verify)
-            opts="-y -v -q -h --steps --param --continue-on-error --transaction-limit --with --ack --fail-on-unsupported --direction --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --steps --param --continue-on-error --transaction-limit --with --ack --on-conflict --fail-on-unsupported --direction --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1653,6 +1665,10 @@ _rollbook() {
                     ;;
                 --ack)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --on-conflict)
+                    COMPREPLY=($(compgen -W "fail skip overwrite" -- "${cur}"))
                     return 0
                     ;;
                 --direction)

@@ -102,6 +102,9 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l param -d 'A p
 complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l transaction-limit -d 'Largest number of documents a step may write and still run in one transaction' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l with -d 'Include opt-in shell actions with this name (repeatable)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l ack -d 'Acknowledge the checklists and manual actions of this step without a prompt (scripts; recorded in the journal). Repeatable' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l on-conflict -d 'What `restore_snapshot` does with documents changed or deleted since the rollback: `fail` (refuse before writing anything), `skip` them, or `overwrite` them' -r -f -a "fail\t'Refuse before writing anything (exit 11), naming how many and where'
+skip\t'Restore the others; leave changed documents as they are now'
+overwrite\t'Restore every snapshotted value, over changes made since'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l out -d 'Save the plan (with its digest and id) to this file' -r -F
 complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l db -d 'Target database, overriding the runbook\'s' -r
@@ -124,6 +127,9 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -l param -d 'A 
 complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -l transaction-limit -d 'Largest number of documents a step may write and still run in one transaction' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -l with -d 'Include opt-in shell actions with this name (repeatable)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -l ack -d 'Acknowledge the checklists and manual actions of this step without a prompt (scripts; recorded in the journal). Repeatable' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -l on-conflict -d 'What `restore_snapshot` does with documents changed or deleted since the rollback: `fail` (refuse before writing anything), `skip` them, or `overwrite` them' -r -f -a "fail\t'Refuse before writing anything (exit 11), naming how many and where'
+skip\t'Restore the others; leave changed documents as they are now'
+overwrite\t'Restore every snapshotted value, over changes made since'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -l plan -d 'Execute exactly this saved plan (approved, if it has sensitive steps)' -r -F
 complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -l max-drift -d 'How far (in percent) the data may have drifted from the plan\'s predicted counts' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
@@ -146,6 +152,9 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -l param -d 
 complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -l transaction-limit -d 'Largest number of documents a step may write and still run in one transaction' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -l with -d 'Include opt-in shell actions with this name (repeatable)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -l ack -d 'Acknowledge the checklists and manual actions of this step without a prompt (scripts; recorded in the journal). Repeatable' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -l on-conflict -d 'What `restore_snapshot` does with documents changed or deleted since the rollback: `fail` (refuse before writing anything), `skip` them, or `overwrite` them' -r -f -a "fail\t'Refuse before writing anything (exit 11), naming how many and where'
+skip\t'Restore the others; leave changed documents as they are now'
+overwrite\t'Restore every snapshotted value, over changes made since'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -l plan -d 'Execute exactly this saved plan (approved, if it has sensitive steps)' -r -F
 complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -l max-drift -d 'How far (in percent) the data may have drifted from the plan\'s predicted counts' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
@@ -169,6 +178,9 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l param -d 'A
 complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l transaction-limit -d 'Largest number of documents a step may write and still run in one transaction' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l with -d 'Include opt-in shell actions with this name (repeatable)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l ack -d 'Acknowledge the checklists and manual actions of this step without a prompt (scripts; recorded in the journal). Repeatable' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l on-conflict -d 'What `restore_snapshot` does with documents changed or deleted since the rollback: `fail` (refuse before writing anything), `skip` them, or `overwrite` them' -r -f -a "fail\t'Refuse before writing anything (exit 11), naming how many and where'
+skip\t'Restore the others; leave changed documents as they are now'
+overwrite\t'Restore every snapshotted value, over changes made since'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l direction -d 'Which direction\'s checks (forward when omitted)' -r -f -a "forward\t'Forward'
 rollback\t'Rollback'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r

@@ -106,6 +106,10 @@ pub enum Error {
     /// A sensitive step lacks a valid approval.
     #[error("{0}")]
     ApprovalRequired(String),
+    /// A snapshot to restore from is missing or no longer holds what was saved, or the
+    /// documents it would restore changed since (a conflict).
+    #[error("{0}")]
+    SnapshotUnusable(String),
 }
 
 /// A driver error in one line: the server's code, code name and message, without the raw reply.
@@ -174,6 +178,7 @@ impl Error {
                 ErrorCode::ActionFailed
             }
             Error::NotConfirmed(_) => ErrorCode::NotConfirmed,
+            Error::SnapshotUnusable(_) => ErrorCode::SessionStateConflict,
         }
     }
 
@@ -198,7 +203,9 @@ impl Error {
             Error::CheckFailed {
                 code: Some(code), ..
             } if code == "DUPLICATE_ACTIVE_RECORD" => exit_code::INVALID_INPUT,
-            Error::CheckFailed { .. } => exit_code::SESSION_STATE_CONFLICT,
+            Error::CheckFailed { .. } | Error::SnapshotUnusable(_) => {
+                exit_code::SESSION_STATE_CONFLICT
+            }
         }
     }
 

@@ -210,14 +210,48 @@ pub(crate) async fn copy(
     Ok(outcome)
 }
 
-/// `backup_to_collection`: matching documents (optionally projected) into `to` with `$out`
-/// (an existing `to` was snapshotted first).
+/// The collection a run writes its backup to when `to` already holds an earlier one: `to`
+/// suffixed with the run id, so no run replaces another's backup.
+#[must_use]
+pub(crate) fn run_backup_name(to: &str, run_id: &str) -> String {
+    format!("{to}_{run_id}")
+}
+
+/// `backup_to_collection`: matching documents (optionally projected) copied with `$out` into
+/// `to`, or, when `to` already exists, into `to` suffixed with the run id; an existing backup
+/// is never emptied or replaced. A resumed attempt reuses the backup its run already wrote.
+/// `modified` is the number of documents the backup holds.
 pub(crate) async fn backup(
     ctx: &ActionContext<'_>,
     action: &BackupToCollectionAction,
 ) -> Result<ActionOutcome> {
     let db = ctx.db(action.database.as_deref());
     let name = db.name().to_owned();
+    let id = ctx.snapshot_id();
+    let mut outcome = ActionOutcome::new("backup_to_collection", Some(&action.collection));
+    let suffixed = run_backup_name(&action.to, ctx.run_id);
+    let mut reused = ctx.store.backup_of(&id).await?;
+    // Killed after its copy but before registering it: a run-suffixed backup is this run's.
+    if reused.is_none() && options(&db, &suffixed).await?.is_some() {
+        reused = Some(suffixed.clone());
+    }
+    if let Some(existing) = reused {
+        if options(&db, &existing).await?.is_some() {
+            let documents = count(&db, &existing).await?;
+            outcome.affected = Some(documents);
+            outcome.modified = Some(documents);
+            outcome.detail = Some(format!(
+                "→ {existing} (written by an earlier attempt of this run, reused)"
+            ));
+            outcome.backup = Some(existing);
+            return Ok(outcome);
+        }
+    }
+    let (target, kept) = if options(&db, &action.to).await?.is_some() {
+        (suffixed, Some(action.to.as_str()))
+    } else {
+        (action.to.clone(), None)
+    };
     let filter = action
         .filter
         .as_ref()
@@ -230,22 +264,27 @@ pub(crate) async fn backup(
         }
         pipeline.push(doc! {"$project": projection});
     }
-    pipeline.push(doc! {"$out": {"db": &name, "coll": &action.to}});
+    pipeline.push(doc! {"$out": {"db": &name, "coll": &target}});
     db.collection::<Document>(&action.collection)
         .aggregate(pipeline)
         .comment(ctx.comment())
         .await
         .map_err(|e| {
             Error::database(
-                format!(
-                    "cannot back up {name}.{} to {}",
-                    action.collection, action.to
-                ),
+                format!("cannot back up {name}.{} to {target}", action.collection),
                 e,
             )
         })?;
-    let mut outcome = ActionOutcome::new("backup_to_collection", Some(&action.collection));
-    outcome.affected = Some(count(&db, &action.to).await?);
-    outcome.detail = Some(format!("→ {}", action.to));
+    let written = count(&db, &target).await?;
+    ctx.store
+        .register_backup(&id, &name, &target, written)
+        .await?;
+    outcome.affected = Some(written);
+    outcome.modified = Some(written);
+    outcome.detail = Some(match kept {
+        Some(earlier) => format!("→ {target} ({earlier} holds an earlier backup and is kept)"),
+        None => format!("→ {target}"),
+    });
+    outcome.backup = Some(target);
     Ok(outcome)
 }

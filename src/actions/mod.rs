@@ -36,6 +36,21 @@ pub struct RunEnv {
     pub confirmer: Arc<dyn Confirmer>,
     /// Steps whose manual actions and checklists the operator acknowledged with `--ack`.
     pub acknowledged: Vec<String>,
+    /// What `restore_snapshot` does with documents changed since the rollback.
+    pub on_conflict: OnConflict,
+}
+
+/// `--on-conflict`: what `restore_snapshot` does with a document changed or deleted since the
+/// rollback that snapshotted it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum OnConflict {
+    /// Refuse before writing anything (exit 11), naming how many and where.
+    #[default]
+    Fail,
+    /// Restore the others; leave changed documents as they are now.
+    Skip,
+    /// Restore every snapshotted value, over changes made since.
+    Overwrite,
 }
 
 /// Where an action runs.
@@ -139,6 +154,14 @@ pub struct ActionOutcome {
     /// Anything else worth saying (skipped because, output of a command, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// The collection a `backup_to_collection` wrote (or reused): its `to`, or a run-suffixed
+    /// name when `to` already held an earlier backup.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backup: Option<String>,
+    /// `restore_snapshot`: documents changed or deleted since the rollback (left as they are
+    /// unless `--on-conflict overwrite`; a deleted one cannot be written back).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conflicts: Option<u64>,
 }
 
 impl ActionOutcome {

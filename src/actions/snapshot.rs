@@ -3,7 +3,9 @@
 //! entries, see [`layout`]), and forward puts them back exactly (`$merge`), key order
 //! included, without touching fields the action did not change.
 
+pub(crate) mod conflicts;
 mod layout;
+pub(crate) mod proof;
 mod restore;
 
 use mongodb::bson::raw::{RawArrayBuf, RawBson, RawDocumentBuf};
@@ -11,10 +13,11 @@ use mongodb::bson::{doc, Bson, DateTime, Document};
 use mongodb::options::Hint;
 
 use super::documents::DocumentWrite;
+use super::OnConflict;
 use super::{indexes, ActionContext, ActionOutcome};
 use crate::error::{Error, Result};
 use crate::runbook::model::{Action, RestoreSnapshotAction};
-use crate::store::snapshots::{Snapshot, SnapshotKind, FIELDS_FORMAT_ENTRIES};
+use crate::store::snapshots::{LeftField, Snapshot, SnapshotKind, FIELDS_FORMAT_ENTRIES};
 
 /// A snapshot taken for an action, and whether the registry already holds it (a resumed run).
 pub(crate) struct Taken {
@@ -63,15 +66,6 @@ pub(crate) async fn take(ctx: &ActionContext<'_>, action: &Action) -> Result<Opt
             )
             .await?
         }
-        Action::BackupToCollection(a) => {
-            collection(
-                ctx,
-                &id,
-                a.database.as_deref().unwrap_or(ctx.database),
-                &a.to,
-            )
-            .await?
-        }
         Action::RenameCollection(a) if a.drop_target => {
             collection(
                 ctx,
@@ -113,6 +107,8 @@ fn entry(
         options: None,
         indexes: Vec::new(),
         documents: 0,
+        digest: None,
+        left: None,
         format: 0,
         prefix: None,
         created_at: DateTime::now(),
@@ -161,6 +157,21 @@ async fn fields(ctx: &ActionContext<'_>, id: &str, write: &DocumentWrite) -> Res
             return Err(error);
         }
     };
+    let proof = match registered_proof(
+        ctx,
+        &storage,
+        SnapshotKind::Fields,
+        FIELDS_FORMAT_ENTRIES,
+        documents,
+    )
+    .await
+    {
+        Ok(proof) => proof,
+        Err(error) => {
+            let _ = target.drop().await;
+            return Err(error);
+        }
+    };
     tracing::debug!(
         documents,
         positioned = layout.positioned,
@@ -172,7 +183,9 @@ async fn fields(ctx: &ActionContext<'_>, id: &str, write: &DocumentWrite) -> Res
     Ok(Snapshot {
         fields: write.fields.clone(),
         storage: Some(storage),
-        documents: i64::try_from(documents).unwrap_or(i64::MAX),
+        documents: proof.entries,
+        digest: Some(proof.digest),
+        left: left_by(write),
         format: FIELDS_FORMAT_ENTRIES,
         prefix: layout.prefix().map(<[String]>::to_vec),
         ..entry(
@@ -183,6 +196,40 @@ async fn fields(ctx: &ActionContext<'_>, id: &str, write: &DocumentWrite) -> Res
             &write.collection,
         )
     })
+}
+
+/// What `write` leaves in each field it touches, when that is the same for every document:
+/// a `$set` of a top-level field to a value, or an `$unset` of it.
+fn left_by(write: &DocumentWrite) -> Option<Vec<LeftField>> {
+    let mut left = Vec::new();
+    for (operator, fields) in &write.update {
+        let Bson::Document(fields) = fields else {
+            return None;
+        };
+        for (field, value) in fields {
+            if field.contains('.') {
+                return None;
+            }
+            match operator.as_str() {
+                "$unset" => left.push(LeftField {
+                    field: field.clone(),
+                    removed: true,
+                    value: Bson::Null,
+                }),
+                "$set" => left.push(LeftField {
+                    field: field.clone(),
+                    removed: false,
+                    value: value.clone(),
+                }),
+                _ => return None,
+            }
+        }
+    }
+    let covered = write
+        .fields
+        .iter()
+        .all(|f| left.iter().any(|l| &l.field == f));
+    covered.then_some(left)
 }
 
 /// Most entries per storage document, and the size a storage document stays under (unless
@@ -302,14 +349,50 @@ async fn collection(
         .await
         .map_err(|e| Error::database(format!("cannot snapshot {database}.{name}"), e))?;
     let documents = count_storage(ctx, &storage).await?;
+    let proof = registered_proof(
+        ctx,
+        &storage,
+        SnapshotKind::Collection,
+        0,
+        u64::try_from(documents).unwrap_or_default(),
+    )
+    .await?;
     let indexes = indexes::specs(&db, name).await?;
     Ok(Some(Snapshot {
         storage: Some(storage),
-        documents,
+        documents: proof.entries,
+        digest: Some(proof.digest),
         options: Some(options),
         indexes,
         ..entry(ctx, id, SnapshotKind::Collection, database, name)
     }))
+}
+
+/// The count and digest of storage just written, which must hold the `saved` entries.
+async fn registered_proof(
+    ctx: &ActionContext<'_>,
+    storage: &str,
+    kind: SnapshotKind,
+    format: i32,
+    saved: u64,
+) -> Result<proof::Proof> {
+    let state = ctx.store.database();
+    let proof = proof::measure(state, storage, kind, format)
+        .await?
+        .ok_or_else(|| {
+            Error::ActionFailed(format!(
+                "the snapshot storage {}.{storage} vanished while it was written",
+                state.name()
+            ))
+        })?;
+    if u64::try_from(proof.entries).ok() != Some(saved) {
+        return Err(Error::ActionFailed(format!(
+            "the snapshot storage {}.{storage} holds {} entries, {saved} were written",
+            state.name(),
+            proof.entries
+        )));
+    }
+    Ok(proof)
 }
 
 async fn count_storage(ctx: &ActionContext<'_>, storage: &str) -> Result<i64> {
@@ -395,8 +478,48 @@ pub(crate) async fn restore_fields(
             Some("no snapshot to restore (nothing was rolled back since the last forward)".into());
         return Ok(outcome);
     }
-    let mut restored = 0;
+    // Every snapshot proves itself before the first one is put back: a damaged one stops the
+    // action with nothing written.
     for snapshot in &snapshots {
+        proof::check(ctx.store.database(), snapshot).await?;
+    }
+    // Then the conflicts, still before anything is written: documents changed or deleted since
+    // the rollback. Older snapshots of stacked rollbacks are checked for deletions only: their
+    // documents hold what the newest rollback left until it is put back first.
+    let on_conflict = ctx.env.on_conflict;
+    let mut conflicts = Vec::new();
+    for (n, snapshot) in snapshots.iter().enumerate() {
+        let checked = if n == 0 {
+            conflicts::find(ctx, snapshot).await?
+        } else {
+            let mut older = snapshot.clone();
+            older.left = None;
+            conflicts::find(ctx, &older).await?
+        };
+        conflicts.push(checked);
+    }
+    let mut total = conflicts::Conflicts::default();
+    for found in &conflicts {
+        total.add(found.clone());
+    }
+    if total.total() > 0 && on_conflict == OnConflict::Fail {
+        return Err(Error::SnapshotUnusable(format!(
+            "{} of {} documents of {database}.{} to restore for step {} conflict: {}; nothing was \
+             restored. Rerun with --on-conflict skip to leave them as they are now (the others are \
+             restored), or --on-conflict overwrite to put the snapshot back over them",
+            total.total(),
+            total.entries,
+            action.collection,
+            ctx.step,
+            total.describe()
+        )));
+    }
+    let mut restored = 0;
+    for (snapshot, found) in snapshots.iter().zip(&conflicts) {
+        let guard = match (on_conflict, &snapshot.left) {
+            (OnConflict::Overwrite, _) | (_, None) => None,
+            (_, Some(left)) => Some(conflicts::intact(left)),
+        };
         let fields: Vec<String> = if action.fields.is_empty() {
             snapshot.fields.clone()
         } else {
@@ -407,28 +530,55 @@ pub(crate) async fn restore_fields(
                 .cloned()
                 .collect()
         };
-        restored += merge_back_snapshot(ctx, snapshot, &fields).await?;
+        merge_back_checked(ctx, snapshot, &fields, guard.as_ref()).await?;
+        restored += match on_conflict {
+            OnConflict::Overwrite => found.entries - found.deleted,
+            _ => found.entries - found.total(),
+        };
+        // Marked once it is wholly back, so a failure later leaves the rest to restore.
+        ctx.store
+            .mark_restored(std::slice::from_ref(&snapshot.id), ctx.run_id, None)
+            .await?;
     }
     let ids: Vec<String> = snapshots.iter().map(|s| s.id.clone()).collect();
-    ctx.store.mark_restored(&ids, ctx.run_id, None).await?;
     outcome.affected = Some(restored);
     outcome.modified = Some(restored);
     outcome.snapshot = Some(ids.join(","));
+    if total.total() > 0 {
+        outcome.conflicts = Some(total.total());
+        outcome.detail = Some(match on_conflict {
+            OnConflict::Overwrite => format!("overwritten: {}", total.describe()),
+            _ => format!("left as they are: {}", total.describe()),
+        });
+    }
     Ok(outcome)
 }
 
 /// Concurrent `$merge`s putting a field snapshot back.
 const RESTORE_STREAMS: i64 = 2;
 
-/// Merges the `fields` of a field snapshot back into its collection; returns how many
-/// documents the snapshot holds.
+/// Merges the `fields` of a field snapshot back into its collection once the snapshot proved
+/// itself (see [`proof::check`]); returns how many documents the snapshot holds.
 pub(crate) async fn merge_back_snapshot(
     ctx: &ActionContext<'_>,
     snapshot: &Snapshot,
     fields: &[String],
 ) -> Result<u64> {
+    proof::check(ctx.store.database(), snapshot).await?;
+    merge_back_checked(ctx, snapshot, fields, None).await?;
+    Ok(u64::try_from(snapshot.documents).unwrap_or_default())
+}
+
+/// [`merge_back_snapshot`] of a snapshot already checked; with a `guard`, only documents for
+/// which it holds are written.
+async fn merge_back_checked(
+    ctx: &ActionContext<'_>,
+    snapshot: &Snapshot,
+    fields: &[String],
+    guard: Option<&Bson>,
+) -> Result<()> {
     let Some(storage) = &snapshot.storage else {
-        return Ok(0);
+        return Ok(());
     };
     let into = doc! {"db": &snapshot.database, "coll": &snapshot.collection};
     let storage = ctx.store.database().collection::<Document>(storage);
@@ -455,9 +605,10 @@ pub(crate) async fn merge_back_snapshot(
             }}])
             .await
             .map_err(failed)?;
-        return Ok(u64::try_from(snapshot.documents).unwrap_or_default());
+        return Ok(());
     }
-    let when_matched = restore::when_matched(fields, &snapshot.fields, snapshot.prefix.as_deref());
+    let when_matched =
+        restore::when_matched(fields, &snapshot.fields, snapshot.prefix.as_deref(), guard);
     // The storage documents are split between concurrent `$merge`s: each one writes one
     // document at a time, and the entries touch distinct documents.
     let merges = (0..RESTORE_STREAMS).map(|stream| {
@@ -480,12 +631,14 @@ pub(crate) async fn merge_back_snapshot(
     for result in futures_util::future::join_all(merges).await {
         result.map_err(failed)?;
     }
-    Ok(u64::try_from(snapshot.documents).unwrap_or_default())
+    Ok(())
 }
 
 /// Puts a whole-collection snapshot back: recreates the collection with its options and
-/// indexes and copies its documents in (used to undo drops and replacements).
+/// indexes and copies its documents in (used to undo drops and replacements). The snapshot
+/// proves itself first: a damaged one leaves the collection as it is.
 pub(crate) async fn restore_collection(ctx: &ActionContext<'_>, snapshot: &Snapshot) -> Result<()> {
+    proof::check(ctx.store.database(), snapshot).await?;
     let db = ctx.client.database(&snapshot.database);
     let Some(storage) = &snapshot.storage else {
         return Err(Error::Usage(format!(

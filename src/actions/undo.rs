@@ -68,8 +68,12 @@ pub(crate) async fn undo(
             Ok(Some(format!("restored {} ({} documents) from its snapshot", snapshot.collection, snapshot.documents)))
         }
         Action::BackupToCollection(a) => {
-            drop_collection(ctx, a.database.as_deref(), &a.to).await?;
-            Ok(Some(format!("dropped the backup {}", a.to)))
+            // Only a backup this run wrote is dropped; an earlier run's is never touched.
+            let Some(written) = outcome.backup.as_deref() else {
+                return Ok(None);
+            };
+            drop_collection(ctx, a.database.as_deref(), written).await?;
+            Ok(Some(format!("dropped the backup {written}")))
         }
         Action::CopyCollection(a) => {
             drop_collection(ctx, a.database.as_deref(), &a.to).await?;

@@ -280,6 +280,10 @@ pub struct RunArgs {
     /// recorded in the journal). Repeatable.
     #[arg(long = "ack", value_name = "STEP")]
     pub ack: Vec<String>,
+    /// What `restore_snapshot` does with documents changed or deleted since the rollback:
+    /// `fail` (refuse before writing anything), `skip` them, or `overwrite` them.
+    #[arg(long, value_enum, default_value_t = crate::actions::OnConflict::Fail)]
+    pub on_conflict: crate::actions::OnConflict,
     /// Refuse the run when a selected step's rollback is unsupported, instead of skipping it.
     #[arg(long)]
     pub fail_on_unsupported: bool,

@@ -89,5 +89,6 @@ pub(crate) fn choices(global: &GlobalArgs, args: &RunArgs) -> Choices {
         transaction_limit: args.transaction_limit,
         opt_ins: args.with.clone(),
         acknowledged: args.ack.clone(),
+        on_conflict: args.on_conflict,
     }
 }

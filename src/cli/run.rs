@@ -55,6 +55,7 @@ pub(crate) async fn run(global: &GlobalArgs, invocation: &RunInvocation<'_>) -> 
         opt_ins: request.choices.opt_ins.clone(),
         confirmer: Arc::new(TerminalConfirmer),
         acknowledged: request.choices.acknowledged.clone(),
+        on_conflict: request.choices.on_conflict,
     };
     let options = RunOptions {
         command: request.command,

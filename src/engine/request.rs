@@ -53,6 +53,8 @@ pub(crate) struct Choices {
     pub opt_ins: Vec<String>,
     /// `--ack STEP`: checklists and manual actions acknowledged without a prompt.
     pub acknowledged: Vec<String>,
+    /// `--on-conflict`.
+    pub on_conflict: crate::actions::OnConflict,
 }
 
 /// `apply`, `rollback` or `verify`, as asked.

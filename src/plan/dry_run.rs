@@ -99,6 +99,10 @@ pub struct ActionPreview {
     /// What else to know.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// `restore_snapshot`: documents changed or deleted since the rollback (conflicts), left
+    /// out of `affected`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conflicts: Option<u64>,
 }
 
 /// A document before and after an update.
@@ -189,6 +193,7 @@ pub async fn preview(
         opt_ins: Vec::new(),
         confirmer: Arc::new(crate::actions::operator::NoOperator),
         acknowledged: Vec::new(),
+        on_conflict: crate::actions::OnConflict::Fail,
     };
     let reads = SharedReads::default();
     let steps = try_join_all(plan.steps.iter().map(|planned| {
@@ -413,14 +418,27 @@ async fn preview_action(
                 .into_iter()
                 .filter(|s| s.direction != ctx.direction.as_str())
                 .collect();
-            preview.affected = Some(
-                snapshots
-                    .iter()
-                    .map(|s| u64::try_from(s.documents).unwrap_or(0))
-                    .sum(),
-            );
+            // The conflicts the run will meet, found as the run finds them: the newest
+            // snapshot against what its rollback left, older ones for deletions.
+            let mut found = crate::actions::snapshot::conflicts::Conflicts::default();
+            for (n, snapshot) in snapshots.iter().enumerate() {
+                let mut checked = snapshot.clone();
+                if n > 0 {
+                    checked.left = None;
+                }
+                found.add(crate::actions::snapshot::conflicts::find(ctx, &checked).await?);
+            }
+            preview.affected = Some(found.entries - found.total());
             if snapshots.is_empty() {
                 preview.note = Some("no snapshot to restore".into());
+            } else if found.total() > 0 {
+                preview.conflicts = Some(found.total());
+                preview.note = Some(format!(
+                    "{} conflicts: {}; apply refuses unless --on-conflict skip (affected counts \
+                     the others) or overwrite",
+                    found.total(),
+                    found.describe()
+                ));
             }
         }
         Action::DropCollection(t) => {
@@ -482,9 +500,13 @@ async fn preview_action(
             let (affected, existing) = try_join(counted, collections::options(&db, &a.to)).await?;
             preview.affected = Some(affected);
             if existing.is_some() {
-                preview
-                    .drops_collections
-                    .push(format!("{} (replaced; snapshotted first)", a.to));
+                // An earlier backup is never replaced: the run writes beside it.
+                let beside = crate::actions::collections::run_backup_name(&a.to, "<run id>");
+                preview.creates_collections.push(beside.clone());
+                preview.note = Some(format!(
+                    "{} holds an earlier backup and is kept; this backup goes to {beside}",
+                    a.to
+                ));
             } else {
                 preview.creates_collections.push(a.to.clone());
             }

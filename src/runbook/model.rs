@@ -481,7 +481,8 @@ pub struct BackupToCollectionAction {
     /// Fields to keep (`_id` always kept); all fields when omitted.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<String>,
-    /// Backup collection name in the same database; replaced if it exists.
+    /// Backup collection name in the same database. An existing one (an earlier run's backup)
+    /// is never replaced: the run then writes `<to>_<run id>` beside it.
     pub to: String,
 }
 

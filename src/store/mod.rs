@@ -3,6 +3,7 @@
 
 pub(crate) mod approvals;
 pub(crate) mod audit;
+pub(crate) mod backups;
 pub(crate) mod journal;
 pub(crate) mod lock;
 #[cfg(test)]

@@ -63,6 +63,15 @@ pub(crate) struct Snapshot {
     /// Number of saved documents (for a field snapshot: of entries, one per changed document).
     #[serde(default)]
     pub documents: i64,
+    /// Content digest of the storage collection when it was registered (`md5:<hex>`, the
+    /// server's `dbHash`); a restore refuses storage that no longer matches it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
+    /// What the action that took a field snapshot left in each touched field: the value it
+    /// set, or `{"$$missing": true}` for a field it removed. `None` when that depends on the
+    /// document (e.g. `$inc`): then only deleted documents count as conflicts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub left: Option<Vec<LeftField>>,
     /// How a field snapshot's storage is laid out: 0 for one document per entry with the full
     /// key list (`{_id, k, v}`), [`FIELDS_FORMAT_ENTRIES`] for batches of compact entries.
     #[serde(default)]
@@ -76,6 +85,19 @@ pub(crate) struct Snapshot {
     /// The run that put it back, once one did.
     #[serde(default)]
     pub restored_by: Option<String>,
+}
+
+/// What an action left in one touched top-level field of every document it changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct LeftField {
+    /// The top-level field.
+    pub field: String,
+    /// True when the action removed it.
+    #[serde(default)]
+    pub removed: bool,
+    /// The value it set, when it did not remove it.
+    #[serde(default)]
+    pub value: bson::Bson,
 }
 
 /// Field snapshot storage holding documents `{_id: n, e: [entry, ...]}`, each entry

@@ -6,12 +6,14 @@
 use mongodb::bson::{doc, Bson, Document};
 
 /// The pipeline restoring `fields` (a subset of the snapshot's `all` fields) from an entry.
-/// `prefix` is the snapshot's shared key order, when it has one.
+/// `prefix` is the snapshot's shared key order, when it has one. With a `guard` (an expression
+/// on the current document), a document for which it is false is left as it is.
 #[must_use]
 pub(crate) fn when_matched(
     fields: &[String],
     all: &[String],
     prefix: Option<&[String]>,
+    guard: Option<&Bson>,
 ) -> Vec<Document> {
     let positioned = by_position(fields, all);
     let rebuilt = match prefix {
@@ -21,6 +23,10 @@ pub(crate) fn when_matched(
             positioned,
         ]}),
         None => positioned,
+    };
+    let rebuilt = match guard {
+        Some(guard) => Bson::Document(doc! {"$cond": [guard.clone(), rebuilt, "$$ROOT"]}),
+        None => rebuilt,
     };
     vec![doc! {"$replaceWith": rebuilt}]
 }
@@ -108,6 +114,7 @@ mod tests {
             &fields,
             &fields,
             Some(&["_id".into(), "a".into(), "s".into()]),
+            None,
         );
         let text = pipeline[0].to_string();
         assert!(
@@ -121,7 +128,7 @@ mod tests {
     #[test]
     fn without_a_prefix_every_entry_is_placed_by_position() {
         let fields = vec!["s".to_owned()];
-        let text = when_matched(&fields, &fields, None)[0].to_string();
+        let text = when_matched(&fields, &fields, None, None)[0].to_string();
         assert!(!text.contains("$mergeObjects"), "{text}");
         assert!(text.contains("$reduce"), "{text}");
     }

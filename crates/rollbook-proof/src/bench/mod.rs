@@ -136,6 +136,7 @@ pub async fn run_unattended(
         opt_ins: Vec::new(),
         confirmer: std::sync::Arc::new(rollbook::actions::operator::NoOperator),
         acknowledged: Vec::new(),
+        on_conflict: rollbook::actions::OnConflict::Fail,
     };
     let options = rollbook::engine::RunOptions {
         command,

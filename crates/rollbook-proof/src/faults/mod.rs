@@ -336,7 +336,8 @@ pub async fn discard(client: &Client, rollbook: &Rollbook) {
 }
 
 /// Compares database `db` with `expected`. Backup collections a rollback leaves on purpose
-/// (`*_backup`, from `backup_to_collection`) are compared only when `expected` has them.
+/// (`*_backup`, from `backup_to_collection`, and the run-suffixed `*_backup_<run id>` a later
+/// run writes beside an earlier one) are compared only when `expected` has them.
 pub async fn compare(
     client: &Client,
     db: &str,
@@ -344,10 +345,9 @@ pub async fn compare(
     ignored: &[Ignored<'_>],
 ) -> Result<Difference> {
     let actual = fingerprint::take(client, db, ignored).await?;
-    Ok(
-        expected
-            .compare(&actual.only(|name| expected.contains(name) || !name.ends_with("_backup"))),
-    )
+    Ok(expected.compare(&actual.only(|name| {
+        expected.contains(name) || !(name.ends_with("_backup") || name.contains("_backup_"))
+    })))
 }
 
 /// Exit codes of a finished rollback/apply of steps-19-30: 9 when manual steps are pending.

@@ -1,0 +1,383 @@
+//! Restores that never lie: a snapshot proves its completeness (entry count and content digest)
+//! before anything is put back from it.
+
+use mongodb::bson::{doc, Document};
+use mongodb::Client;
+use rollbook::content::fingerprint;
+
+use crate::data;
+use crate::harness::{self, Run};
+
+/// How a test damages a stored snapshot.
+#[derive(Debug, Clone, Copy)]
+enum Damage {
+    /// One entry removed from one storage document.
+    OneEntryRemoved,
+    /// One of the storage documents (a batch of entries) deleted.
+    BatchDeleted,
+    /// One entry's saved value changed, the count left as it was.
+    ValueChanged,
+    /// The storage collection dropped.
+    StorageDropped,
+}
+
+/// The registry entry of the field snapshot a rollback of `step` took on `collection`.
+async fn field_snapshot(client: &Client, state: &str, step: &str, collection: &str) -> Document {
+    client
+        .database(state)
+        .collection::<Document>("snapshots")
+        .find_one(doc! {"step": step, "collection": collection, "kind": "fields"})
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("no field snapshot of step {step} on {collection}"))
+}
+
+async fn damage(client: &Client, state: &str, storage: &str, how: Damage) {
+    let storage = client.database(state).collection::<Document>(storage);
+    match how {
+        Damage::OneEntryRemoved => {
+            let result = storage
+                .update_one(doc! {"_id": 0}, doc! {"$pop": {"e": 1}})
+                .await
+                .unwrap();
+            assert_eq!(result.modified_count, 1);
+        }
+        Damage::BatchDeleted => {
+            let result = storage.delete_one(doc! {"_id": 1}).await.unwrap();
+            assert_eq!(result.deleted_count, 1, "the snapshot has a second batch");
+        }
+        Damage::ValueChanged => {
+            let batch = storage.find_one(doc! {"_id": 0}).await.unwrap().unwrap();
+            let first = batch.get_array("e").unwrap()[0].as_document().unwrap();
+            let path = if first.contains_key("v") {
+                "e.0.v.subscription_id"
+            } else {
+                "e.0.p.0.v"
+            };
+            let result = storage
+                .update_one(doc! {"_id": 0}, doc! {"$set": {path: "sub-forged"}})
+                .await
+                .unwrap();
+            assert_eq!(result.modified_count, 1);
+        }
+        Damage::StorageDropped => storage.drop().await.unwrap(),
+    }
+}
+
+/// Rolls step 19 back, damages its snapshot, and checks that forward refuses with exit 11
+/// before writing anything, leaving the snapshot unrestored.
+async fn damaged_snapshot_is_refused(name: &str, how: Damage) {
+    let client = harness::client().await;
+    let db = harness::fresh_db(&client, name).await;
+    let state = harness::fresh_db(&client, &format!("{name}_state")).await;
+    // 25,000 orders, 60% with subscription_id: two storage batches of entries.
+    data::seed_earlybird(&client, &db, 25_000).await;
+    let run = |args: &[&str]| Run::new(args).db(&db).state(&state).yes().json();
+    run(&["rollback", "steps-19-30", "--steps", "19"]).status(0);
+
+    let snapshot = field_snapshot(&client, &state, "19", "orders").await;
+    let storage = snapshot.get_str("storage").unwrap().to_owned();
+    damage(&client, &state, &storage, how).await;
+    let rolled_back = fingerprint::take(&client, &db, &[]).await.unwrap();
+    let since = harness::oplog_now(&client).await;
+
+    let refused = run(&["apply", "steps-19-30", "--steps", "19"])
+        .status(11)
+        .json_doc();
+    assert_eq!(
+        refused["error"]["code"], "SESSION_STATE_CONFLICT",
+        "{how:?}: {refused:#}"
+    );
+    let message = refused["error"]["message"].as_str().unwrap();
+    assert!(message.contains(&storage), "{how:?}: {message}");
+
+    assert_eq!(
+        harness::oplog_writes(&client, since, &[&db]).await,
+        0,
+        "{how:?}: the refused forward wrote to the target"
+    );
+    let now = fingerprint::take(&client, &db, &[]).await.unwrap();
+    let difference = rolled_back.compare(&now);
+    assert!(difference.is_none(), "{how:?}: {difference:?}");
+    let snapshot = field_snapshot(&client, &state, "19", "orders").await;
+    assert!(
+        snapshot
+            .get("restored_by")
+            .is_none_or(|r| r.as_null().is_some()),
+        "{how:?}: a refused snapshot is marked restored: {snapshot}"
+    );
+}
+
+#[tokio::test]
+async fn a_snapshot_with_one_entry_removed_is_refused_and_nothing_restored() {
+    damaged_snapshot_is_refused("snapshot_entry_removed", Damage::OneEntryRemoved).await;
+}
+
+#[tokio::test]
+async fn a_snapshot_missing_a_batch_is_refused_and_nothing_restored() {
+    damaged_snapshot_is_refused("snapshot_batch_deleted", Damage::BatchDeleted).await;
+}
+
+#[tokio::test]
+async fn a_snapshot_with_a_changed_value_is_refused_and_nothing_restored() {
+    damaged_snapshot_is_refused("snapshot_value_changed", Damage::ValueChanged).await;
+}
+
+#[tokio::test]
+async fn a_snapshot_whose_storage_is_gone_is_refused_and_nothing_restored() {
+    damaged_snapshot_is_refused("snapshot_storage_dropped", Damage::StorageDropped).await;
+}
+
+/// An intact snapshot still restores exactly, and is marked restored once it is.
+#[tokio::test]
+async fn an_intact_snapshot_records_its_count_and_digest_and_restores_exactly() {
+    let client = harness::client().await;
+    let db = harness::fresh_db(&client, "snapshot_intact").await;
+    let state = harness::fresh_db(&client, "snapshot_intact_state").await;
+    data::seed_earlybird(&client, &db, 25_000).await;
+    let original = fingerprint::take(&client, &db, &[]).await.unwrap();
+    let holding = data::count(
+        &client,
+        &db,
+        "orders",
+        doc! {"subscription_id": {"$exists": true}},
+    )
+    .await;
+    assert!(holding > 10_000, "{holding} orders hold subscription_id");
+    let run = |args: &[&str]| Run::new(args).db(&db).state(&state).yes().json();
+    run(&["rollback", "steps-19-30", "--steps", "19"]).status(0);
+    let snapshot = field_snapshot(&client, &state, "19", "orders").await;
+    let with_field = data::count(
+        &client,
+        &db,
+        "orders",
+        doc! {"subscription_id": {"$exists": true}},
+    )
+    .await;
+    assert_eq!(with_field, 0);
+    assert_eq!(
+        snapshot.get_i64("documents").unwrap(),
+        i64::try_from(holding).unwrap(),
+        "{snapshot}"
+    );
+    assert!(
+        snapshot
+            .get_str("digest")
+            .is_ok_and(|d| d.starts_with("md5:")),
+        "{snapshot}"
+    );
+    run(&["apply", "steps-19-30", "--steps", "19"]).status(0);
+    let difference = original.compare(&fingerprint::take(&client, &db, &[]).await.unwrap());
+    assert!(difference.is_none(), "{difference:?}");
+    let snapshot = field_snapshot(&client, &state, "19", "orders").await;
+    assert!(snapshot.get_str("restored_by").is_ok(), "{snapshot}");
+}
+
+/// The backups steps 22 and 25 take before their rollback.
+const BACKUPS: [(&str, &str); 2] = [
+    ("22", "orders_delivered_backup"),
+    ("25", "delivery_audit_backup"),
+];
+
+/// Two rollbacks of steps 22 and 25 in a row: the second keeps the first's backups byte for
+/// byte and writes its own beside them, run-suffixed, as its plan says, reporting what it wrote.
+#[tokio::test]
+async fn two_rollbacks_in_a_row_keep_the_first_ones_backups_byte_for_byte() {
+    let client = harness::client().await;
+    let db = harness::fresh_db(&client, "backups_survive").await;
+    let state = harness::fresh_db(&client, "backups_survive_state").await;
+    data::seed_earlybird(&client, &db, 3_000).await;
+    let run = |args: &[&str]| Run::new(args).db(&db).state(&state).yes().json();
+    let steps = ["--steps", "22,25"];
+
+    run(&["rollback", "steps-19-30", steps[0], steps[1]]).status(0);
+    let mut first = Vec::new();
+    for (_, backup) in BACKUPS {
+        let documents = data::documents(&client, &db, backup).await;
+        assert!(
+            !documents.is_empty(),
+            "{backup} is empty after the first rollback"
+        );
+        first.push(documents);
+    }
+    let delivered = data::count(&client, &db, "orders", doc! {"status": "DELIVERED"}).await;
+
+    let plan = run(&[
+        "plan",
+        "steps-19-30",
+        "--direction",
+        "rollback",
+        steps[0],
+        steps[1],
+    ])
+    .status(0)
+    .json_doc();
+    let report = run(&["rollback", "steps-19-30", steps[0], steps[1]])
+        .status(0)
+        .json_doc();
+    let run_id = report["run_id"].as_str().unwrap();
+    for ((step, backup), earlier) in BACKUPS.iter().zip(&first) {
+        assert_eq!(
+            &data::documents(&client, &db, backup).await,
+            earlier,
+            "the second rollback changed {backup}"
+        );
+        let planned = plan["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == *step)
+            .unwrap();
+        let planned = planned.to_string();
+        assert!(
+            planned.contains(&format!("{backup}_<run id>")) && planned.contains("is kept"),
+            "the plan of step {step} does not say where the backup goes: {planned}"
+        );
+        let done = report["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == *step)
+            .unwrap();
+        let action = &done["actions"][0];
+        assert_eq!(action["kind"], "backup_to_collection", "{done:#}");
+        let written = format!("{backup}_{run_id}");
+        assert_eq!(action["backup"], written.as_str(), "{action:#}");
+        let holds = data::count(&client, &db, &written, doc! {}).await;
+        assert_eq!(action["modified"], holds, "{action:#}");
+        if *step == "22" {
+            assert_eq!(holds, delivered, "{written} holds every delivered order");
+        }
+    }
+}
+
+/// Application writes between a rollback of step 22 and its forward: orders cancelled and
+/// deleted since are conflicts. The default refuses before writing anything (exit 11, how many
+/// and which); `--on-conflict skip` restores every other order exactly and keeps the
+/// application's changes, reporting them.
+#[tokio::test]
+async fn application_writes_between_rollback_and_forward_are_kept_and_reported() {
+    let client = harness::client().await;
+    let db = harness::fresh_db(&client, "conflicts_kept").await;
+    let state = harness::fresh_db(&client, "conflicts_kept_state").await;
+    data::seed_earlybird(&client, &db, 3_000).await;
+    let orders = client.database(&db).collection::<Document>("orders");
+    let delivered: Vec<Document> = {
+        use futures_util::TryStreamExt;
+        orders
+            .find(doc! {"status": "DELIVERED"})
+            .sort(doc! {"_id": 1})
+            .limit(5)
+            .await
+            .unwrap()
+            .try_collect()
+            .await
+            .unwrap()
+    };
+    let ids: Vec<_> = delivered
+        .iter()
+        .map(|d| d.get("_id").unwrap().clone())
+        .collect();
+    let (cancelled, deleted) = ids.split_at(3);
+    let original = data::documents(&client, &db, "orders").await;
+    let run = |args: &[&str]| Run::new(args).db(&db).state(&state).yes().json();
+    let rolled = run(&["rollback", "steps-19-30", "--steps", "22"])
+        .status(0)
+        .json_doc();
+    let snapshotted = rolled["steps"][0]["actions"][1]["modified"]
+        .as_u64()
+        .unwrap();
+
+    // The application, after the rollback.
+    orders
+        .update_many(
+            doc! {"_id": {"$in": cancelled}},
+            doc! {"$set": {"status": "CANCELLED"}},
+        )
+        .await
+        .unwrap();
+    orders
+        .delete_many(doc! {"_id": {"$in": deleted}})
+        .await
+        .unwrap();
+    let after_application = data::documents(&client, &db, "orders").await;
+
+    let plan = run(&[
+        "plan",
+        "steps-19-30",
+        "--direction",
+        "forward",
+        "--steps",
+        "22",
+    ])
+    .status(0)
+    .json_doc();
+    let predicted = &plan["steps"][0]["actions"][0];
+    assert_eq!(predicted["conflicts"], 5, "{predicted:#}");
+    assert_eq!(predicted["affected"], snapshotted - 5, "{predicted:#}");
+
+    let since = harness::oplog_now(&client).await;
+    let refused = run(&["apply", "steps-19-30", "--steps", "22"])
+        .status(11)
+        .json_doc();
+    assert_eq!(
+        refused["error"]["code"], "SESSION_STATE_CONFLICT",
+        "{refused:#}"
+    );
+    let message = refused["error"]["message"].as_str().unwrap();
+    for needle in [
+        "5 of",
+        "3 changed since the rollback",
+        "2 deleted since the rollback",
+        "orders",
+        "ord-",
+    ] {
+        assert!(message.contains(needle), "{needle:?} not in: {message}");
+    }
+    assert_eq!(harness::oplog_writes(&client, since, &[&db]).await, 0);
+    assert_eq!(
+        data::documents(&client, &db, "orders").await,
+        after_application
+    );
+
+    let applied = run(&[
+        "apply",
+        "steps-19-30",
+        "--steps",
+        "22",
+        "--on-conflict",
+        "skip",
+    ])
+    .status(0)
+    .json_doc();
+    let action = &applied["steps"][0]["actions"][0];
+    assert_eq!(action["conflicts"], 5, "{action:#}");
+    assert_eq!(action["modified"], snapshotted - 5, "{action:#}");
+    assert_eq!(action["modified"], predicted["affected"], "the plan held");
+
+    // Every order restored exactly but the five: three keep the application's CANCELLED, two
+    // stay deleted.
+    let now = data::documents(&client, &db, "orders").await;
+    assert_eq!(now.len(), original.len() - 2);
+    let touched: Vec<Vec<u8>> = delivered
+        .iter()
+        .map(|d| mongodb::bson::to_vec(d).unwrap())
+        .collect();
+    let expected: Vec<&Vec<u8>> = original.iter().filter(|d| !touched.contains(d)).collect();
+    let restored: Vec<&Vec<u8>> = now
+        .iter()
+        .filter(|d| {
+            let d: Document = mongodb::bson::from_slice(d).unwrap();
+            !ids.contains(d.get("_id").unwrap())
+        })
+        .collect();
+    assert!(
+        expected == restored,
+        "orders other than the five differ from the original"
+    );
+    for id in cancelled {
+        let order = orders.find_one(doc! {"_id": id}).await.unwrap().unwrap();
+        assert_eq!(order.get_str("status").unwrap(), "CANCELLED", "{order}");
+        assert!(!order.contains_key("delivered_at"), "{order}");
+    }
+}
