@@ -7,6 +7,7 @@ mod archive;
 mod auth;
 mod bad_input;
 mod catalog;
+mod connection;
 mod data;
 mod execution;
 mod faults;
