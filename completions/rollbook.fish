@@ -114,6 +114,7 @@ json\t'One JSON object per line'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l continue-on-error -d 'Go on with the next step after a step fails (failures are still reported)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l fail-on-unsupported -d 'Refuse the run when a selected step\'s rollback is unsupported, instead of skipping it'
 complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l emergency -d 'Plan the runbook\'s emergency procedure'
+complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l wide -d 'Show the plan as one grid, however narrow the terminal (else a narrow terminal gets one block per step)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -s v -l verbose -d 'More log output on stderr (repeat for more)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -s q -l quiet -d 'Only errors on stderr'

@@ -108,6 +108,10 @@ pub enum Command {
         /// Save the plan (with its digest and id) to this file.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Show the plan as one grid, however narrow the terminal (else a narrow terminal gets
+        /// one block per step).
+        #[arg(long)]
+        wide: bool,
     },
     /// Run forward actions of the selected steps (ascending order).
     Apply {

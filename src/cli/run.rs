@@ -1,13 +1,15 @@
 //! `apply`, `rollback` and `verify`: resolve, connect, run through the engine, render.
 
 use std::io::IsTerminal;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use std::path::Path;
 
 use super::args::{GlobalArgs, OutputFormat, RunArgs};
 use super::connect;
+use super::interrupt;
+use super::prompt;
 use crate::actions::{Confirmer, ManualAnswer, RunEnv};
 use crate::engine::prepare::{self, Ask};
 use crate::engine::{Engine, EventSink, RunCommand, RunEvent, RunOptions, RunReport};
@@ -44,7 +46,8 @@ pub(crate) async fn run(global: &GlobalArgs, invocation: &RunInvocation<'_>) -> 
     let request = super::request::run_request(global, invocation)?;
     let loaded = crate::runbook::load(request.runbook_reference()?, &global.runbooks_dir)?;
     let checked = prepare::check(&request, &loaded)?;
-    let client = connect::client(global).await?;
+    let connect::Connection { client, server } = connect::connect(global).await?;
+    let target = format!("database {} on {server}", checked.plan.database);
     let store = connect::store(&client, global).await?;
     let db_user = crate::store::approvals::authenticated_user(&client).await;
     let limit = request.transaction_limit();
@@ -56,6 +59,9 @@ pub(crate) async fn run(global: &GlobalArgs, invocation: &RunInvocation<'_>) -> 
         async || dry_run::preview(&client, &store, &checked.plan, limit).await,
     )
     .await?;
+    let interrupt = Arc::new(AtomicBool::new(false));
+    let activity = Arc::new(interrupt::Activity::default());
+    let watcher = interrupt::watch(interrupt.clone(), activity.clone())?;
     if let Some(ask) = &prepared.ask {
         if let Some(run) = &prepared.resuming {
             eprintln!(
@@ -66,14 +72,15 @@ pub(crate) async fn run(global: &GlobalArgs, invocation: &RunInvocation<'_>) -> 
             Some(preview) => preview,
             None => dry_run::preview(&client, &store, &checked.plan, limit).await?,
         };
-        confirm(&loaded, &checked.plan, preview, limit, ask)?;
+        activity.set_prompting(true);
+        let confirmed = confirm(&loaded, &checked.plan, preview, limit, ask, &target);
+        activity.set_prompting(false);
+        confirmed?;
     }
-    let interrupt = Arc::new(AtomicBool::new(false));
-    let watcher = watch_signals(interrupt.clone())?;
     let env = RunEnv {
         params: checked.plan.params.clone(),
         opt_ins: request.choices.opt_ins.clone(),
-        confirmer: Arc::new(TerminalConfirmer),
+        confirmer: Arc::new(TerminalConfirmer { target }),
         acknowledged: request.choices.acknowledged.clone(),
     };
     let options = RunOptions {
@@ -87,6 +94,7 @@ pub(crate) async fn run(global: &GlobalArgs, invocation: &RunInvocation<'_>) -> 
     };
     let progress = Progress {
         enabled: global.output == OutputFormat::Human && std::io::stderr().is_terminal(),
+        activity,
     };
     let engine = Engine {
         client: &client,
@@ -102,32 +110,15 @@ pub(crate) async fn run(global: &GlobalArgs, invocation: &RunInvocation<'_>) -> 
     Ok(report.exit_code)
 }
 
-/// Registers SIGINT (Ctrl-C) and SIGTERM handlers now — before anything is written — so a
-/// signal never kills the process mid-action: it sets `interrupt`, and the engine stops after
-/// the current action.
-fn watch_signals(interrupt: Arc<AtomicBool>) -> Result<tokio::task::JoinHandle<()>> {
-    use tokio::signal::unix::{signal, SignalKind};
-    let register =
-        |kind| signal(kind).map_err(|e| Error::io("cannot install the interrupt handler", e));
-    let mut sigint = register(SignalKind::interrupt())?;
-    let mut sigterm = register(SignalKind::terminate())?;
-    Ok(tokio::spawn(async move {
-        tokio::select! {
-            _ = sigint.recv() => {}
-            _ = sigterm.recv() => {}
-        }
-        eprintln!("\ninterrupt: finishing the current action, then stopping (rerun the same command to resume)");
-        interrupt.store(true, Ordering::SeqCst);
-    }))
-}
-
-/// Shows what will change and asks: a typed runbook id when a step loses data, else yes/no.
+/// Shows what will change and asks, naming the server and database: the runbook id typed out
+/// when a step loses data, else yes or no — each a whole line ended by Enter.
 fn confirm(
     loaded: &LoadedRunbook,
     plan: &crate::plan::RunPlan,
     preview: dry_run::PlanPreview,
     limit: u64,
     ask: &Ask,
+    target: &str,
 ) -> Result<()> {
     let summary = SavedPlan::new(crate::plan::saved::PlanContent {
         created_at: String::new(),
@@ -150,35 +141,39 @@ fn confirm(
     });
     eprint!(
         "{}",
-        crate::output::plan_view::human(&summary, &plan.skipped)
+        crate::output::plan_view::human(
+            &summary,
+            &plan.skipped,
+            Some(target),
+            crate::output::plan_view::PlanLayout::Auto
+        )
     );
     let declined = || Error::NotConfirmed("declined by the operator; nothing was changed".into());
     let Ask::RunbookId { losing } = ask else {
-        let go = dialoguer::Confirm::new()
-            .with_prompt(format!(
-                "Run {} of {} on {}?",
-                plan.direction.as_str(),
-                loaded.runbook.id,
-                plan.database
-            ))
-            .default(false)
-            .interact()
-            .map_err(|_| declined())?;
-        return if go { Ok(()) } else { Err(declined()) };
+        let question = format!(
+            "Run {} of {} on {target}?",
+            plan.direction.as_str(),
+            loaded.runbook.id,
+        );
+        return match prompt::yes_no(&question) {
+            prompt::Answer::Yes => Ok(()),
+            prompt::Answer::No | prompt::Answer::Closed => Err(declined()),
+        };
     };
-    let typed: String = dialoguer::Input::new()
-        .with_prompt(format!(
-            "Step(s) {} lose data when done by hand (rollbook snapshots it first). Type the runbook id ({}) to continue",
-            losing.join(", "),
+    let question = format!(
+        "Run {} of {} on {target}? Step(s) {} remove or overwrite data (rollbook snapshots it \
+         first, so the other direction can restore it).",
+        plan.direction.as_str(),
+        loaded.runbook.id,
+        losing.join(", "),
+    );
+    match prompt::typed(&question, &loaded.runbook.id) {
+        prompt::Typed::Matched => Ok(()),
+        prompt::Typed::Mismatch(typed) => Err(Error::NotConfirmed(format!(
+            "you typed {typed:?}, expected the runbook id {:?}; nothing was changed",
             loaded.runbook.id
-        ))
-        .allow_empty(true)
-        .interact_text()
-        .map_err(|_| declined())?;
-    if typed.trim() == loaded.runbook.id {
-        Ok(())
-    } else {
-        Err(declined())
+        ))),
+        prompt::Typed::Closed => Err(declined()),
     }
 }
 
@@ -204,10 +199,15 @@ fn render(global: &GlobalArgs, report: &RunReport) {
 /// Progress lines on stderr while a run goes (only on a terminal).
 struct Progress {
     enabled: bool,
+    /// What runs now, for the interrupt handler.
+    activity: Arc<interrupt::Activity>,
 }
 
 impl EventSink for Progress {
     fn emit(&self, event: RunEvent) {
+        if let RunEvent::StepStarted { id, title, .. } = &event {
+            self.activity.set_current(format!("step {id}: {title}"));
+        }
         if !self.enabled {
             return;
         }
@@ -257,7 +257,10 @@ impl EventSink for Progress {
 }
 
 /// Asks about manual actions on the terminal; with no terminal, leaves them pending.
-struct TerminalConfirmer;
+struct TerminalConfirmer {
+    /// The database and server the run works on, named in every prompt.
+    target: String,
+}
 
 impl Confirmer for TerminalConfirmer {
     fn confirm_manual(&self, step: &str, title: &str, lines: &[String]) -> ManualAnswer {
@@ -268,14 +271,10 @@ impl Confirmer for TerminalConfirmer {
         for line in lines {
             eprintln!("  {line}");
         }
-        match dialoguer::Confirm::new()
-            .with_prompt("Is this done?")
-            .default(false)
-            .interact()
-        {
-            Ok(true) => ManualAnswer::Done,
-            Ok(false) => ManualAnswer::NotDone,
-            Err(_) => ManualAnswer::Unavailable,
+        match prompt::yes_no(&format!("Is step {step} done ({})?", self.target)) {
+            prompt::Answer::Yes => ManualAnswer::Done,
+            prompt::Answer::No => ManualAnswer::NotDone,
+            prompt::Answer::Closed => ManualAnswer::Unavailable,
         }
     }
 }

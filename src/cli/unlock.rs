@@ -19,7 +19,7 @@ pub(crate) async fn run(global: &GlobalArgs, reference: &str) -> Result<()> {
         .db
         .clone()
         .unwrap_or_else(|| loaded.runbook.database.clone());
-    let client = connect::client(global).await?;
+    let connect::Connection { client, server } = connect::connect(global).await?;
     let store = connect::store(&client, global).await?;
     let Some(holder) = store.lock_holder(&loaded.runbook.id, &database).await? else {
         emit(
@@ -41,11 +41,10 @@ pub(crate) async fn run(global: &GlobalArgs, reference: &str) -> Result<()> {
             "{} on {database} is locked by {description}",
             loaded.runbook.id
         );
-        let go = dialoguer::Confirm::new()
-            .with_prompt("Release it? Only do this when that run is really dead")
-            .default(false)
-            .interact()
-            .unwrap_or(false);
+        let go = super::prompt::yes_no(&format!(
+            "Release the lock of {} on database {database} on {server}? Only do this when that run is really dead.",
+            loaded.runbook.id
+        )) == super::prompt::Answer::Yes;
         if !go {
             return Err(Error::NotConfirmed(
                 "declined; the lock was left in place".into(),

@@ -348,6 +348,7 @@ impl Engine<'_> {
                     ok: false,
                     error_code: None,
                     description: None,
+                    filter: None,
                 },
             };
             results.push(result);

@@ -19,3 +19,4 @@ mod org_rename;
 mod sandbox;
 mod server;
 mod tenant_restore;
+mod views;
