@@ -16,6 +16,8 @@ pub(crate) struct Activity {
     prompting: AtomicBool,
     /// The running action (or step) and since when.
     current: Mutex<Option<(String, Instant)>>,
+    /// When the running action was last reported without a terminal.
+    reported: Mutex<Option<Instant>>,
 }
 
 impl Activity {
@@ -29,6 +31,45 @@ impl Activity {
         if let Ok(mut current) = self.current.lock() {
             *current = Some((what, Instant::now()));
         }
+    }
+
+    /// Notes that what runs now was just reported.
+    pub(crate) fn mark_reported(&self) {
+        if let Ok(mut reported) = self.reported.lock() {
+            *reported = Some(Instant::now());
+        }
+    }
+
+    /// Nothing runs now.
+    pub(crate) fn clear(&self) {
+        if let Ok(mut current) = self.current.lock() {
+            *current = None;
+        }
+    }
+
+    /// What runs now (its step and its words) and for how long, when it was last reported
+    /// `every` ago or longer; marks it reported.
+    #[must_use]
+    pub(crate) fn due(
+        &self,
+        every: std::time::Duration,
+    ) -> Option<(String, String, std::time::Duration)> {
+        let current = self.current.lock().ok()?.clone()?;
+        let mut reported = self.reported.lock().ok()?;
+        let last = reported.unwrap_or(current.1);
+        if last.elapsed() < every {
+            return None;
+        }
+        *reported = Some(Instant::now());
+        let (what, since) = current;
+        let (step, action) = what
+            .strip_prefix("step ")
+            .and_then(|rest| rest.split_once(": "))
+            .map_or_else(
+                || (String::new(), what.clone()),
+                |(s, a)| (s.to_owned(), a.to_owned()),
+            );
+        Some((step, action, since.elapsed()))
     }
 
     /// What runs now and for how long, in words (`step 19: unset orders, for 12 s`).

@@ -8,6 +8,7 @@ mod completions;
 pub mod connect;
 mod interrupt;
 mod plan;
+mod progress;
 mod prompt;
 mod report;
 mod request;

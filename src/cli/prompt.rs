@@ -37,7 +37,10 @@ fn read_line() -> Option<String> {
 /// when the line is neither yes nor no.
 pub(crate) fn yes_no(question: &str) -> Answer {
     for _ in 0..3 {
-        eprint!("{question} Type y or n, then Enter [y/N]: ");
+        eprint!(
+            "{}\nType y or n, then Enter [y/N]: ",
+            crate::output::human::paragraph(question)
+        );
         let _ = std::io::stderr().flush();
         let Some(line) = read_line() else {
             eprintln!();
@@ -65,7 +68,10 @@ pub(crate) enum Typed {
 
 /// Asks the operator to type `expected` exactly, then Enter.
 pub(crate) fn typed(question: &str, expected: &str) -> Typed {
-    eprint!("{question}\nType {expected} and press Enter to continue (anything else cancels): ");
+    eprint!(
+        "{}\nType {expected} and press Enter to continue (anything else cancels): ",
+        crate::output::human::paragraph(question)
+    );
     let _ = std::io::stderr().flush();
     match read_line() {
         None => {

@@ -9,10 +9,11 @@ use std::path::Path;
 use super::args::{GlobalArgs, OutputFormat, RunArgs};
 use super::connect;
 use super::interrupt;
+use super::progress::{self, Progress, ProgressMode};
 use super::prompt;
 use crate::actions::{Confirmer, ManualAnswer, RunEnv};
 use crate::engine::prepare::{self, Ask};
-use crate::engine::{Engine, EventSink, RunCommand, RunEvent, RunOptions, RunReport};
+use crate::engine::{Engine, RunCommand, RunOptions, RunReport};
 use crate::error::{Error, Result};
 use crate::output::run_report;
 use crate::plan::dry_run;
@@ -92,10 +93,27 @@ pub(crate) async fn run(global: &GlobalArgs, invocation: &RunInvocation<'_>) -> 
         db_user,
         plan: prepared.plan,
     };
-    let progress = Progress {
-        enabled: global.output == OutputFormat::Human && std::io::stderr().is_terminal(),
-        activity,
+    let mode = if global.quiet {
+        ProgressMode::Off
+    } else if std::io::stderr().is_terminal() {
+        ProgressMode::Terminal
+    } else if global.log_format == super::args::LogFormat::Json {
+        ProgressMode::JsonLines
+    } else {
+        ProgressMode::Lines
     };
+    let estimates = prepared
+        .preview
+        .as_ref()
+        .map(|p| {
+            p.steps
+                .iter()
+                .map(|s| (s.id.clone(), s.estimate_ms))
+                .collect()
+        })
+        .unwrap_or_default();
+    let progress = Progress::new(mode, activity.clone(), estimates);
+    let ticker = progress::ticker(mode, activity);
     let engine = Engine {
         client: &client,
         store: &store,
@@ -105,6 +123,8 @@ pub(crate) async fn run(global: &GlobalArgs, invocation: &RunInvocation<'_>) -> 
     };
     let report = engine.run(&loaded, &checked.request).await;
     watcher.abort();
+    ticker.abort();
+    drop(progress);
     let report = report?;
     render(global, &report);
     Ok(report.exit_code)
@@ -193,66 +213,6 @@ fn render(global: &GlobalArgs, report: &RunReport) {
             error.code,
             crate::secrets::redact(&error.message)
         );
-    }
-}
-
-/// Progress lines on stderr while a run goes (only on a terminal).
-struct Progress {
-    enabled: bool,
-    /// What runs now, for the interrupt handler.
-    activity: Arc<interrupt::Activity>,
-}
-
-impl EventSink for Progress {
-    fn emit(&self, event: RunEvent) {
-        if let RunEvent::StepStarted { id, title, .. } = &event {
-            self.activity.set_current(format!("step {id}: {title}"));
-        }
-        if !self.enabled {
-            return;
-        }
-        match event {
-            RunEvent::Started { run_id, resumed } => {
-                eprintln!(
-                    "{} run {run_id}",
-                    if resumed {
-                        "resuming interrupted"
-                    } else {
-                        "starting"
-                    }
-                );
-            }
-            RunEvent::StepStarted {
-                id,
-                title,
-                transaction,
-            } => {
-                eprintln!(
-                    "step {id}: {title}{}",
-                    if transaction {
-                        " (in a transaction)"
-                    } else {
-                        ""
-                    }
-                );
-            }
-            RunEvent::ActionFinished { outcome, .. } => {
-                let counts = match (outcome.affected, outcome.modified) {
-                    (Some(a), Some(m)) => format!(" affected {a}, modified {m}"),
-                    (Some(a), None) => format!(" {a} documents"),
-                    _ => String::new(),
-                };
-                eprintln!(
-                    "  {} {}{counts} [{}] {} ms",
-                    outcome.kind,
-                    outcome.collection.as_deref().unwrap_or(""),
-                    outcome.status,
-                    outcome.duration_ms
-                );
-            }
-            RunEvent::StepFinished(step) => eprintln!("  → step {} {}", step.id, step.status),
-            RunEvent::Warning(message) => eprintln!("warning: {message}"),
-        }
     }
 }
 

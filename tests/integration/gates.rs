@@ -448,7 +448,7 @@ async fn a_dead_holders_lock_is_taken_over_and_a_live_one_released_by_hand() {
 }
 
 /// Runs `rollbook` in a pseudo-terminal, typing `answers` (pairs of prompt and reply).
-fn pty(answers: &[&str], rollbook: &Run) -> (i32, String) {
+pub(crate) fn pty(answers: &[&str], rollbook: &Run) -> (i32, String) {
     let output = Command::new("python3")
         .arg(harness::repo_root().join("tests/pty_drive.py"))
         .args(answers)

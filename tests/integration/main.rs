@@ -16,6 +16,7 @@ mod generated_files;
 mod interruption;
 mod invalid_runbooks;
 mod org_rename;
+mod progress;
 mod sandbox;
 mod server;
 mod tenant_restore;

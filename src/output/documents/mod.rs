@@ -6,6 +6,7 @@
 
 pub(crate) mod catalog;
 pub(crate) mod plan;
+pub(crate) mod progress;
 pub(crate) mod report;
 pub(crate) mod runbook_ref;
 pub(crate) mod sandbox;
