@@ -169,7 +169,7 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l param -d 'A
 complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l transaction-limit -d 'Largest number of documents a step may write and still run in one transaction' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l with -d 'Include opt-in shell actions with this name (repeatable)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l ack -d 'Acknowledge the checklists and manual actions of this step without a prompt (scripts; recorded in the journal). Repeatable' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l direction -d 'Which direction\'s checks (forward when omitted)' -r -f -a "forward\t'Forward'
+complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l direction -d 'Which direction\'s checks (when omitted: the direction last applied to the steps, forward for steps never run)' -r -f -a "forward\t'Forward'
 rollback\t'Rollback'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l db -d 'Target database, overriding the runbook\'s' -r

@@ -147,7 +147,8 @@ pub enum Command {
         /// Run options.
         #[command(flatten)]
         run: RunArgs,
-        /// Which direction's checks (forward when omitted).
+        /// Which direction's checks (when omitted: the direction last applied to the steps,
+        /// forward for steps never run).
         #[arg(long, value_enum)]
         direction: Option<DirectionArg>,
     },

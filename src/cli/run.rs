@@ -44,12 +44,33 @@ pub(crate) struct RunInvocation<'a> {
 /// connecting — then with the database: the approval itself (4), drift from the saved plan
 /// (10), the lock (6), and the operator's confirmation (5). Nothing is written before all pass.
 pub(crate) async fn run(global: &GlobalArgs, invocation: &RunInvocation<'_>) -> Result<i32> {
-    let request = super::request::run_request(global, invocation)?;
+    let mut request = super::request::run_request(global, invocation)?;
     let loaded = crate::runbook::load(request.runbook_reference()?, &global.runbooks_dir)?;
-    let checked = prepare::check(&request, &loaded)?;
+    let mut checked = prepare::check(&request, &loaded)?;
     let connect::Connection { client, server } = connect::connect(global).await?;
     let target = format!("database {} on {server}", checked.plan.database);
     let store = connect::store(&client, global).await?;
+    if request.command == RunCommand::Verify && invocation.direction.is_none() {
+        // Without --direction, verify checks what was last done to the selected steps.
+        let states = store
+            .step_states(&loaded.runbook.id, &checked.plan.database)
+            .await?;
+        let last: Vec<(&str, Option<&str>)> = checked
+            .plan
+            .steps
+            .iter()
+            .map(|planned| {
+                let id = planned.step.id.as_str();
+                let state = states.iter().find(|s| s.step == id);
+                (id, state.and_then(|s| s.last_direction.as_deref()))
+            })
+            .collect();
+        let direction = last_applied_direction(&last)?;
+        if direction != request.direction {
+            request.direction = direction;
+            checked = prepare::check(&request, &loaded)?;
+        }
+    }
     let db_user = crate::store::approvals::authenticated_user(&client).await;
     let limit = request.transaction_limit();
     let prepared = prepare::prepare(
@@ -128,6 +149,30 @@ pub(crate) async fn run(global: &GlobalArgs, invocation: &RunInvocation<'_>) -> 
     let report = report?;
     render(global, &report);
     Ok(report.exit_code)
+}
+
+/// The direction whose checks `verify` runs when none is given: the one last applied to the
+/// selected steps (forward for steps never run, as deployed). Steps last run in different
+/// directions cannot be verified in one run: a usage error names them.
+fn last_applied_direction(steps: &[(&str, Option<&str>)]) -> Result<Direction> {
+    let of = |wanted: &str| -> Vec<&str> {
+        steps
+            .iter()
+            .filter(|(_, last)| *last == Some(wanted))
+            .map(|(id, _)| *id)
+            .collect()
+    };
+    let (rolled_back, applied) = (of("rollback"), of("forward"));
+    match (rolled_back.is_empty(), applied.is_empty()) {
+        (true, _) => Ok(Direction::Forward),
+        (false, true) => Ok(Direction::Rollback),
+        (false, false) => Err(Error::Usage(format!(
+            "steps {} were last rolled back and steps {} last applied forward; verify them \
+             separately (--steps) or pass --direction",
+            rolled_back.join(", "),
+            applied.join(", ")
+        ))),
+    }
 }
 
 /// Shows what will change and asks, naming the server and database: the runbook id typed out
@@ -236,5 +281,37 @@ impl Confirmer for TerminalConfirmer {
             prompt::Answer::No => ManualAnswer::NotDone,
             prompt::Answer::Closed => ManualAnswer::Unavailable,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verify_checks_the_direction_last_applied() {
+        let never = [("19", None), ("20", None)];
+        assert_eq!(
+            last_applied_direction(&never).ok(),
+            Some(Direction::Forward)
+        );
+        let rolled = [("19", Some("rollback")), ("20", None)];
+        assert_eq!(
+            last_applied_direction(&rolled).ok(),
+            Some(Direction::Rollback)
+        );
+        let applied = [("19", Some("forward")), ("20", Some("forward"))];
+        assert_eq!(
+            last_applied_direction(&applied).ok(),
+            Some(Direction::Forward)
+        );
+        let mixed = [("19", Some("rollback")), ("20", Some("forward"))];
+        let error = last_applied_direction(&mixed).err().map(|e| e.to_string());
+        assert!(
+            error
+                .as_deref()
+                .is_some_and(|e| e.contains("steps 19 were last rolled back")),
+            "{error:?}"
+        );
     }
 }

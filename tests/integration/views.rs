@@ -27,7 +27,8 @@ fn masked(text: &str) -> String {
             .replace_all(&text, |found: &regex::Captures| {
                 let width = found[0].chars().count();
                 let mut mask = replacement.to_owned();
-                while mask.chars().count() < width {
+                // A duration ends its line: its width moves nothing, and it varies.
+                while mask.chars().count() < width && replacement != "in [ms]" {
                     mask.push('~');
                 }
                 mask
