@@ -903,7 +903,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__plan)
-            opts="-y -v -q -h --direction --steps --param --continue-on-error --transaction-limit --with --ack --on-conflict --fail-on-unsupported --emergency --out --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --direction --steps --param --continue-on-error --transaction-limit --with --ack --on-conflict --fail-on-unsupported --emergency --out --wide --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -118,6 +118,7 @@ json\t'One JSON object per line'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l continue-on-error -d 'Go on with the next step after a step fails (failures are still reported)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l fail-on-unsupported -d 'Refuse the run when a selected step\'s rollback is unsupported, instead of skipping it'
 complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l emergency -d 'Plan the runbook\'s emergency procedure'
+complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l wide -d 'Show the plan as one grid, however narrow the terminal (else a narrow terminal gets one block per step)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -s v -l verbose -d 'More log output on stderr (repeat for more)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -s q -l quiet -d 'Only errors on stderr'
@@ -181,7 +182,7 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l ack -d 'Ack
 complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l on-conflict -d 'What `restore_snapshot` does with documents changed or deleted since the rollback: `fail` (refuse before writing anything), `skip` them, or `overwrite` them' -r -f -a "fail\t'Refuse before writing anything (exit 11), naming how many and where'
 skip\t'Restore the others; leave changed documents as they are now'
 overwrite\t'Restore every snapshotted value, over changes made since'"
-complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l direction -d 'Which direction\'s checks (forward when omitted)' -r -f -a "forward\t'Forward'
+complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l direction -d 'Which direction\'s checks (when omitted: the direction last applied to the steps, forward for steps never run)' -r -f -a "forward\t'Forward'
 rollback\t'Rollback'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l db -d 'Target database, overriding the runbook\'s' -r

@@ -110,44 +110,122 @@ pub enum Error {
     /// documents it would restore changed since (a conflict).
     #[error("{0}")]
     SnapshotUnusable(String),
+    /// The server could not be reached, or refused the credentials, before any work began.
+    #[error("{0}")]
+    ConnectionFailed(String),
 }
 
-/// A driver error in one line: the server's code, code name and message, without the raw reply.
+/// A driver error in one line: the server's code, code name and message, without the raw reply,
+/// the driver's topology description or any raw BSON.
 #[must_use]
 pub(crate) fn describe_driver_error(error: &mongodb::error::Error) -> String {
     use mongodb::error::{ErrorKind, WriteFailure};
+    let named = |code: i32, name: Option<&str>, message: &str| match name {
+        Some(name) if !name.is_empty() => format!("{code} ({name}): {message}"),
+        _ => format!("{code}: {message}"),
+    };
     let text = match error.kind.as_ref() {
         ErrorKind::Command(command) => format!(
-            "server error {} ({}): {}",
-            command.code, command.code_name, command.message
+            "server error {}",
+            named(command.code, Some(&command.code_name), &command.message)
         ),
         ErrorKind::Write(WriteFailure::WriteError(write)) => {
-            format!("write error {}: {}", write.code, write.message)
+            format!(
+                "write error {}",
+                named(write.code, write.code_name.as_deref(), &write.message)
+            )
         }
         ErrorKind::Write(WriteFailure::WriteConcernError(concern)) => {
             format!(
-                "write concern error {} ({}): {}",
-                concern.code, concern.code_name, concern.message
+                "write concern error {}",
+                named(concern.code, Some(&concern.code_name), &concern.message)
             )
         }
-        // Other kinds print the raw server reply after their message: keep only the message.
-        _ => {
-            let text = error.to_string();
-            let cut = [", labels:", ", server response:", " server response:"]
-                .iter()
-                .filter_map(|marker| text.find(marker))
-                .min()
-                .unwrap_or(text.len());
-            text[..cut]
-                .lines()
-                .next()
-                .unwrap_or_default()
-                .chars()
-                .take(400)
-                .collect()
+        ErrorKind::InsertMany(insert) => {
+            let errors = insert.write_errors.as_deref().unwrap_or_default();
+            match (errors.first(), &insert.write_concern_error) {
+                (Some(first), _) => format!(
+                    "write error {}{}",
+                    named(first.code, first.code_name.as_deref(), &first.message),
+                    if errors.len() > 1 {
+                        format!(" (and {} more)", errors.len() - 1)
+                    } else {
+                        String::new()
+                    }
+                ),
+                (None, Some(concern)) => format!(
+                    "write concern error {}",
+                    named(concern.code, Some(&concern.code_name), &concern.message)
+                ),
+                (None, None) => "insert failed".to_owned(),
+            }
         }
+        ErrorKind::ServerSelection { message, .. } => server_selection_summary(message),
+        ErrorKind::Authentication { message, .. } => {
+            format!("authentication failed: {}", first_line(message))
+        }
+        // Other kinds print the raw server reply after their message: keep only the message.
+        _ => first_line(&error.to_string()),
     };
     crate::secrets::redact(&text)
+}
+
+/// The message of a driver error without the reply, labels or debug output after it.
+fn first_line(text: &str) -> String {
+    let cut = [
+        ", labels:",
+        ", server response:",
+        " server response:",
+        "RawDocumentBuf",
+        " Topology: {",
+    ]
+    .iter()
+    .filter_map(|marker| text.find(marker))
+    .min()
+    .unwrap_or(text.len());
+    text[..cut]
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches([',', ' ', '.'])
+        .chars()
+        .take(400)
+        .collect()
+}
+
+/// A server selection failure in one line: each server the driver tried and why it is out of
+/// reach (`127.0.0.1:27999: I/O error: Connection refused (os error 111)`), not the driver's
+/// whole topology description.
+#[must_use]
+pub(crate) fn server_selection_summary(message: &str) -> String {
+    let mut servers = Vec::new();
+    for chunk in message.split("{ Address: ").skip(1) {
+        let address = chunk.split(',').next().unwrap_or_default().trim();
+        let why = chunk.find("Error: ").map(|at| {
+            let rest = &chunk[at + "Error: ".len()..];
+            let rest = rest.strip_prefix("Kind: ").unwrap_or(rest);
+            first_line(rest)
+        });
+        let kind = chunk
+            .split("Type: ")
+            .nth(1)
+            .and_then(|t| t.split([',', ' ']).next())
+            .unwrap_or("Unknown");
+        servers.push(match why {
+            Some(why) => format!("{address}: {why}"),
+            None => format!("{address}: {kind}"),
+        });
+    }
+    let headline = if message.contains("No available servers") {
+        "no server answered"
+    } else {
+        "no suitable server (a primary is needed)"
+    };
+    if servers.is_empty() {
+        headline.to_owned()
+    } else {
+        format!("{headline} ({})", servers.join("; "))
+    }
 }
 
 fn summarize(problems: &[Problem]) -> String {
@@ -179,6 +257,7 @@ impl Error {
             }
             Error::NotConfirmed(_) => ErrorCode::NotConfirmed,
             Error::SnapshotUnusable(_) => ErrorCode::SessionStateConflict,
+            Error::ConnectionFailed(_) => ErrorCode::ConnectionFailed,
         }
     }
 
@@ -197,6 +276,7 @@ impl Error {
             Error::Concurrent(_) => exit_code::CONCURRENT_UPDATE,
             Error::PlanDrift(_) => exit_code::PLAN_DRIFT,
             Error::ApprovalRequired(_) => exit_code::APPROVAL_REQUIRED,
+            Error::ConnectionFailed(_) => exit_code::CONNECTION_FAILED,
             // A precondition that names a data conflict (a duplicate) is bad input: nothing
             // was written. Any other failed precondition means the data is not in a state the
             // direction can start from.

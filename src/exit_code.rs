@@ -24,5 +24,7 @@ pub(crate) const MANUAL_PENDING: i32 = 9;
 pub(crate) const PLAN_DRIFT: i32 = 10;
 /// The step is not in a state the direction can start from. Since 0.1.
 pub(crate) const SESSION_STATE_CONFLICT: i32 = 11;
+/// The server could not be reached or authentication failed; nothing written. Since 0.2.
+pub(crate) const CONNECTION_FAILED: i32 = 12;
 /// Stopped by a signal after finishing or compensating the current action. Since 0.1.
 pub(crate) const INTERRUPTED: i32 = 130;

@@ -276,5 +276,6 @@ fn result(
         ok,
         error_code: None,
         description: None,
+        filter: None,
     }
 }

@@ -22,6 +22,9 @@ pub struct CheckResult {
     /// What the check means.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// The filter of a counting check, as the runbook gives it (parameters substituted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<serde_json::Value>,
 }
 
 impl CheckResult {
@@ -32,9 +35,31 @@ impl CheckResult {
             "{} {}: expected {}, found {}{}",
             self.kind,
             self.collection.as_deref().unwrap_or_default(),
-            self.expected,
-            self.actual,
+            crate::output::human::expected(&self.expected),
+            crate::output::human::value(&self.actual),
             if self.ok { "" } else { " — FAILED" }
         )
+    }
+
+    /// What was checked, for a table cell: the description (when the runbook gives one), the
+    /// kind, the collection and the filter (`users with no customer: count users where
+    /// {"customer_id": {"$exists": true}}`).
+    #[must_use]
+    pub(crate) fn what(&self) -> String {
+        let mut what = format!(
+            "{} {}",
+            self.kind,
+            self.collection.as_deref().unwrap_or_default()
+        );
+        if let Some(filter) = self.filter.as_ref().filter(|f| !f.is_null()) {
+            what.push_str(&format!(
+                " where {}",
+                crate::output::human::json_inline(filter)
+            ));
+        }
+        match &self.description {
+            Some(description) => format!("{description}: {}", what.trim_end()),
+            None => what.trim_end().to_owned(),
+        }
     }
 }

@@ -38,6 +38,7 @@ pub(crate) async fn run(
         ok,
         error_code: None,
         description: None,
+        filter: None,
     };
     match check {
         Check::Count(c) => {
@@ -57,6 +58,7 @@ pub(crate) async fn run(
             Ok(CheckResult {
                 error_code: c.error_code.clone(),
                 description: c.description.clone(),
+                filter: c.filter.clone().map(serde_json::Value::Object),
                 ..result(&c.collection, expected, serde_json::json!(actual), ok)
             })
         }

@@ -15,7 +15,7 @@ use crate::store::runs::RunStatus;
 
 /// Abandons run `run_id` of the state database.
 pub(crate) async fn run(global: &GlobalArgs, run_id: &str) -> Result<()> {
-    let client = connect::client(global).await?;
+    let client = connect::connect(global).await?.client;
     let store = connect::store(&client, global).await?;
     let Some(run) = store.run(run_id).await? else {
         return Err(Error::Usage(format!(
@@ -44,17 +44,14 @@ pub(crate) async fn run(global: &GlobalArgs, run_id: &str) -> Result<()> {
                 "abandoning run {run_id} needs confirmation: pass --yes; nothing was changed"
             )));
         }
-        let go = dialoguer::Confirm::new()
-            .with_prompt(format!(
-                "Abandon run {run_id} ({} of {} steps {}, {})? No rerun will finish it",
-                run.command,
-                run.runbook,
-                run.steps.join(","),
-                run.status
-            ))
-            .default(false)
-            .interact()
-            .unwrap_or(false);
+        let go = super::prompt::yes_no(&format!(
+            "Abandon run {run_id} ({} of {} steps {} on database {}, {})? No rerun will finish it.",
+            run.command,
+            run.runbook,
+            run.steps.join(","),
+            run.database,
+            run.status
+        )) == super::prompt::Answer::Yes;
         if !go {
             return Err(Error::NotConfirmed(
                 "declined; the run was left as it was".into(),

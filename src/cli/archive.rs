@@ -117,7 +117,7 @@ pub(crate) async fn restore(global: &GlobalArgs, args: &RestoreArgs<'_>) -> Resu
         parallel: args.parallel,
         batch_size: args.batch_size,
     };
-    let client = connect::client(global).await?;
+    let connect::Connection { client, server } = connect::connect(global).await?;
     let bars = Bars::new(global);
     let checking = bars.spinner(&format!("checking the backup in {}", args.from.display()));
     let plan = archive::plan_restore(&client, &spec).await;
@@ -127,7 +127,7 @@ pub(crate) async fn restore(global: &GlobalArgs, args: &RestoreArgs<'_>) -> Resu
     let plan = plan?;
     let replaced: Vec<&RestoreTarget> = plan.replaced().collect();
     if !replaced.is_empty() {
-        confirm(global, &replaced)?;
+        confirm(global, &replaced, &server)?;
     }
     let report = archive::execute_restore(&client, &plan, &bars).await;
     bars.clear();
@@ -183,7 +183,11 @@ pub(crate) async fn restore(global: &GlobalArgs, args: &RestoreArgs<'_>) -> Resu
 
 /// Asks before live data is replaced; `--yes` answers for the operator, and without a
 /// terminal and `--yes` the restore is refused.
-fn confirm(global: &GlobalArgs, replaced: &[&RestoreTarget]) -> Result<()> {
+fn confirm(
+    global: &GlobalArgs,
+    replaced: &[&RestoreTarget],
+    server: &connect::Server,
+) -> Result<()> {
     if global.yes {
         return Ok(());
     }
@@ -203,15 +207,13 @@ fn confirm(global: &GlobalArgs, replaced: &[&RestoreTarget]) -> Result<()> {
             list.join(", ")
         )));
     }
-    eprintln!("The restore replaces these live collections with the backup's:");
+    eprintln!("The restore replaces these live collections on {server} with the backup's:");
     for line in &list {
         eprintln!("  {line}");
     }
-    let go = dialoguer::Confirm::new()
-        .with_prompt("Replace them? (take a dump of them first if you may need them back)")
-        .default(false)
-        .interact()
-        .unwrap_or(false);
+    let go = super::prompt::yes_no(&format!(
+        "Replace them on {server}? (take a dump of them first if you may need them back)"
+    )) == super::prompt::Answer::Yes;
     if go {
         Ok(())
     } else {

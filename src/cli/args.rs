@@ -108,6 +108,10 @@ pub enum Command {
         /// Save the plan (with its digest and id) to this file.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Show the plan as one grid, however narrow the terminal (else a narrow terminal gets
+        /// one block per step).
+        #[arg(long)]
+        wide: bool,
     },
     /// Run forward actions of the selected steps (ascending order).
     Apply {
@@ -143,7 +147,8 @@ pub enum Command {
         /// Run options.
         #[command(flatten)]
         run: RunArgs,
-        /// Which direction's checks (forward when omitted).
+        /// Which direction's checks (when omitted: the direction last applied to the steps,
+        /// forward for steps never run).
         #[arg(long, value_enum)]
         direction: Option<DirectionArg>,
     },

@@ -27,19 +27,25 @@ pub(crate) fn list(global: &GlobalArgs) -> Result<()> {
             Document::ok("list", ListDocument { runbooks }).print();
         }
         OutputFormat::Human => {
-            let mut table = human::table(&[
-                "runbook",
-                "step",
-                "title",
-                "approval",
-                "data loss",
-                "rollback",
-            ]);
-            for item in &loaded {
+            for (index, item) in loaded.iter().enumerate() {
                 let runbook = &item.runbook;
+                if index > 0 {
+                    println!();
+                }
+                println!(
+                    "{}",
+                    human::paragraph(&format!(
+                        "{} — {} (database {}, {} steps)",
+                        runbook.id,
+                        runbook.title,
+                        runbook.database,
+                        runbook.steps.len()
+                    ))
+                );
+                let mut table =
+                    human::grid(&["step", "title", "approval", "data loss", "rollback"]);
                 for step in &runbook.steps {
                     table.add_row(vec![
-                        runbook.id.clone(),
                         step.id.clone(),
                         step.title.clone(),
                         step.approval
@@ -50,8 +56,8 @@ pub(crate) fn list(global: &GlobalArgs) -> Result<()> {
                         rollback_summary(step),
                     ]);
                 }
+                println!("{table}");
             }
-            println!("{table}");
         }
     }
     Ok(())
@@ -134,7 +140,6 @@ pub(crate) fn show(global: &GlobalArgs, reference: &str, step_id: Option<&str>) 
 
 fn print_step(step: &Step) {
     println!("\nStep {}: {}", step.id, step.title);
-    let mut table = human::table(&[]);
     let list = |items: &[String]| {
         items
             .iter()
@@ -194,12 +199,7 @@ fn print_step(step: &Step) {
         ("verify forward", checks_text(&step.verify.forward)),
         ("verify rollback", checks_text(&step.verify.rollback)),
     ];
-    for (label, value) in rows {
-        if !value.trim().is_empty() {
-            table.add_row(vec![label.to_owned(), value.trim().to_owned()]);
-        }
-    }
-    println!("{table}");
+    print!("{}", human::fields(&rows, human::width()));
 }
 
 fn actions_text(actions: &[Action]) -> String {
@@ -344,7 +344,7 @@ fn filter_text(filter: Option<&serde_json::Map<String, Value>>, all: bool) -> St
 }
 
 fn compact(map: &serde_json::Map<String, Value>) -> String {
-    serde_json::to_string(map).unwrap_or_default()
+    human::json_inline(&Value::Object(map.clone()))
 }
 
 /// `rollbook validate [FILES…]`.
@@ -388,7 +388,7 @@ pub(crate) fn validate(global: &GlobalArgs, references: &[String]) -> Result<()>
             }
         }
         OutputFormat::Human => {
-            let mut table = human::table(&["file", "runbook", "steps", "result", "digest"]);
+            let mut table = human::grid(&["file", "runbook", "steps", "result", "digest"]);
             for (path, result) in &results {
                 let row = match result {
                     Ok(loaded) => vec![

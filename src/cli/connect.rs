@@ -24,8 +24,48 @@ pub(crate) fn uri(global: &GlobalArgs) -> Result<String> {
         })
 }
 
-/// A client for the configured URI (named `rollbook` unless the URI names it).
+/// How long the first contact with the server may take when the URI does not say
+/// (`serverSelectionTimeoutMS`): an unreachable server is reported within this time.
+const PROBE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The server a command works on, as the operator should see it named: the replica set and
+/// the address that answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Server {
+    /// The replica set's name, when the server is a member of one.
+    pub(crate) replica_set: Option<String>,
+    /// `host:port` of the primary (else of the member that answered).
+    pub(crate) address: String,
+}
+
+impl std::fmt::Display for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.replica_set {
+            Some(set) => write!(f, "replica set {set} at {}", self.address),
+            None => write!(f, "{}", self.address),
+        }
+    }
+}
+
+/// A connected client and the server it reached.
+pub(crate) struct Connection {
+    /// The client for the command's work.
+    pub(crate) client: Client,
+    /// Who answered the probe.
+    pub(crate) server: Server,
+}
+
+/// A client for the configured URI (named `rollbook` unless the URI names it), after a probe
+/// has shown that the server answers and accepts the credentials (else
+/// [`Error::ConnectionFailed`], exit 12, within a few seconds).
 pub async fn client(global: &GlobalArgs) -> Result<Client> {
+    let connection = connect(global).await?;
+    tracing::debug!("connected to {}", connection.server);
+    Ok(connection.client)
+}
+
+/// Connects as [`client`] does, and says which server answered.
+pub(crate) async fn connect(global: &GlobalArgs) -> Result<Connection> {
     let uri = uri(global)?;
     let mut options = ClientOptions::parse(&uri).await.map_err(|e| {
         Error::Usage(format!(
@@ -44,10 +84,78 @@ pub async fn client(global: &GlobalArgs) -> Result<Client> {
         // long enough for the cleanup after a failed action to time out selecting a server.
         options.server_monitoring_mode = Some(mongodb::options::ServerMonitoringMode::Poll);
     }
+    let server = probe(&options).await?;
     if options.server_selection_timeout.is_none() {
         options.server_selection_timeout = Some(std::time::Duration::from_secs(10));
     }
-    Client::with_options(options).map_err(|e| Error::database("cannot create a MongoDB client", e))
+    let client = Client::with_options(options)
+        .map_err(|e| Error::database("cannot create a MongoDB client", e))?;
+    Ok(Connection { client, server })
+}
+
+/// Asks the server `hello` through a short-lived client with a short server-selection timeout,
+/// so an unreachable server or refused credentials are reported at once as what they are,
+/// before any work (and before the longer timeout of the command's own client).
+async fn probe(options: &ClientOptions) -> Result<Server> {
+    let hosts = options
+        .hosts
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    let set = options
+        .repl_set_name
+        .as_ref()
+        .map(|s| format!(" (replica set {s})"))
+        .unwrap_or_default();
+    let mut short = options.clone();
+    short.server_selection_timeout =
+        Some(options.server_selection_timeout.unwrap_or(PROBE_TIMEOUT));
+    short.max_pool_size = Some(1);
+    let failed = |error: mongodb::error::Error| {
+        let why = crate::error::describe_driver_error(&error);
+        let (what, hint) = match error.kind.as_ref() {
+            mongodb::error::ErrorKind::Authentication { .. } => {
+                let user = options
+                    .credential
+                    .as_ref()
+                    .and_then(|c| c.username.clone())
+                    .map(|u| format!(" as {u}"))
+                    .unwrap_or_default();
+                (
+                    format!("MongoDB at {hosts}{set} refused the credentials{user}"),
+                    "check the user, password and authSource in --uri / ROLLBOOK_URI",
+                )
+            }
+            _ => (
+                format!("cannot reach MongoDB at {hosts}{set}"),
+                "check --uri / ROLLBOOK_URI and that the server runs",
+            ),
+        };
+        Error::ConnectionFailed(format!("{what}: {why}; nothing was changed ({hint})"))
+    };
+    let probe = Client::with_options(short).map_err(failed)?;
+    let hello = probe
+        .database("admin")
+        .run_command(mongodb::bson::doc! {"hello": 1})
+        .await
+        .map_err(failed)?;
+    let replica_set = hello.get_str("setName").ok().map(str::to_owned);
+    let address = hello
+        .get_str("primary")
+        .or_else(|_| hello.get_str("me"))
+        .map(str::to_owned)
+        .unwrap_or_else(|_| {
+            options
+                .hosts
+                .first()
+                .map(ToString::to_string)
+                .unwrap_or_default()
+        });
+    Ok(Server {
+        replica_set,
+        address,
+    })
 }
 
 /// The state store in `--state-db`.

@@ -7,7 +7,10 @@ pub mod args;
 mod catalog;
 mod completions;
 pub mod connect;
+mod interrupt;
 mod plan;
+mod progress;
+mod prompt;
 mod report;
 mod request;
 mod run;
@@ -38,13 +41,17 @@ pub(crate) async fn run(cli: Cli) -> i32 {
             run,
             emergency,
             out,
+            wide,
         } => plan::run(
             &cli.global,
             runbook,
             run,
-            (*direction).into(),
-            *emergency,
-            out.as_deref(),
+            &plan::PlanOptions {
+                direction: (*direction).into(),
+                emergency: *emergency,
+                out: out.as_deref(),
+                wide: *wide,
+            },
         )
         .await
         .map(|()| exit_code::OK),

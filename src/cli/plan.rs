@@ -14,16 +14,33 @@ use crate::plan::saved::{PlanContent, SavedPlan};
 use crate::runbook::model::Direction;
 use crate::store::Store;
 
-/// `rollbook plan RUNBOOK --direction D [--steps] [--param] [--out FILE]`. Writes nothing to
-/// any database.
+/// What `plan` was asked for besides the run options.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PlanOptions<'a> {
+    /// `--direction`.
+    pub(crate) direction: Direction,
+    /// `--emergency`.
+    pub(crate) emergency: bool,
+    /// `--out FILE`.
+    pub(crate) out: Option<&'a Path>,
+    /// `--wide`: the grid however narrow the terminal.
+    pub(crate) wide: bool,
+}
+
+/// `rollbook plan RUNBOOK --direction D [--steps] [--param] [--out FILE] [--wide]`. Writes
+/// nothing to any database.
 pub(crate) async fn run(
     global: &GlobalArgs,
     reference: &str,
     args: &RunArgs,
-    direction: Direction,
-    emergency: bool,
-    out: Option<&Path>,
+    options: &PlanOptions<'_>,
 ) -> Result<()> {
+    let PlanOptions {
+        direction,
+        emergency,
+        out,
+        wide,
+    } = *options;
     let loaded = crate::runbook::load(reference, &global.runbooks_dir)?;
     let (request, steps, continue_on_error) = crate::engine::request::procedure_request(
         &loaded,
@@ -32,7 +49,8 @@ pub(crate) async fn run(
         &super::request::choices(global, args),
     )?;
     let plan = crate::plan::resolve(&loaded, &request, "plan")?;
-    let client = connect::client(global).await?;
+    let connect::Connection { client, server } = connect::connect(global).await?;
+    let target = format!("database {} on {server}", plan.database);
     let store = Store::read_only(client.database(&global.state_db));
     let preview = dry_run::preview(&client, &store, &plan, args.transaction_limit).await?;
     let approvals_required: Vec<String> = preview
@@ -77,7 +95,19 @@ pub(crate) async fn run(
             .print();
         }
         OutputFormat::Human => {
-            print!("{}", plan_view::human(&saved, &plan.skipped));
+            print!(
+                "{}",
+                plan_view::human(
+                    &saved,
+                    &plan.skipped,
+                    Some(&target),
+                    if wide {
+                        plan_view::PlanLayout::Wide
+                    } else {
+                        plan_view::PlanLayout::Auto
+                    },
+                )
+            );
             if let Some(path) = out {
                 println!(
                     "plan {} saved to {} ({})",

@@ -1,19 +1,23 @@
 //! `apply`, `rollback` and `verify`: resolve, connect, run through the engine, render.
 
 use std::io::IsTerminal;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use super::args::{GlobalArgs, OutputFormat};
 use super::connect;
+use super::interrupt;
+use super::progress::{self, Progress, ProgressMode};
+use super::prompt;
 use super::request::RunInvocation;
 use crate::actions::{Confirmer, ManualAnswer, RunEnv};
 use crate::engine::prepare::{self, Ask};
-use crate::engine::{Engine, EventSink, RunEvent, RunOptions, RunReport};
+use crate::engine::{Engine, RunCommand, RunOptions, RunReport};
 use crate::error::{Error, Result};
 use crate::output::run_report;
 use crate::plan::dry_run;
 use crate::plan::saved::SavedPlan;
+use crate::runbook::model::Direction;
 use crate::runbook::LoadedRunbook;
 
 /// Runs one of the three run commands; returns the run's exit code. The gates, in order:
@@ -21,11 +25,33 @@ use crate::runbook::LoadedRunbook;
 /// connecting — then with the database: the approval itself (4), drift from the saved plan
 /// (10), the lock (6), and the operator's confirmation (5). Nothing is written before all pass.
 pub(crate) async fn run(global: &GlobalArgs, invocation: &RunInvocation<'_>) -> Result<i32> {
-    let request = super::request::run_request(global, invocation)?;
+    let mut request = super::request::run_request(global, invocation)?;
     let loaded = crate::runbook::load(request.runbook_reference()?, &global.runbooks_dir)?;
-    let checked = prepare::check(&request, &loaded)?;
-    let client = connect::client(global).await?;
+    let mut checked = prepare::check(&request, &loaded)?;
+    let connect::Connection { client, server } = connect::connect(global).await?;
+    let target = format!("database {} on {server}", checked.plan.database);
     let store = connect::store(&client, global).await?;
+    if request.command == RunCommand::Verify && invocation.direction.is_none() {
+        // Without --direction, verify checks what was last done to the selected steps.
+        let states = store
+            .step_states(&loaded.runbook.id, &checked.plan.database)
+            .await?;
+        let last: Vec<(&str, Option<&str>)> = checked
+            .plan
+            .steps
+            .iter()
+            .map(|planned| {
+                let id = planned.step.id.as_str();
+                let state = states.iter().find(|s| s.step == id);
+                (id, state.and_then(|s| s.last_direction.as_deref()))
+            })
+            .collect();
+        let direction = last_applied_direction(&last)?;
+        if direction != request.direction {
+            request.direction = direction;
+            checked = prepare::check(&request, &loaded)?;
+        }
+    }
     let db_user = crate::store::approvals::authenticated_user(&client).await;
     let limit = request.transaction_limit();
     let prepared = prepare::prepare(
@@ -36,6 +62,9 @@ pub(crate) async fn run(global: &GlobalArgs, invocation: &RunInvocation<'_>) -> 
         async || dry_run::preview(&client, &store, &checked.plan, limit).await,
     )
     .await?;
+    let interrupt = Arc::new(AtomicBool::new(false));
+    let activity = Arc::new(interrupt::Activity::default());
+    let watcher = interrupt::watch(interrupt.clone(), activity.clone())?;
     if let Some(ask) = &prepared.ask {
         if let Some(run) = &prepared.resuming {
             eprintln!(
@@ -46,14 +75,15 @@ pub(crate) async fn run(global: &GlobalArgs, invocation: &RunInvocation<'_>) -> 
             Some(preview) => preview,
             None => dry_run::preview(&client, &store, &checked.plan, limit).await?,
         };
-        confirm(&loaded, &checked.plan, preview, limit, ask)?;
+        activity.set_prompting(true);
+        let confirmed = confirm(&loaded, &checked.plan, preview, limit, ask, &target);
+        activity.set_prompting(false);
+        confirmed?;
     }
-    let interrupt = Arc::new(AtomicBool::new(false));
-    let watcher = watch_signals(interrupt.clone())?;
     let env = RunEnv {
         params: checked.plan.params.clone(),
         opt_ins: request.choices.opt_ins.clone(),
-        confirmer: Arc::new(TerminalConfirmer),
+        confirmer: Arc::new(TerminalConfirmer { target }),
         acknowledged: request.choices.acknowledged.clone(),
         on_conflict: request.choices.on_conflict,
     };
@@ -66,9 +96,27 @@ pub(crate) async fn run(global: &GlobalArgs, invocation: &RunInvocation<'_>) -> 
         db_user,
         plan: prepared.plan,
     };
-    let progress = Progress {
-        enabled: global.output == OutputFormat::Human && std::io::stderr().is_terminal(),
+    let mode = if global.quiet {
+        ProgressMode::Off
+    } else if std::io::stderr().is_terminal() {
+        ProgressMode::Terminal
+    } else if global.log_format == super::args::LogFormat::Json {
+        ProgressMode::JsonLines
+    } else {
+        ProgressMode::Lines
     };
+    let estimates = prepared
+        .preview
+        .as_ref()
+        .map(|p| {
+            p.steps
+                .iter()
+                .map(|s| (s.id.clone(), s.estimate_ms))
+                .collect()
+        })
+        .unwrap_or_default();
+    let progress = Progress::new(mode, activity.clone(), estimates);
+    let ticker = progress::ticker(mode, activity);
     let engine = Engine {
         client: &client,
         store: &store,
@@ -78,37 +126,46 @@ pub(crate) async fn run(global: &GlobalArgs, invocation: &RunInvocation<'_>) -> 
     };
     let report = engine.run(&loaded, &checked.request).await;
     watcher.abort();
+    ticker.abort();
+    drop(progress);
     let report = report?;
     render(global, &report);
     Ok(report.exit_code)
 }
 
-/// Registers SIGINT (Ctrl-C) and SIGTERM handlers now — before anything is written — so a
-/// signal never kills the process mid-action: it sets `interrupt`, and the engine stops after
-/// the current action.
-fn watch_signals(interrupt: Arc<AtomicBool>) -> Result<tokio::task::JoinHandle<()>> {
-    use tokio::signal::unix::{signal, SignalKind};
-    let register =
-        |kind| signal(kind).map_err(|e| Error::io("cannot install the interrupt handler", e));
-    let mut sigint = register(SignalKind::interrupt())?;
-    let mut sigterm = register(SignalKind::terminate())?;
-    Ok(tokio::spawn(async move {
-        tokio::select! {
-            _ = sigint.recv() => {}
-            _ = sigterm.recv() => {}
-        }
-        eprintln!("\ninterrupt: finishing the current action, then stopping (rerun the same command to resume)");
-        interrupt.store(true, Ordering::SeqCst);
-    }))
+/// The direction whose checks `verify` runs when none is given: the one last applied to the
+/// selected steps (forward for steps never run, as deployed). Steps last run in different
+/// directions cannot be verified in one run: a usage error names them.
+fn last_applied_direction(steps: &[(&str, Option<&str>)]) -> Result<Direction> {
+    let of = |wanted: &str| -> Vec<&str> {
+        steps
+            .iter()
+            .filter(|(_, last)| *last == Some(wanted))
+            .map(|(id, _)| *id)
+            .collect()
+    };
+    let (rolled_back, applied) = (of("rollback"), of("forward"));
+    match (rolled_back.is_empty(), applied.is_empty()) {
+        (true, _) => Ok(Direction::Forward),
+        (false, true) => Ok(Direction::Rollback),
+        (false, false) => Err(Error::Usage(format!(
+            "steps {} were last rolled back and steps {} last applied forward; verify them \
+             separately (--steps) or pass --direction",
+            rolled_back.join(", "),
+            applied.join(", ")
+        ))),
+    }
 }
 
-/// Shows what will change and asks: a typed runbook id when a step loses data, else yes/no.
+/// Shows what will change and asks, naming the server and database: the runbook id typed out
+/// when a step loses data, else yes or no — each a whole line ended by Enter.
 fn confirm(
     loaded: &LoadedRunbook,
     plan: &crate::plan::RunPlan,
     preview: dry_run::PlanPreview,
     limit: u64,
     ask: &Ask,
+    target: &str,
 ) -> Result<()> {
     let summary = SavedPlan::new(crate::plan::saved::PlanContent {
         created_at: String::new(),
@@ -131,35 +188,39 @@ fn confirm(
     });
     eprint!(
         "{}",
-        crate::output::plan_view::human(&summary, &plan.skipped)
+        crate::output::plan_view::human(
+            &summary,
+            &plan.skipped,
+            Some(target),
+            crate::output::plan_view::PlanLayout::Auto
+        )
     );
     let declined = || Error::NotConfirmed("declined by the operator; nothing was changed".into());
     let Ask::RunbookId { losing } = ask else {
-        let go = dialoguer::Confirm::new()
-            .with_prompt(format!(
-                "Run {} of {} on {}?",
-                plan.direction.as_str(),
-                loaded.runbook.id,
-                plan.database
-            ))
-            .default(false)
-            .interact()
-            .map_err(|_| declined())?;
-        return if go { Ok(()) } else { Err(declined()) };
+        let question = format!(
+            "Run {} of {} on {target}?",
+            plan.direction.as_str(),
+            loaded.runbook.id,
+        );
+        return match prompt::yes_no(&question) {
+            prompt::Answer::Yes => Ok(()),
+            prompt::Answer::No | prompt::Answer::Closed => Err(declined()),
+        };
     };
-    let typed: String = dialoguer::Input::new()
-        .with_prompt(format!(
-            "Step(s) {} lose data when done by hand (rollbook snapshots it first). Type the runbook id ({}) to continue",
-            losing.join(", "),
+    let question = format!(
+        "Run {} of {} on {target}? Step(s) {} remove or overwrite data (rollbook snapshots it \
+         first, so the other direction can restore it).",
+        plan.direction.as_str(),
+        loaded.runbook.id,
+        losing.join(", "),
+    );
+    match prompt::typed(&question, &loaded.runbook.id) {
+        prompt::Typed::Matched => Ok(()),
+        prompt::Typed::Mismatch(typed) => Err(Error::NotConfirmed(format!(
+            "you typed {typed:?}, expected the runbook id {:?}; nothing was changed",
             loaded.runbook.id
-        ))
-        .allow_empty(true)
-        .interact_text()
-        .map_err(|_| declined())?;
-    if typed.trim() == loaded.runbook.id {
-        Ok(())
-    } else {
-        Err(declined())
+        ))),
+        prompt::Typed::Closed => Err(declined()),
     }
 }
 
@@ -182,63 +243,11 @@ fn render(global: &GlobalArgs, report: &RunReport) {
     }
 }
 
-/// Progress lines on stderr while a run goes (only on a terminal).
-struct Progress {
-    enabled: bool,
-}
-
-impl EventSink for Progress {
-    fn emit(&self, event: RunEvent) {
-        if !self.enabled {
-            return;
-        }
-        match event {
-            RunEvent::Started { run_id, resumed } => {
-                eprintln!(
-                    "{} run {run_id}",
-                    if resumed {
-                        "resuming interrupted"
-                    } else {
-                        "starting"
-                    }
-                );
-            }
-            RunEvent::StepStarted {
-                id,
-                title,
-                transaction,
-            } => {
-                eprintln!(
-                    "step {id}: {title}{}",
-                    if transaction {
-                        " (in a transaction)"
-                    } else {
-                        ""
-                    }
-                );
-            }
-            RunEvent::ActionFinished { outcome, .. } => {
-                let counts = match (outcome.affected, outcome.modified) {
-                    (Some(a), Some(m)) => format!(" affected {a}, modified {m}"),
-                    (Some(a), None) => format!(" {a} documents"),
-                    _ => String::new(),
-                };
-                eprintln!(
-                    "  {} {}{counts} [{}] {} ms",
-                    outcome.kind,
-                    outcome.collection.as_deref().unwrap_or(""),
-                    outcome.status,
-                    outcome.duration_ms
-                );
-            }
-            RunEvent::StepFinished(step) => eprintln!("  → step {} {}", step.id, step.status),
-            RunEvent::Warning(message) => eprintln!("warning: {message}"),
-        }
-    }
-}
-
 /// Asks about manual actions on the terminal; with no terminal, leaves them pending.
-struct TerminalConfirmer;
+struct TerminalConfirmer {
+    /// The database and server the run works on, named in every prompt.
+    target: String,
+}
 
 impl Confirmer for TerminalConfirmer {
     fn confirm_manual(&self, step: &str, title: &str, lines: &[String]) -> ManualAnswer {
@@ -249,14 +258,42 @@ impl Confirmer for TerminalConfirmer {
         for line in lines {
             eprintln!("  {line}");
         }
-        match dialoguer::Confirm::new()
-            .with_prompt("Is this done?")
-            .default(false)
-            .interact()
-        {
-            Ok(true) => ManualAnswer::Done,
-            Ok(false) => ManualAnswer::NotDone,
-            Err(_) => ManualAnswer::Unavailable,
+        match prompt::yes_no(&format!("Is step {step} done ({})?", self.target)) {
+            prompt::Answer::Yes => ManualAnswer::Done,
+            prompt::Answer::No => ManualAnswer::NotDone,
+            prompt::Answer::Closed => ManualAnswer::Unavailable,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verify_checks_the_direction_last_applied() {
+        let never = [("19", None), ("20", None)];
+        assert_eq!(
+            last_applied_direction(&never).ok(),
+            Some(Direction::Forward)
+        );
+        let rolled = [("19", Some("rollback")), ("20", None)];
+        assert_eq!(
+            last_applied_direction(&rolled).ok(),
+            Some(Direction::Rollback)
+        );
+        let applied = [("19", Some("forward")), ("20", Some("forward"))];
+        assert_eq!(
+            last_applied_direction(&applied).ok(),
+            Some(Direction::Forward)
+        );
+        let mixed = [("19", Some("rollback")), ("20", Some("forward"))];
+        let error = last_applied_direction(&mixed).err().map(|e| e.to_string());
+        assert!(
+            error
+                .as_deref()
+                .is_some_and(|e| e.contains("steps 19 were last rolled back")),
+            "{error:?}"
+        );
     }
 }

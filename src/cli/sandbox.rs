@@ -80,7 +80,11 @@ pub(crate) async fn run(global: &GlobalArgs, command: &SandboxCommand, dir: &Pat
                 }
             });
             if !running {
-                return Err(Error::Sandbox("the sandbox is not running".into()));
+                // Nothing to connect to is a setup outcome (exit 12), not a failed action.
+                return Err(Error::ConnectionFailed(format!(
+                    "no sandbox is running in {}; `rollbook sandbox up` starts one",
+                    dir.display()
+                )));
             }
         }
         SandboxCommand::Down => {

@@ -79,23 +79,28 @@ pub(crate) async fn status(global: &GlobalArgs, reference: &str) -> Result<()> {
         }
         OutputFormat::Human => {
             println!("{} on database {database}", runbook.id);
-            let mut table =
-                human::table(&["step", "title", "last applied", "when", "by", "last verify"]);
+            let mut table = human::grid(&["step", "title", "last applied", "last verify"]);
             for step in &steps {
                 let verify = step.last_verify.as_ref().map_or_else(String::new, |v| {
                     format!(
-                        "{} {} ({})",
-                        v.direction,
+                        "{} after {} ({})",
                         if v.ok { "ok" } else { "FAILED" },
-                        v.at
+                        v.direction,
+                        human::time(&v.at)
                     )
                 });
+                let applied = match step.last_direction {
+                    Some(direction) => format!(
+                        "{direction} by {} at {}",
+                        step.applied_by.unwrap_or("?"),
+                        human::time(&step.applied_at)
+                    ),
+                    None => "never".to_owned(),
+                };
                 table.add_row(vec![
                     step.id.to_owned(),
                     step.title.to_owned(),
-                    step.last_direction.unwrap_or("never").to_owned(),
-                    step.applied_at.clone(),
-                    step.applied_by.unwrap_or("").to_owned(),
+                    applied,
                     verify,
                 ]);
             }
@@ -148,35 +153,62 @@ pub(crate) async fn history(
     match global.output {
         OutputFormat::Json => Document::ok("history", HistoryDocument { events: rows }).print(),
         OutputFormat::Human => {
-            let mut table = human::table(&[
-                "at", "run", "runbook", "database", "event", "step", "operator", "details",
-            ]);
-            for row in &rows {
-                let cell = |value: Option<&str>| value.unwrap_or("").to_owned();
-                let details = row
-                    .details
-                    .as_ref()
-                    .and_then(serde_json::Value::as_object)
-                    .map(|d| {
-                        d.iter()
-                            .filter(|(k, _)| *k != "actions")
-                            .map(|(k, v)| format!("{k}={v}"))
-                            .collect::<Vec<_>>()
-                            .join(" ")
-                    });
-                table.add_row(vec![
-                    cell(row.at.as_deref()),
-                    cell(row.run_id),
-                    cell(row.runbook),
-                    cell(row.database),
-                    cell(row.event),
-                    cell(row.step),
-                    cell(row.operator),
-                    details.unwrap_or_default(),
-                ]);
-            }
-            println!("{table}");
+            print!("{}", history_lines(&rows, human::width()));
         }
     }
     Ok(())
+}
+
+/// The audit trail for people: per event a line with when, what, where and who, then its run,
+/// step and details, each wrapped at `width` without breaking a word.
+fn history_lines(rows: &[AuditEntry], width: Option<usize>) -> String {
+    let width = width.unwrap_or(usize::MAX);
+    let mut out = String::new();
+    for row in rows {
+        let mut head = format!(
+            "{}  {}",
+            human::time(row.at.as_deref().unwrap_or_default()),
+            row.event.unwrap_or_default()
+        );
+        if let Some(runbook) = row.runbook {
+            head.push_str(&format!("  {runbook}"));
+            if let Some(database) = row.database {
+                head.push_str(&format!(" on {database}"));
+            }
+        }
+        if let Some(operator) = row.operator {
+            head.push_str(&format!("  by {operator}"));
+        }
+        let mut detail = Vec::new();
+        if let Some(step) = row.step {
+            detail.push(format!("step {step}"));
+        }
+        if let Some(run) = row.run_id {
+            detail.push(format!("run {run}"));
+        }
+        if let Some(details) = row.details.as_ref().and_then(serde_json::Value::as_object) {
+            detail.extend(
+                details
+                    .iter()
+                    .filter(|(k, _)| *k != "actions")
+                    .map(|(k, v)| match v {
+                        serde_json::Value::String(text) => format!("{k}={text}"),
+                        other => format!("{k}={}", human::json_inline(other)),
+                    }),
+            );
+        }
+        for line in human::wrap(&head, width, "    ") {
+            out.push_str(&line);
+            out.push('\n');
+        }
+        if !detail.is_empty() {
+            for line in human::wrap(&detail.join("  "), width.saturating_sub(4), "  ") {
+                out.push_str(&format!("    {line}\n"));
+            }
+        }
+    }
+    if rows.is_empty() {
+        out.push_str("no audit events\n");
+    }
+    out
 }

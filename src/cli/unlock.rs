@@ -21,7 +21,7 @@ pub(crate) async fn run(global: &GlobalArgs, reference: &str, force: bool) -> Re
         .db
         .clone()
         .unwrap_or_else(|| loaded.runbook.database.clone());
-    let client = connect::client(global).await?;
+    let connect::Connection { client, server } = connect::connect(global).await?;
     let store = connect::store(&client, global).await?;
     let Some(holder) = lock::holder(&client, &database).await? else {
         emit(
@@ -49,11 +49,9 @@ pub(crate) async fn run(global: &GlobalArgs, reference: &str, force: bool) -> Re
             )));
         }
         eprintln!("{database} is locked by {description}");
-        let go = dialoguer::Confirm::new()
-            .with_prompt("Release it? Only do this when that run is really stopped")
-            .default(false)
-            .interact()
-            .unwrap_or(false);
+        let go = super::prompt::yes_no(&format!(
+            "Release the lock of database {database} on {server}? Only do this when that run is really stopped."
+        )) == super::prompt::Answer::Yes;
         if !go {
             return Err(Error::NotConfirmed(
                 "declined; the lock was left in place".into(),

@@ -22,6 +22,15 @@ pub enum RunEvent {
         /// Whether it runs in a transaction.
         transaction: bool,
     },
+    /// An action started outside a transaction (a step's transaction is one `StepStarted`).
+    ActionStarted {
+        /// Step id.
+        step: String,
+        /// Action kind.
+        kind: String,
+        /// What it works on (collection, index, database names).
+        target: String,
+    },
     /// An action finished.
     ActionFinished {
         /// Step id.

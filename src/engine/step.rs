@@ -218,6 +218,11 @@ impl Engine<'_> {
             self.store
                 .action_started(&key, action.kind(), &target_of(action), None)
                 .await?;
+            self.events.emit(RunEvent::ActionStarted {
+                step: step.id.clone(),
+                kind: action.kind().to_owned(),
+                target: target_of(action),
+            });
             let started = Instant::now();
             let mut taken = None;
             let result = async {
@@ -348,6 +353,7 @@ impl Engine<'_> {
                     ok: false,
                     error_code: None,
                     description: None,
+                    filter: None,
                 },
             };
             results.push(result);

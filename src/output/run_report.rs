@@ -20,51 +20,45 @@ pub(crate) fn human(report: &RunReport) -> String {
             "found interrupted run {id} (its process is gone)\n"
         ));
     }
-    let mut actions = human::table(&[
+    let mut actions = human::grid(&[
         "step",
         "status",
-        "transaction",
         "action",
         "collection",
-        "affected",
         "modified",
         "ms",
         "detail",
     ]);
     for step in &report.steps {
+        let status = if step.transaction {
+            format!("{} (in a transaction)", step.status.as_str())
+        } else {
+            step.status.as_str().to_owned()
+        };
         if step.actions.is_empty() {
-            actions.add_row(vec![
-                step.id.clone(),
-                step.status.as_str().to_owned(),
-                human::flag(step.transaction).to_owned(),
-            ]);
+            actions.add_row(vec![step.id.clone(), status.clone()]);
         }
         for action in &step.actions {
-            let number = |n: Option<u64>| n.map(|n| n.to_string()).unwrap_or_default();
+            let modified = match (action.affected, action.modified) {
+                (Some(a), Some(m)) if a != m => format!("{m} of {a}"),
+                (_, Some(m)) => m.to_string(),
+                (Some(a), None) => format!("({a})"),
+                (None, None) => String::new(),
+            };
             actions.add_row(vec![
                 step.id.clone(),
-                step.status.as_str().to_owned(),
-                human::flag(step.transaction).to_owned(),
+                status.clone(),
                 format!("{} [{}]", action.kind, action.status),
                 action.collection.clone().unwrap_or_default(),
-                number(action.affected),
-                number(action.modified),
+                modified,
                 action.duration_ms.to_string(),
-                action
-                    .detail
-                    .as_deref()
-                    .unwrap_or("")
-                    .lines()
-                    .next()
-                    .unwrap_or("")
-                    .to_owned(),
+                action.detail.clone().unwrap_or_default(),
             ]);
         }
         if let Some(error) = &step.error {
             actions.add_row(vec![
                 step.id.clone(),
                 "failed".into(),
-                String::new(),
                 format!("{}: {}", error.code, error.message),
             ]);
         }
@@ -78,14 +72,13 @@ pub(crate) fn human(report: &RunReport) -> String {
         .flat_map(|s| s.verify.iter().map(move |c| (&s.id, c)))
         .collect();
     if !checks.is_empty() {
-        let mut table = human::table(&["step", "check", "collection", "expected", "actual", "ok"]);
+        let mut table = human::grid(&["step", "check", "expected", "actual", "ok"]);
         for (step, check) in checks {
             table.add_row(vec![
                 step.clone(),
-                check.kind.clone(),
-                check.collection.clone().unwrap_or_default(),
-                check.expected.to_string(),
-                check.actual.to_string(),
+                check.what(),
+                human::expected(&check.expected),
+                human::value(&check.actual),
                 if check.ok {
                     "ok".into()
                 } else {
@@ -96,10 +89,8 @@ pub(crate) fn human(report: &RunReport) -> String {
         out.push_str(&format!("{table}\n"));
     }
     for skipped in &report.skipped {
-        out.push_str(&format!(
-            "skipped step {}: {}\n",
-            skipped.id, skipped.reason
-        ));
+        out.push_str(&format!("skipped step {}:\n", skipped.id));
+        out.push_str(&format!("{}\n", indent(&skipped.reason)));
     }
     for pending in &report.pending_manual {
         out.push_str(&format!(

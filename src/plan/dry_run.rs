@@ -523,10 +523,8 @@ async fn preview_action(
             });
         }
         Action::Manual(m) => {
-            preview.note = Some(format!(
-                "manual: {}",
-                m.instructions.lines().next().unwrap_or_default()
-            ));
+            // Whole: the operator reads the instructions in the plan before the window.
+            preview.note = Some(format!("manual: {}", m.instructions.trim_end()));
         }
         Action::Checklist(c) => {
             preview.note = Some(format!("checklist of {} item(s) to confirm", c.items.len()));

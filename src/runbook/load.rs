@@ -97,6 +97,7 @@ pub(crate) fn resolve_reference(reference: &str, dir: &Path) -> Result<PathBuf> 
             "runbook file {reference} does not exist"
         )));
     }
+    missing_directory(dir)?;
     for extension in ["yaml", "yml"] {
         let candidate = dir.join(format!("{reference}.{extension}"));
         if candidate.is_file() {
@@ -127,6 +128,7 @@ pub fn load(reference: &str, dir: &Path) -> Result<LoadedRunbook> {
 
 /// The runbook files in a directory, sorted by name.
 pub(crate) fn list_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    missing_directory(dir)?;
     let entries = std::fs::read_dir(dir).map_err(|e| {
         Error::io(
             format!("cannot read the runbooks directory {}", dir.display()),
@@ -139,4 +141,23 @@ pub(crate) fn list_files(dir: &Path) -> Result<Vec<PathBuf>> {
         .collect();
     files.sort();
     Ok(files)
+}
+
+/// A usage error pointing at `--runbooks` when the runbooks directory does not exist.
+fn missing_directory(dir: &Path) -> Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let relative = if dir.is_relative() {
+        std::env::current_dir()
+            .map(|d| format!(" (in {})", d.display()))
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
+    Err(Error::Usage(format!(
+        "the runbooks directory {}{relative} does not exist; pass --runbooks DIR or set \
+         ROLLBOOK_RUNBOOKS, or run rollbook where runbooks/ is",
+        dir.display(),
+    )))
 }

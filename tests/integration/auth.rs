@@ -162,8 +162,21 @@ async fn authenticated_users_are_recorded_and_passwords_never_shown() {
 
     // A wrong password fails clearly, without showing it.
     let wrong = server.uri("opuser", WRONG_PASSWORD);
+    let started = std::time::Instant::now();
     let failed = run("alice", &wrong, &["status", "steps-19-30", "-vv"]);
-    assert_ne!(failed.code, 0);
+    assert_eq!(failed.code, 12, "{failed}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(9),
+        "{failed}"
+    );
+    let headline = failed.stderr.lines().next().unwrap_or_default();
+    assert!(
+        headline.starts_with(&format!(
+            "error[CONNECTION_FAILED]: MongoDB at 127.0.0.1:{} (replica set rs0) refused the credentials as opuser: authentication failed",
+            server.port
+        )),
+        "{failed}"
+    );
     let failed = run(
         "alice",
         &wrong,
@@ -177,7 +190,8 @@ async fn authenticated_users_are_recorded_and_passwords_never_shown() {
             "json",
         ],
     );
-    assert_ne!(failed.code, 0);
+    assert_eq!(failed.code, 12, "{failed}");
+    assert_eq!(failed.json_doc()["error"]["code"], "CONNECTION_FAILED");
     // A malformed connection string is echoed only with its password hidden.
     let malformed = format!(
         "mongodb://opuser:{WRONG_PASSWORD}@127.0.0.1:{}/?replicaSet=rs0&bogusOption=",

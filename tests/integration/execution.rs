@@ -794,3 +794,34 @@ async fn verify_checks_the_chosen_direction_and_reports_expected_and_actual() {
         "verify does not count as applying"
     );
 }
+
+/// `verify` without `--direction` checks the direction last applied: right after a correct
+/// rollback it passes (it used to check forward and exit 3); steps last run in different
+/// directions are refused with both named.
+#[tokio::test]
+async fn verify_without_direction_checks_the_last_applied_direction() {
+    let client = harness::client().await;
+    let db = harness::fresh_db(&client, "verify_last_direction").await;
+    let state = harness::fresh_db(&client, "verify_last_direction_state").await;
+    data::seed_earlybird(&client, &db, 200).await;
+    let run = |args: &[&str]| Run::new(args).db(&db).state(&state).json();
+    run(&["verify", "steps-19-30", "--steps", "19,20"]).status(0);
+    run(&["rollback", "steps-19-30", "--steps", "19,20"])
+        .yes()
+        .status(0);
+    let verified = run(&["verify", "steps-19-30", "--steps", "19,20"])
+        .status(0)
+        .json_doc();
+    assert_eq!(verified["steps"][0]["direction"], "rollback", "{verified}");
+    run(&["apply", "steps-19-30", "--steps", "19"])
+        .yes()
+        .status(0);
+    let mixed = run(&["verify", "steps-19-30", "--steps", "19,20"]).status(2);
+    assert!(
+        mixed
+            .stderr
+            .contains("steps 20 were last rolled back and steps 19 last applied forward"),
+        "{mixed}"
+    );
+    run(&["verify", "steps-19-30", "--steps", "19"]).status(0);
+}

@@ -538,7 +538,7 @@ async fn a_dead_holders_lock_is_taken_over_and_a_live_one_only_forced_by_hand() 
 }
 
 /// Runs `rollbook` in a pseudo-terminal, typing `answers` (pairs of prompt and reply).
-fn pty(answers: &[&str], rollbook: &Run) -> (i32, String) {
+pub(crate) fn pty(answers: &[&str], rollbook: &Run) -> (i32, String) {
     let output = Command::new("python3")
         .arg(harness::repo_root().join("tests/pty_drive.py"))
         .args(answers)
@@ -570,23 +570,59 @@ async fn prompts_in_a_real_terminal_are_answered_and_declined() {
             .state(&state)
     };
 
-    // Step 19 loses nothing: a yes/no question.
-    let (code, screen) = pty(&["Run rollback", "n"], &rollback("19"));
+    let port = harness::uri()
+        .split("127.0.0.1:")
+        .nth(1)
+        .and_then(|rest| rest.split(['/', '?']).next())
+        .unwrap()
+        .to_owned();
+    let server = format!("database {db} on replica set rs0 at 127.0.0.1:{port}");
+
+    // Step 19 loses nothing: a yes/no question, answered by a whole line. It names the server
+    // and the database, as does the plan shown above it.
+    let (code, screen) = pty(&["Run rollback", "n\\r"], &rollback("19"));
     assert_eq!(code, 5, "{screen}");
     assert!(
         screen.contains("would change") && screen.contains("declined"),
         "{screen}"
     );
+    assert!(
+        screen.contains(&format!("Run rollback of steps-19-30 on {server}?")),
+        "the prompt names the server: {screen}"
+    );
+    assert!(screen.contains(&format!("target: {server}")), "{screen}");
     assert!(has("subscription_id", "orders").await > 0);
-    let (code, screen) = pty(&["Run rollback", "y"], &rollback("19"));
+    // A key alone answers nothing: "y" waits for Enter (here a second "y" and Enter make "yy",
+    // which is asked again, then "y" and Enter answer).
+    let (code, screen) = pty(
+        &[
+            "Run rollback",
+            "y",
+            "Run rollback",
+            "y\\r",
+            "neither y nor n",
+            "y\\r",
+        ],
+        &rollback("19"),
+    );
     assert_eq!(code, 0, "{screen}");
     assert_eq!(has("subscription_id", "orders").await, 0);
 
-    // Step 20 loses data: the runbook id must be typed.
-    let (code, screen) = pty(&["Type the runbook id", "yes\\r"], &rollback("20"));
+    // Step 20 loses data: the runbook id must be typed; a mismatch says what was expected.
+    let (code, screen) = pty(
+        &["Type steps-19-30 and press Enter", "yes\\r"],
+        &rollback("20"),
+    );
     assert_eq!(code, 5, "{screen}");
+    assert!(
+        screen.contains("you typed \"yes\", expected the runbook id \"steps-19-30\""),
+        "{screen}"
+    );
     assert!(has("order_id", "delivery_statuses").await > 0);
-    let (code, screen) = pty(&["Type the runbook id", "steps-19-30\\r"], &rollback("20"));
+    let (code, screen) = pty(
+        &["Type steps-19-30 and press Enter", "steps-19-30\\r"],
+        &rollback("20"),
+    );
     assert_eq!(code, 0, "{screen}");
     assert_eq!(has("order_id", "delivery_statuses").await, 0);
 
@@ -597,4 +633,61 @@ async fn prompts_in_a_real_terminal_are_answered_and_declined() {
         .status(5);
     assert!(refused.stderr.contains("no terminal"), "{refused}");
     assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+/// "y⏎" answers exactly one prompt: the Enter after the run's yes never reaches the manual
+/// action's question that follows, which waits for its own answer.
+#[tokio::test]
+async fn y_enter_answers_exactly_one_prompt() {
+    let client = harness::client().await;
+    let db = harness::fresh_db(&client, "one_prompt").await;
+    let state = harness::fresh_db(&client, "one_prompt_state").await;
+    data::seed_earlybird(&client, &db, 50).await;
+    let rollback = Run::new(["rollback", "steps-19-30", "--steps", "27"])
+        .db(&db)
+        .state(&state);
+    let (code, screen) = pty(
+        &["Run rollback", "y\\r", "Is step 27 done", "y\\r"],
+        &rollback,
+    );
+    assert_eq!(code, 0, "{screen}");
+    assert_eq!(screen.matches("Is step 27 done").count(), 1, "{screen}");
+    let (code, screen) = pty(
+        &["Run rollback", "y\\r", "Is step 27 done", "n\\r"],
+        &rollback,
+    );
+    assert_ne!(code, 0, "a manual action answered no is not done: {screen}");
+}
+
+/// Ctrl-C at the prompt ends the command at once, saying that nothing was changed.
+#[tokio::test]
+async fn ctrl_c_at_the_prompt_is_acknowledged() {
+    let client = harness::client().await;
+    let db = harness::fresh_db(&client, "ctrl_c_prompt").await;
+    let state = harness::fresh_db(&client, "ctrl_c_prompt_state").await;
+    data::seed_earlybird(&client, &db, 50).await;
+    let before = data::count(
+        &client,
+        &db,
+        "orders",
+        doc! {"subscription_id": {"$exists": true}},
+    )
+    .await;
+    let rollback = Run::new(["rollback", "steps-19-30", "--steps", "19"])
+        .db(&db)
+        .state(&state);
+    let (code, screen) = pty(&["Run rollback", "\\x03"], &rollback);
+    assert_eq!(code, 130, "{screen}");
+    assert!(
+        screen.contains("interrupted at the prompt; nothing was changed"),
+        "{screen}"
+    );
+    let after = data::count(
+        &client,
+        &db,
+        "orders",
+        doc! {"subscription_id": {"$exists": true}},
+    )
+    .await;
+    assert_eq!(before, after);
 }

@@ -385,6 +385,19 @@ impl FailPoint {
         configure(client, "alwaysOn".into(), data).await
     }
 
+    /// Makes the next `times` of `commands` from `app` wait `ms` milliseconds (they then
+    /// succeed).
+    pub async fn block_command_times(
+        client: &Client,
+        app: &str,
+        commands: &[&str],
+        ms: i32,
+        times: i32,
+    ) -> FailPoint {
+        let data = doc! {"failCommands": commands, "blockConnection": true, "blockTimeMS": ms, "appName": app};
+        configure(client, doc! {"times": times}.into(), data).await
+    }
+
     /// Lets the first `skip` of `commands` from `app` through, then fails every later one.
     pub async fn fail_command_skip(
         client: &Client,

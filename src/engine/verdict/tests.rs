@@ -21,6 +21,7 @@ fn step(id: &str, verified: &[bool]) -> StepReport {
                 ok: *ok,
                 error_code: None,
                 description: None,
+                filter: None,
             })
             .collect(),
         error: None,

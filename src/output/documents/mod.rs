@@ -7,6 +7,7 @@
 pub(crate) mod abandon;
 pub(crate) mod catalog;
 pub(crate) mod plan;
+pub(crate) mod progress;
 pub(crate) mod report;
 pub(crate) mod runbook_ref;
 pub(crate) mod sandbox;
