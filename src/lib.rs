@@ -20,6 +20,7 @@ pub mod sandbox;
 pub(crate) mod secrets;
 pub(crate) mod server_work;
 pub mod store;
+pub(crate) mod values;
 
 pub use cli::Cli;
 pub use error::{Error, Result};

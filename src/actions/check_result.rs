@@ -35,8 +35,8 @@ impl CheckResult {
             "{} {}: expected {}, found {}{}",
             self.kind,
             self.collection.as_deref().unwrap_or_default(),
-            crate::output::human::expected(&self.expected),
-            crate::output::human::value(&self.actual),
+            crate::values::expected(&self.expected),
+            crate::values::value(&self.actual),
             if self.ok { "" } else { " — FAILED" }
         )
     }
@@ -52,10 +52,7 @@ impl CheckResult {
             self.collection.as_deref().unwrap_or_default()
         );
         if let Some(filter) = self.filter.as_ref().filter(|f| !f.is_null()) {
-            what.push_str(&format!(
-                " where {}",
-                crate::output::human::json_inline(filter)
-            ));
+            what.push_str(&format!(" where {}", crate::values::json_inline(filter)));
         }
         match &self.description {
             Some(description) => format!("{description}: {}", what.trim_end()),

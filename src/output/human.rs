@@ -1,5 +1,6 @@
 //! Human output: tables on stdout, sized to the terminal when there is one.
 
+pub(crate) use crate::values::{expected, json_inline, value};
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ContentArrangement, Table};
 
@@ -303,27 +304,6 @@ impl std::fmt::Display for Grid {
     }
 }
 
-/// A JSON value on one line with a space after `:` and `,` (`{"a": {"$exists": true}}`), so it
-/// wraps between its parts instead of standing as one unbreakable word.
-#[must_use]
-pub(crate) fn json_inline(value: &serde_json::Value) -> String {
-    use serde_json::Value;
-    match value {
-        Value::Object(map) => format!(
-            "{{{}}}",
-            map.iter()
-                .map(|(k, v)| format!("{}: {}", Value::String(k.clone()), json_inline(v)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        Value::Array(items) => format!(
-            "[{}]",
-            items.iter().map(json_inline).collect::<Vec<_>>().join(", ")
-        ),
-        other => other.to_string(),
-    }
-}
-
 /// `label: value` lines, values wrapped at spaces with a hanging indent, multi-line values
 /// shown whole below their label; for views of one record (`show`, a run's summary).
 #[must_use]
@@ -363,41 +343,6 @@ pub(crate) fn time(rfc3339: &str) -> String {
             .format("%Y-%m-%d\u{a0}%H:%M:%S")
             .to_string(),
         Err(_) => rfc3339.to_owned(),
-    }
-}
-
-/// A check's expected value as people read it: `= 0`, `≥ 1`, `≤ 10`, `1 – 10`, `yes`/`no`,
-/// else the value itself.
-#[must_use]
-pub(crate) fn expected(value: &serde_json::Value) -> String {
-    use serde_json::Value;
-    match value {
-        Value::Null => "any".into(),
-        Value::Number(n) => format!("= {n}"),
-        Value::Bool(true) => "yes".into(),
-        Value::Bool(false) => "no".into(),
-        Value::Object(bound) if bound.keys().all(|k| k == "min" || k == "max") => {
-            let side = |key: &str| bound.get(key).filter(|v| !v.is_null());
-            match (side("min"), side("max")) {
-                (Some(min), Some(max)) if min == max => format!("= {min}"),
-                (Some(min), Some(max)) => format!("{min} – {max}"),
-                (Some(min), None) => format!("≥ {min}"),
-                (None, Some(max)) => format!("≤ {max}"),
-                (None, None) => "any".into(),
-            }
-        }
-        other => self::value(other),
-    }
-}
-
-/// A value found by a check, without JSON quotes around strings.
-#[must_use]
-pub(crate) fn value(value: &serde_json::Value) -> String {
-    match value {
-        serde_json::Value::String(text) => text.clone(),
-        serde_json::Value::Bool(true) => "yes".into(),
-        serde_json::Value::Bool(false) => "no".into(),
-        other => json_inline(other),
     }
 }
 
