@@ -49,6 +49,7 @@ pub(crate) async fn run(
         &super::request::choices(global, args),
     )?;
     let plan = crate::plan::resolve(&loaded, &request, "plan")?;
+    crate::plan::resolve::refuse_state_database(&plan, &global.state_db)?;
     let connect::Connection { client, server } = connect::connect(global).await?;
     let target = format!("database {} on {server}", plan.database);
     let store = Store::read_only(client.database(&global.state_db));

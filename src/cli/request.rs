@@ -85,6 +85,7 @@ pub(crate) fn choices(global: &GlobalArgs, args: &RunArgs) -> Choices {
     Choices {
         params: args.params.clone(),
         database: global.db.clone(),
+        state_db: global.state_db.clone(),
         fail_on_unsupported: args.fail_on_unsupported,
         transaction_limit: args.transaction_limit,
         opt_ins: args.with.clone(),

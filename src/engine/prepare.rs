@@ -61,6 +61,7 @@ pub(crate) struct Prepared {
 pub(crate) fn check(request: &RunRequest, loaded: &LoadedRunbook) -> Result<Checked> {
     let (plan_request, continue_on_error) = request.plan_request(loaded)?;
     let plan = crate::plan::resolve(loaded, &plan_request, "check")?;
+    crate::plan::resolve::refuse_state_database(&plan, &request.choices.state_db)?;
     let needs_approval: Vec<String> = gates::needing_approval(&plan, request.command)
         .into_iter()
         .map(str::to_owned)

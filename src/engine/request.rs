@@ -43,6 +43,8 @@ pub(crate) enum PlanSource {
 pub(crate) struct Choices {
     /// `--param NAME=VALUE`, in the order given.
     pub params: Vec<(String, String)>,
+    /// `--state-db`: rollbook's own database, which no runbook may act on.
+    pub state_db: String,
     /// `--db`.
     pub database: Option<String>,
     /// `--fail-on-unsupported`.

@@ -80,7 +80,8 @@ pub fn resolve(loaded: &LoadedRunbook, request: &PlanRequest, run_id: &str) -> R
         Some(db) => db.clone(),
         None => template::substitute(&runbook.database, &values).map_err(Error::Usage)?,
     };
-    names::check_database(&database).map_err(|m| Error::Usage(format!("target database: {m}")))?;
+    names::check_target_database(&database)
+        .map_err(|m| Error::Usage(format!("target database: {m}")))?;
 
     let mut selected = request.selection.select(&runbook.steps)?;
     if request.direction == Direction::Rollback {
@@ -135,6 +136,65 @@ pub fn resolve(loaded: &LoadedRunbook, request: &PlanRequest, run_id: &str) -> R
 }
 
 /// Something whose names can be checked after substitution.
+/// Refuses a plan that would act on rollbook's own state database (`state_db`): as its target,
+/// or as the database an action or check names. Nothing is changed.
+pub(crate) fn refuse_state_database(plan: &RunPlan, state_db: &str) -> Result<()> {
+    let refuse = |what: String| {
+        Err(Error::Usage(format!(
+            "{what} is rollbook's state database ({state_db}): a runbook never acts on it; nothing was changed"
+        )))
+    };
+    if plan.database == state_db {
+        return refuse(format!("the target database {}", plan.database));
+    }
+    for planned in &plan.steps {
+        let names = planned
+            .actions
+            .iter()
+            .flat_map(Named::name_refs)
+            .chain(planned.verify.iter().flat_map(Named::name_refs))
+            .chain(planned.preconditions.iter().flat_map(Named::name_refs));
+        for name in names {
+            let hits = match name.role {
+                NameRole::Database => name.text == state_db,
+                NameRole::DatabaseList => name
+                    .text
+                    .split(',')
+                    .map(str::trim)
+                    .any(|item| item == state_db || glob_matches(item, state_db)),
+                NameRole::Collection | NameRole::Path => false,
+            };
+            if hits {
+                return refuse(format!(
+                    "step {}: {} {:?}",
+                    planned.step.id, name.field, name.text
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether `pattern` (with `*` wildcards) matches `name` whole.
+fn glob_matches(pattern: &str, name: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == name;
+    }
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !name.starts_with(first) || name.len() < first.len() + last.len() || !name.ends_with(last) {
+        return false;
+    }
+    let mut rest = &name[first.len()..name.len() - last.len()];
+    for middle in &parts[1..parts.len() - 1] {
+        match rest.find(middle) {
+            Some(at) => rest = &rest[at + middle.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
 trait Named: serde::Serialize + serde::de::DeserializeOwned {
     fn name_refs(&self) -> Vec<crate::runbook::kinds::NameRef<'_>>;
 }
@@ -173,11 +233,31 @@ fn resolve_one<T: Named>(item: &T, values: &BTreeMap<String, String>, step: &str
     for name in resolved.name_refs() {
         let verdict = match name.role {
             NameRole::Collection => names::check_collection(name.text),
-            NameRole::Database => names::check_database(name.text),
+            NameRole::Database => names::check_target_database(name.text),
             NameRole::DatabaseList => names::check_database_list(name.text),
             NameRole::Path => names::check_path(name.text),
         };
         verdict.map_err(|m| invalid(format!("{}: {m}", name.field)))?;
     }
     Ok(resolved)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob_matches;
+
+    #[test]
+    fn globs_match_whole_names() {
+        for (pattern, name, expected) in [
+            ("rollbook", "rollbook", true),
+            ("roll*", "rollbook", true),
+            ("*book", "rollbook", true),
+            ("r*l*k", "rollbook", true),
+            ("tenant_*", "rollbook", false),
+            ("rollbook_*", "rollbook", false),
+            ("*", "rollbook", true),
+        ] {
+            assert_eq!(glob_matches(pattern, name), expected, "{pattern} ~ {name}");
+        }
+    }
 }

@@ -467,7 +467,7 @@ impl Validator<'_> {
             Ok(found) if found.is_empty() => {
                 let verdict = match role {
                     NameRole::Collection => names::check_collection(text),
-                    NameRole::Database => names::check_database(text),
+                    NameRole::Database => names::check_target_database(text),
                     NameRole::DatabaseList => names::check_database_list(text),
                     NameRole::Path => names::check_path(text),
                 };

@@ -691,3 +691,38 @@ async fn ctrl_c_at_the_prompt_is_acknowledged() {
     .await;
     assert_eq!(before, after);
 }
+
+#[tokio::test]
+async fn a_run_aimed_at_the_state_database_is_refused_before_anything_is_written() {
+    let client = harness::client().await;
+    let state = harness::fresh_db(&client, "aimed_at_state").await;
+    data::seed_earlybird(&client, &state, 200).await;
+    let since = oplog_now(&client).await;
+    for args in [
+        &[
+            "plan",
+            "steps-19-30",
+            "--direction",
+            "rollback",
+            "--steps",
+            "19",
+        ][..],
+        &["rollback", "steps-19-30", "--steps", "19"][..],
+    ] {
+        let refused = Run::new(args)
+            .db(&state)
+            .state(&state)
+            .yes()
+            .json()
+            .status(2);
+        let report = refused.json_doc();
+        assert!(
+            report["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("is rollbook's state database"),
+            "{report:#}"
+        );
+    }
+    assert_eq!(oplog_writes(&client, since, &[&state]).await, 0);
+}

@@ -69,6 +69,16 @@ fn cases() -> Vec<(&'static str, String, &'static str)> {
         ("bad index key direction", runbook("", "    forward:\n      - create_index:\n          collection: orders\n          keys: {user_id: 2} # HERE\n"), "must be 1, -1"),
         ("count with equals and min", runbook("", "    forward: [{manual: {instructions: x}}]\n    verify:\n      forward:\n        - count:\n            collection: orders\n            all_documents: true\n            equals: 1 # HERE\n            min: 0\n"), "either equals or min/max"),
         ("empty steps", "id: bad\ntitle: T\ndatabase: shop\nsteps: [] # HERE\n".into(), "at least one step"),
+        ("a runbook aimed at admin", "id: bad\ntitle: T\ndatabase: admin # HERE\nsteps:\n  - id: a\n    title: t\n    data_loss: {level: none}\n    reversibility: {level: full}\n    forward: [{manual: {instructions: x}}]\n".into(), "the server's own"),
+        ("an action aimed at local's oplog", runbook("", "    rollback:\n      - drop_collection:\n          database: local # HERE\n          collection: oplog.rs\n"), "the server's own"),
+        ("a dump of config", runbook("", "    forward:\n      - dump:\n          databases: \"config\" # HERE\n          out: /tmp/x\n"), "the server's own"),
+        ("an empty namespace segment", unset("          collection: orders..old # HERE\n          all_documents: true\n          fields: [x]\n"), "empty segment"),
+        ("a trailing dot", unset("          collection: \"orders.\" # HERE\n          all_documents: true\n          fields: [x]\n"), "empty segment"),
+        ("a zero-width character", unset("          collection: \"ord\\u200Bers\" # HERE\n          all_documents: true\n          fields: [x]\n"), "U+200B"),
+        ("a bidirectional control", unset("          collection: \"\\u202Eorders\" # HERE\n          all_documents: true\n          fields: [x]\n"), "U+202E"),
+        ("a control character", unset("          collection: \"ord\\ters\" # HERE\n          all_documents: true\n          fields: [x]\n"), "U+0009"),
+        ("a name too long for the server", unset(&format!("          collection: {} # HERE\n          all_documents: true\n          fields: [x]\n", "o".repeat(250))), "255-byte namespace limit"),
+        ("rollbook's lock", unset("          collection: rollbook_lock # HERE\n          all_documents: true\n          fields: [x]\n"), "rollbook's lock"),
     ]
 }
 

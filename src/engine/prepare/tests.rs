@@ -235,6 +235,17 @@ fn check_refuses_bad_requests_before_connecting() {
             2,
         ),
         (
+            "a run aimed at the state database",
+            RunRequest {
+                choices: Choices {
+                    state_db: "earlybird".into(),
+                    ..choices()
+                },
+                ..request(RunCommand::Rollback, "19", None)
+            },
+            2,
+        ),
+        (
             "a saved plan of a gated step passes the offline gate",
             request(
                 RunCommand::Rollback,
