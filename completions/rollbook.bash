@@ -1019,7 +1019,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__restore)
-            opts="-y -v -q -h --from --to-db --drop --parallel --batch-size --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --from --to-db --drop --parallel --batch-size --into-server-databases --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

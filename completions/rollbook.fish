@@ -316,6 +316,7 @@ json\t'Exactly one JSON document per command'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
 json\t'One JSON object per line'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -l drop -d 'Replace collections that already hold documents (asks first; --yes skips that)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -l into-server-databases -d 'Allow restoring into the server\'s own databases (admin, local, config)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -s v -l verbose -d 'More log output on stderr (repeat for more)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -s q -l quiet -d 'Only errors on stderr'

@@ -10,7 +10,7 @@ use indicatif::{HumanBytes, MultiProgress, ProgressBar, ProgressDrawTarget, Prog
 
 use super::args::{GlobalArgs, OutputFormat};
 use super::connect;
-use crate::archive::{self, DumpSpec, Progress, RestoreSpec, RestoreTarget, Skipped};
+use crate::archive::{self, DumpSpec, Progress, RestorePlan, RestoreSpec, RestoreTarget, Skipped};
 use crate::error::{Error, Result};
 use crate::output::human;
 use crate::output::json::Document;
@@ -105,6 +105,30 @@ pub(crate) struct RestoreArgs<'a> {
     pub parallel: usize,
     /// Documents per insert.
     pub batch_size: usize,
+    /// `--into-server-databases`: admin, local and config may be restored into.
+    pub into_server_databases: bool,
+}
+
+/// Refuses a restore into rollbook's state database, and into the server's own databases
+/// unless `--into-server-databases` says so; nothing was written yet.
+fn refuse_protected_targets(plan: &RestorePlan, state_db: &str, into_server: bool) -> Result<()> {
+    for target in &plan.targets {
+        if target.database == state_db {
+            return Err(Error::Usage(format!(
+                "the backup would restore {}.{} into rollbook's state database ({state_db}); restore it elsewhere with --to-db; nothing was changed",
+                target.source_database, target.collection
+            )));
+        }
+        if !into_server
+            && crate::runbook::names::SERVER_DATABASES.contains(&target.database.as_str())
+        {
+            return Err(Error::Usage(format!(
+                "the backup would restore into the server's own database {} ({}); pass --into-server-databases if that is really meant; nothing was changed",
+                target.database, target.collection
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Restores the backup in `args.from` (the databases `--db` selects, all when omitted).
@@ -125,6 +149,7 @@ pub(crate) async fn restore(global: &GlobalArgs, args: &RestoreArgs<'_>) -> Resu
         spinner.finish_and_clear();
     }
     let plan = plan?;
+    refuse_protected_targets(&plan, &global.state_db, args.into_server_databases)?;
     let replaced: Vec<&RestoreTarget> = plan.replaced().collect();
     if !replaced.is_empty() {
         confirm(global, &replaced, &server)?;

@@ -241,6 +241,9 @@ pub enum Command {
         /// Documents per insert command.
         #[arg(long, value_name = "N", default_value_t = 1000)]
         batch_size: usize,
+        /// Allow restoring into the server's own databases (admin, local, config).
+        #[arg(long)]
+        into_server_databases: bool,
     },
     /// Print a shell completion script.
     Completions {

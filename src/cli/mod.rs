@@ -172,6 +172,7 @@ pub(crate) async fn run(cli: Cli) -> i32 {
             drop,
             parallel,
             batch_size,
+            into_server_databases,
         } => archive::restore(
             &cli.global,
             &archive::RestoreArgs {
@@ -180,6 +181,7 @@ pub(crate) async fn run(cli: Cli) -> i32 {
                 drop: *drop,
                 parallel: *parallel,
                 batch_size: *batch_size,
+                into_server_databases: *into_server_databases,
             },
         )
         .await

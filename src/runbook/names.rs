@@ -32,7 +32,6 @@ pub(crate) fn check_collection(name: &str) -> Result<(), String> {
     if name.is_empty() {
         return Err("collection name is empty".into());
     }
-    check_characters("collection", name)?;
     if name.starts_with('.') || name.ends_with('.') || name.contains("..") {
         return Err(format!(
             "collection name {name:?} has an empty segment (a leading or trailing '.', or '..')"
@@ -43,6 +42,7 @@ pub(crate) fn check_collection(name: &str) -> Result<(), String> {
             "collection name {name:?} contains '$' or a NUL character"
         ));
     }
+    check_characters("collection", name)?;
     if name.starts_with("system.") {
         return Err(format!("collection name {name:?} starts with \"system.\""));
     }
@@ -65,10 +65,10 @@ pub(crate) fn check_database(name: &str) -> Result<(), String> {
     if name.is_empty() {
         return Err("database name is empty".into());
     }
-    check_characters("database", name)?;
     if let Some(bad) = name.chars().find(|c| "/\\. \"$*<>:|?\0".contains(*c)) {
         return Err(format!("database name {name:?} contains {bad:?}"));
     }
+    check_characters("database", name)?;
     if name.starts_with("system.") {
         return Err(format!("database name {name:?} starts with \"system.\""));
     }

@@ -802,3 +802,51 @@ async fn failed_restore_under_retryable_errors_changes_nothing() {
         0
     );
 }
+
+#[tokio::test]
+async fn restore_into_the_state_database_or_the_servers_own_is_refused_and_changes_nothing() {
+    let client = harness::client().await;
+    let db = harness::fresh_db(&client, "archive_protected").await;
+    let state = harness::fresh_db(&client, "archive_protected_state").await;
+    data::seed_earlybird(&client, &db, 200).await;
+    let dir = tempfile::tempdir().unwrap();
+    archive(&["dump", "--db", &db, "--out", path_str(dir.path())]).status(0);
+    let since = harness::oplog_now(&client).await;
+    for (to, why) in [
+        (state.as_str(), "rollbook's state database"),
+        ("admin", "--into-server-databases"),
+        ("local", "--into-server-databases"),
+    ] {
+        let refused = archive(&[
+            "restore",
+            "--from",
+            path_str(dir.path()),
+            "--db",
+            &db,
+            "--to-db",
+            to,
+        ])
+        .state(&state)
+        .yes()
+        .status(2);
+        assert!(
+            refused.json_doc()["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains(why),
+            "{refused}"
+        );
+    }
+    assert_eq!(harness::oplog_writes(&client, since, &[&state]).await, 0);
+    for server in ["admin", "local"] {
+        let names = client
+            .database(server)
+            .list_collection_names()
+            .await
+            .unwrap();
+        assert!(
+            !names.iter().any(|n| data::EARLYBIRD.contains(&n.as_str())),
+            "{server}: {names:?}"
+        );
+    }
+}
