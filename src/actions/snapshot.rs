@@ -486,7 +486,24 @@ pub(crate) async fn restore_fields(
     // Then the conflicts, still before anything is written: documents changed or deleted since
     // the rollback. Older snapshots of stacked rollbacks are checked for deletions only: their
     // documents hold what the newest rollback left until it is put back first.
-    let on_conflict = ctx.env.on_conflict;
+    // An earlier attempt of this very action may have put some documents back already: they no
+    // longer hold what the rollback left, yet are no conflict. A retry therefore puts back only
+    // the documents still as the rollback left them and leaves every other one as it is (it
+    // never overwrites), instead of refusing.
+    let retried = ctx
+        .store
+        .action_starts(&crate::store::journal::ActionKey {
+            run_id: ctx.run_id,
+            step: ctx.step,
+            direction: ctx.direction.as_str(),
+            index: ctx.index,
+        })
+        .await?
+        > 1;
+    let on_conflict = match ctx.env.on_conflict {
+        OnConflict::Fail if retried => OnConflict::Skip,
+        chosen => chosen,
+    };
     let mut conflicts = Vec::new();
     for (n, snapshot) in snapshots.iter().enumerate() {
         let checked = if n == 0 {
@@ -548,6 +565,10 @@ pub(crate) async fn restore_fields(
         outcome.conflicts = Some(total.total());
         outcome.detail = Some(match on_conflict {
             OnConflict::Overwrite => format!("overwritten: {}", total.describe()),
+            _ if retried => format!(
+                "left as they are (put back by the earlier attempt, or changed since): {}",
+                total.describe()
+            ),
             _ => format!("left as they are: {}", total.describe()),
         });
     }

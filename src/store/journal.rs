@@ -122,6 +122,17 @@ impl Store {
         Ok(applied.is_some())
     }
 
+    /// How many times an action of a run was started, this attempt's start included.
+    pub(crate) async fn action_starts(&self, key: &ActionKey<'_>) -> Result<u64> {
+        self.collection("journal")
+            .count_documents(
+                doc! {"run_id": key.run_id, "step": key.step, "direction": key.direction,
+                "action_index": i64::try_from(key.index).unwrap_or_default(), "phase": "start"},
+            )
+            .await
+            .map_err(|e| Error::database("cannot read the journal", e))
+    }
+
     /// Whether an action of a run started before and never ended: its process was killed in
     /// the middle of it, so it may have left partial effects behind.
     pub(crate) async fn action_cut_short(&self, key: &ActionKey<'_>) -> Result<bool> {
