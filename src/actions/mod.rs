@@ -78,6 +78,9 @@ pub(crate) struct ActionContext<'a> {
     /// True when an earlier attempt of this action in this run was killed in the middle of it
     /// (it may have left partial effects behind).
     pub cut_short: bool,
+    /// True when an earlier attempt of this action in this run started it (it may have done
+    /// part of its work already).
+    pub retried: bool,
 }
 
 impl ActionContext<'_> {

@@ -490,16 +490,7 @@ pub(crate) async fn restore_fields(
     // longer hold what the rollback left, yet are no conflict. A retry therefore puts back only
     // the documents still as the rollback left them and leaves every other one as it is (it
     // never overwrites), instead of refusing.
-    let retried = ctx
-        .store
-        .action_starts(&crate::store::journal::ActionKey {
-            run_id: ctx.run_id,
-            step: ctx.step,
-            direction: ctx.direction.as_str(),
-            index: ctx.index,
-        })
-        .await?
-        > 1;
+    let retried = ctx.retried;
     let on_conflict = match ctx.env.on_conflict {
         OnConflict::Fail if retried => OnConflict::Skip,
         chosen => chosen,

@@ -370,6 +370,7 @@ impl Engine<'_> {
             index,
             env: self.env,
             cut_short: false,
+            retried: false,
             fresh_snapshot_documents: None,
         }
     }

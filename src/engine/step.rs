@@ -213,7 +213,9 @@ impl Engine<'_> {
                     outcomes.push(outcome);
                     continue;
                 }
-                ctx.cut_short = self.store.action_cut_short(&key).await?;
+                let attempts = self.store.action_attempts(&key).await?;
+                ctx.cut_short = attempts.cut_short();
+                ctx.retried = attempts.retried();
             }
             self.store
                 .action_started(&key, action.kind(), &target_of(action), None)

@@ -232,6 +232,7 @@ async fn preview_step(
         index,
         env,
         cut_short: false,
+        retried: false,
         fresh_snapshot_documents: None,
     };
     let contexts: Vec<ActionContext<'_>> = (0..planned.actions.len()).map(context).collect();

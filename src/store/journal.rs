@@ -122,20 +122,8 @@ impl Store {
         Ok(applied.is_some())
     }
 
-    /// How many times an action of a run was started, this attempt's start included.
-    pub(crate) async fn action_starts(&self, key: &ActionKey<'_>) -> Result<u64> {
-        self.collection("journal")
-            .count_documents(
-                doc! {"run_id": key.run_id, "step": key.step, "direction": key.direction,
-                "action_index": i64::try_from(key.index).unwrap_or_default(), "phase": "start"},
-            )
-            .await
-            .map_err(|e| Error::database("cannot read the journal", e))
-    }
-
-    /// Whether an action of a run started before and never ended: its process was killed in
-    /// the middle of it, so it may have left partial effects behind.
-    pub(crate) async fn action_cut_short(&self, key: &ActionKey<'_>) -> Result<bool> {
+    /// How often earlier attempts of an action of a run started it, and ended it.
+    pub(crate) async fn action_attempts(&self, key: &ActionKey<'_>) -> Result<Attempts> {
         let filter = |phase: &str| {
             doc! {"run_id": key.run_id, "step": key.step, "direction": key.direction,
             "action_index": i64::try_from(key.index).unwrap_or_default(), "phase": phase}
@@ -147,7 +135,7 @@ impl Store {
             .await
             .map_err(read)?;
         let ends = journal.count_documents(filter("end")).await.map_err(read)?;
-        Ok(starts > ends)
+        Ok(Attempts { starts, ends })
     }
 
     /// The result of an action of a run that already finished successfully (for resuming).
@@ -190,6 +178,28 @@ pub(crate) async fn append(
     insert(&store.collection(collection), document, session)
         .await
         .map_err(|e| Error::database(format!("cannot write to {collection}"), e))
+}
+
+/// What the journal holds of earlier attempts of one action in a run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Attempts {
+    /// Times it was started.
+    pub starts: u64,
+    /// Times it ended (done, skipped, pending or failed).
+    pub ends: u64,
+}
+
+impl Attempts {
+    /// An earlier attempt started it and never ended it: its process was killed in the middle,
+    /// so it may have left partial effects behind.
+    pub(crate) fn cut_short(self) -> bool {
+        self.starts > self.ends
+    }
+
+    /// An earlier attempt started it, so some of its effects may be there already.
+    pub(crate) fn retried(self) -> bool {
+        self.starts > 0
+    }
 }
 
 /// How an action ended.
