@@ -25,9 +25,10 @@ pub struct SharedArgs {
 }
 
 /// `rollbook-faults`: the fault-injection suite, on throwaway local replica sets it starts
-/// itself (it takes no connection string): SIGKILL at random points, failpoints on every action kind, mongod crashed
-/// and restarted, a primary stepped down. Prints trials, faults survived and documents lost;
-/// exit 20 when any trial lost or changed data.
+/// itself (it takes no connection string): SIGKILL at random points, a run paused past its lease
+/// and one killed while its command runs on the server (both taken over), failpoints on every
+/// action kind, mongod crashed and restarted, a primary stepped down. Prints trials, faults
+/// survived and documents lost; exit 20 when any trial lost or changed data.
 #[derive(Debug, Parser)]
 #[command(name = "rollbook-faults", version)]
 pub struct FaultsCli {

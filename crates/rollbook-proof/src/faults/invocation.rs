@@ -135,6 +135,39 @@ impl Rollbook {
             .map_err(|e| Error::io("cannot start rollbook", e))
     }
 
+    /// Starts `args` in the background, keeping its output for [`Rollbook::finish`].
+    pub fn start(&self, args: &[&str]) -> Result<tokio::process::Child> {
+        self.command(OPERATOR, &self.with_db(args))
+            .spawn()
+            .map_err(|e| Error::io("cannot start rollbook", e))
+    }
+
+    /// Waits for `child` (from [`Rollbook::start`] at `started`) to end, for at most
+    /// `patience`, and returns what it left. A child that outlasts its patience is killed and
+    /// reported as an error.
+    pub async fn finish(
+        child: tokio::process::Child,
+        started: Instant,
+        patience: Duration,
+    ) -> Result<Finished> {
+        // On timeout the child is dropped, and `kill_on_drop` kills it.
+        let output = tokio::time::timeout(patience, child.wait_with_output())
+            .await
+            .map_err(|_| {
+                Error::ActionFailed(format!(
+                    "rollbook did not exit within {} s",
+                    patience.as_secs()
+                ))
+            })?
+            .map_err(|e| Error::io("cannot wait for rollbook", e))?;
+        Ok(Finished {
+            code: output.status.code().unwrap_or(-1),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            elapsed: started.elapsed(),
+        })
+    }
+
     async fn run_as(&self, operator: &str, args: &[String]) -> Result<Finished> {
         let started = Instant::now();
         let output = self

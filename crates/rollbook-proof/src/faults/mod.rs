@@ -1,8 +1,10 @@
 //! `rollbook-faults`: the fault-injection suite. On throwaway replica sets of its own it runs the
 //! shipped runbooks as an operator does — a separate rollbook process — and breaks them: SIGKILL
-//! at random points, server failpoints on every action kind, mongod crashed and restarted, the
-//! primary of a three-member set stepped down. After each fault it reruns (or recovers), brings
-//! the data back the other way, and compares every document with the original, byte for byte.
+//! at random points, a run paused past its lease and one killed while its command still runs on
+//! the server (both taken over by a rerun), server failpoints on every action kind, mongod
+//! crashed and restarted, the primary of a three-member set stepped down. After each fault it
+//! reruns (or recovers), brings the data back the other way, and compares every document with
+//! the original, byte for byte.
 
 pub mod cluster;
 pub mod failpoints;
@@ -10,6 +12,7 @@ pub mod failpoints;
 pub mod invocation;
 pub mod kills;
 pub mod servers;
+pub mod takeovers;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -51,6 +54,10 @@ pub enum GroupKind {
     Kills,
     /// SIGKILL during org-rename.
     OrgRenameKills,
+    /// SIGSTOP during `rollback --steps 30-19` past the lease: taken over, then woken up.
+    Leases,
+    /// SIGKILL while org-rename's copy runs on the server: taken over, the copy stopped.
+    Orphans,
     /// Server failpoints on every action kind.
     Failpoints,
     /// `mongod` killed (SIGKILL) and restarted mid-run.
@@ -229,6 +236,12 @@ pub async fn run(options: &Options, progress: &dyn Progress) -> Result<Outcome> 
     }
     if options.runs(GroupKind::OrgRenameKills) {
         groups.push(kills::org_rename(&mut suite, progress).await?);
+    }
+    if options.runs(GroupKind::Leases) {
+        groups.push(takeovers::paused_past_the_lease(&mut suite, progress).await?);
+    }
+    if options.runs(GroupKind::Orphans) {
+        groups.push(takeovers::orphaned_server_work(&mut suite, progress).await?);
     }
     if options.runs(GroupKind::Failpoints) {
         groups.push(failpoints::every_action_kind(&mut suite, progress).await?);
