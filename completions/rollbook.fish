@@ -48,6 +48,8 @@ complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "verify" -d 'Run v
 complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "approve" -d 'Approve a saved plan (someone other than the operator who will run it)'
 complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "unlock" -d 'Release the lock of a runbook\'s database by hand (asks; audited). A lease still being renewed is refused unless --force'
 complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "abandon" -d 'Record that a stopped (interrupted or failed) run will not be finished: no rerun resumes it; its snapshots are kept. Asks; audited'
+complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "resume" -d 'Resume a stopped run (interrupted, failed, or compensated only in part) by its id: its own command, steps, parameters and saved plan; finished actions are not done again'
+complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "runs" -d 'Runs recorded in the state database, newest first, with their status'
 complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "report" -d 'An incident-style Markdown report of a run'
 complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "status" -d 'Per step: last direction applied, when, by whom, last verification; interrupted runs'
 complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "history" -d 'The audit trail, newest first'
@@ -226,6 +228,7 @@ json\t'Exactly one JSON document per command'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand unlock" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
 json\t'One JSON object per line'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand unlock" -l force -d 'Release even a live lease: its holder is fenced and stops before its next write'
+complete -c rollbook -n "__fish_rollbook_using_subcommand unlock" -l accept-state -d 'Let runs go on although the state database does not know the run that last held the lock (the state was dropped, replaced, or is another --state-db); check the data by hand first'
 complete -c rollbook -n "__fish_rollbook_using_subcommand unlock" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand unlock" -s v -l verbose -d 'More log output on stderr (repeat for more)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand unlock" -s q -l quiet -d 'Only errors on stderr'
@@ -243,6 +246,50 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand abandon" -s y -l yes -
 complete -c rollbook -n "__fish_rollbook_using_subcommand abandon" -s v -l verbose -d 'More log output on stderr (repeat for more)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand abandon" -s q -l quiet -d 'Only errors on stderr'
 complete -c rollbook -n "__fish_rollbook_using_subcommand abandon" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rollbook -n "__fish_rollbook_using_subcommand resume" -l plan -d 'The plan file the run executed, when it is not recorded in the state database (a plan is recorded when it is approved)' -r -F
+complete -c rollbook -n "__fish_rollbook_using_subcommand resume" -l transaction-limit -d 'Largest number of documents a step may write and still run in one transaction' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand resume" -l with -d 'Include opt-in shell actions with this name (repeatable)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand resume" -l ack -d 'Acknowledge the checklists and manual actions of this step without a prompt. Repeatable' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand resume" -l on-conflict -d 'What `restore_snapshot` does with documents changed or deleted since the rollback' -r -f -a "fail\t'Refuse before writing anything (exit 11), naming how many and where'
+skip\t'Restore the others; leave changed documents as they are now'
+overwrite\t'Restore every snapshotted value, over changes made since'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand resume" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand resume" -l db -d 'Target database, overriding the runbook\'s' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand resume" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand resume" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
+complete -c rollbook -n "__fish_rollbook_using_subcommand resume" -l operator -d 'Who is running this (defaults to the login name)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand resume" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
+json\t'Exactly one JSON document per command'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand resume" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
+json\t'One JSON object per line'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand resume" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand resume" -s v -l verbose -d 'More log output on stderr (repeat for more)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand resume" -s q -l quiet -d 'Only errors on stderr'
+complete -c rollbook -n "__fish_rollbook_using_subcommand resume" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rollbook -n "__fish_rollbook_using_subcommand runs" -l runbook -d 'Only runs of this runbook id' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand runs" -l status -d 'Only runs with this status' -r -f -a "running\t'In progress (or its process died unnoticed)'
+ok\t'Finished, every step done and verified'
+failed\t'An action failed'
+verify_failed\t'Verification did not hold'
+manual_pending\t'Manual actions left unconfirmed'
+interrupted\t'Stopped by a signal, or its process died'
+compensated\t'Failed, and every completed action was undone'
+compensation_incomplete\t'Failed, and some completed actions could not be undone'
+abandoned\t'Recorded as never to be finished'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand runs" -l limit -d 'At most this many runs' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand runs" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand runs" -l db -d 'Target database, overriding the runbook\'s' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand runs" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand runs" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
+complete -c rollbook -n "__fish_rollbook_using_subcommand runs" -l operator -d 'Who is running this (defaults to the login name)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand runs" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
+json\t'Exactly one JSON document per command'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand runs" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
+json\t'One JSON object per line'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand runs" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand runs" -s v -l verbose -d 'More log output on stderr (repeat for more)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand runs" -s q -l quiet -d 'Only errors on stderr'
+complete -c rollbook -n "__fish_rollbook_using_subcommand runs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rollbook -n "__fish_rollbook_using_subcommand report" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand report" -l db -d 'Target database, overriding the runbook\'s' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand report" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
@@ -416,24 +463,26 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_se
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "status" -d 'Say whether the sandbox runs and where'
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "down" -d 'Stop the sandbox and delete its data'
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock abandon report status history dump restore completions sandbox help" -f -a "list" -d 'List runbooks, their steps, and which steps need approval'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock abandon report status history dump restore completions sandbox help" -f -a "show" -d 'Show a runbook or one step: prose, actions, approval, data loss, reversibility'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock abandon report status history dump restore completions sandbox help" -f -a "validate" -d 'Check runbooks for errors (no database needed). Checks every runbook when no file is given'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock abandon report status history dump restore completions sandbox help" -f -a "plan" -d 'Dry-run: what each action would change, with samples; writes nothing. `--out` saves the plan'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock abandon report status history dump restore completions sandbox help" -f -a "apply" -d 'Run forward actions of the selected steps (ascending order)'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock abandon report status history dump restore completions sandbox help" -f -a "rollback" -d 'Run rollback actions of the selected steps (descending order)'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock abandon report status history dump restore completions sandbox help" -f -a "verify" -d 'Run verify checks only'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock abandon report status history dump restore completions sandbox help" -f -a "approve" -d 'Approve a saved plan (someone other than the operator who will run it)'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock abandon report status history dump restore completions sandbox help" -f -a "unlock" -d 'Release the lock of a runbook\'s database by hand (asks; audited). A lease still being renewed is refused unless --force'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock abandon report status history dump restore completions sandbox help" -f -a "abandon" -d 'Record that a stopped (interrupted or failed) run will not be finished: no rerun resumes it; its snapshots are kept. Asks; audited'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock abandon report status history dump restore completions sandbox help" -f -a "report" -d 'An incident-style Markdown report of a run'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock abandon report status history dump restore completions sandbox help" -f -a "status" -d 'Per step: last direction applied, when, by whom, last verification; interrupted runs'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock abandon report status history dump restore completions sandbox help" -f -a "history" -d 'The audit trail, newest first'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock abandon report status history dump restore completions sandbox help" -f -a "dump" -d 'Back up databases or collections in mongodump\'s directory format (`DIR/DB/COLL.bson` and `.metadata.json`); `--db` names the databases (a comma list or a glob)'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock abandon report status history dump restore completions sandbox help" -f -a "restore" -d 'Restore a mongodump-format backup, checked completely first; each collection is swapped in only once fully restored. `--db` selects the backup\'s databases (all when omitted)'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock abandon report status history dump restore completions sandbox help" -f -a "completions" -d 'Print a shell completion script'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock abandon report status history dump restore completions sandbox help" -f -a "sandbox" -d 'A local throwaway MongoDB replica set with demo data'
-complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock abandon report status history dump restore completions sandbox help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock abandon resume runs report status history dump restore completions sandbox help" -f -a "list" -d 'List runbooks, their steps, and which steps need approval'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock abandon resume runs report status history dump restore completions sandbox help" -f -a "show" -d 'Show a runbook or one step: prose, actions, approval, data loss, reversibility'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock abandon resume runs report status history dump restore completions sandbox help" -f -a "validate" -d 'Check runbooks for errors (no database needed). Checks every runbook when no file is given'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock abandon resume runs report status history dump restore completions sandbox help" -f -a "plan" -d 'Dry-run: what each action would change, with samples; writes nothing. `--out` saves the plan'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock abandon resume runs report status history dump restore completions sandbox help" -f -a "apply" -d 'Run forward actions of the selected steps (ascending order)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock abandon resume runs report status history dump restore completions sandbox help" -f -a "rollback" -d 'Run rollback actions of the selected steps (descending order)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock abandon resume runs report status history dump restore completions sandbox help" -f -a "verify" -d 'Run verify checks only'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock abandon resume runs report status history dump restore completions sandbox help" -f -a "approve" -d 'Approve a saved plan (someone other than the operator who will run it)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock abandon resume runs report status history dump restore completions sandbox help" -f -a "unlock" -d 'Release the lock of a runbook\'s database by hand (asks; audited). A lease still being renewed is refused unless --force'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock abandon resume runs report status history dump restore completions sandbox help" -f -a "abandon" -d 'Record that a stopped (interrupted or failed) run will not be finished: no rerun resumes it; its snapshots are kept. Asks; audited'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock abandon resume runs report status history dump restore completions sandbox help" -f -a "resume" -d 'Resume a stopped run (interrupted, failed, or compensated only in part) by its id: its own command, steps, parameters and saved plan; finished actions are not done again'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock abandon resume runs report status history dump restore completions sandbox help" -f -a "runs" -d 'Runs recorded in the state database, newest first, with their status'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock abandon resume runs report status history dump restore completions sandbox help" -f -a "report" -d 'An incident-style Markdown report of a run'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock abandon resume runs report status history dump restore completions sandbox help" -f -a "status" -d 'Per step: last direction applied, when, by whom, last verification; interrupted runs'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock abandon resume runs report status history dump restore completions sandbox help" -f -a "history" -d 'The audit trail, newest first'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock abandon resume runs report status history dump restore completions sandbox help" -f -a "dump" -d 'Back up databases or collections in mongodump\'s directory format (`DIR/DB/COLL.bson` and `.metadata.json`); `--db` names the databases (a comma list or a glob)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock abandon resume runs report status history dump restore completions sandbox help" -f -a "restore" -d 'Restore a mongodump-format backup, checked completely first; each collection is swapped in only once fully restored. `--db` selects the backup\'s databases (all when omitted)'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock abandon resume runs report status history dump restore completions sandbox help" -f -a "completions" -d 'Print a shell completion script'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock abandon resume runs report status history dump restore completions sandbox help" -f -a "sandbox" -d 'A local throwaway MongoDB replica set with demo data'
+complete -c rollbook -n "__fish_rollbook_using_subcommand help; and not __fish_seen_subcommand_from list show validate plan apply rollback verify approve unlock abandon resume runs report status history dump restore completions sandbox help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "up" -d 'Start a single-node replica set on 127.0.0.1 and print its URI'
 complete -c rollbook -n "__fish_rollbook_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "seed" -d '(Re)create demo data for all three runbooks'
 complete -c rollbook -n "__fish_rollbook_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "status" -d 'Say whether the sandbox runs and where'

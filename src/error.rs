@@ -113,6 +113,10 @@ pub enum Error {
     /// The server could not be reached, or refused the credentials, before any work began.
     #[error("{0}")]
     ConnectionFailed(String),
+    /// The state database cannot carry the run as asked: the run named cannot be resumed, or
+    /// the state lost the record of a run that changed the target.
+    #[error("{0}")]
+    StateConflict(String),
 }
 
 /// A driver error in one line: the server's code, code name and message, without the raw reply,
@@ -256,7 +260,7 @@ impl Error {
                 ErrorCode::ActionFailed
             }
             Error::NotConfirmed(_) => ErrorCode::NotConfirmed,
-            Error::SnapshotUnusable(_) => ErrorCode::SessionStateConflict,
+            Error::SnapshotUnusable(_) | Error::StateConflict(_) => ErrorCode::SessionStateConflict,
             Error::ConnectionFailed(_) => ErrorCode::ConnectionFailed,
         }
     }
@@ -283,7 +287,7 @@ impl Error {
             Error::CheckFailed {
                 code: Some(code), ..
             } if code == "DUPLICATE_ACTIVE_RECORD" => exit_code::INVALID_INPUT,
-            Error::CheckFailed { .. } | Error::SnapshotUnusable(_) => {
+            Error::CheckFailed { .. } | Error::SnapshotUnusable(_) | Error::StateConflict(_) => {
                 exit_code::SESSION_STATE_CONFLICT
             }
         }
@@ -330,6 +334,15 @@ impl Error {
         }
     }
 
+    /// The error underneath worth showing after the message: none for a driver error, whose
+    /// message already says it in one line (its own text carries the raw reply).
+    fn cause_to_show(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Database { .. } => None,
+            _ => std::error::Error::source(self),
+        }
+    }
+
     /// Every line to print on stderr: the headline, each problem, then the cause chain.
     #[must_use]
     pub fn report_lines(&self) -> Vec<String> {
@@ -345,7 +358,7 @@ impl Error {
         if let Error::InvalidParam { .. } = self {
             lines.push("nothing was changed; fix the parameter and run again".into());
         }
-        let mut cause = std::error::Error::source(self);
+        let mut cause = self.cause_to_show();
         while let Some(inner) = cause {
             lines.push(format!("  caused by: {inner}"));
             cause = inner.source();
@@ -385,7 +398,7 @@ impl ErrorReport {
     #[must_use]
     pub(crate) fn of(error: &crate::error::Error) -> Self {
         let mut message = error.to_string();
-        let mut cause = std::error::Error::source(error);
+        let mut cause = error.cause_to_show();
         while let Some(inner) = cause {
             message.push_str(&format!(": {inner}"));
             cause = inner.source();

@@ -192,17 +192,19 @@ pub(crate) async fn copy(
             })
             .collect();
         if !specs.is_empty() {
-            db.run_command(doc! {"createIndexes": &action.to, "indexes": specs})
-                .await
-                .map_err(|e| {
-                    Error::database(
-                        format!(
-                            "cannot copy the indexes of {name}.{} to {}",
-                            action.from, action.to
-                        ),
-                        e,
-                    )
-                })?;
+            db.run_command(
+                doc! {"createIndexes": &action.to, "indexes": specs, "comment": ctx.comment()},
+            )
+            .await
+            .map_err(|e| {
+                Error::database(
+                    format!(
+                        "cannot copy the indexes of {name}.{} to {}",
+                        action.from, action.to
+                    ),
+                    e,
+                )
+            })?;
         }
     }
     outcome.affected = Some(affected);

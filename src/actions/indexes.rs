@@ -131,7 +131,7 @@ pub(crate) async fn create(
     };
     run_command(
         &db,
-        doc! {"createIndexes": &action.collection, "indexes": [spec]},
+        doc! {"createIndexes": &action.collection, "indexes": [spec], "comment": ctx.comment()},
         session,
     )
     .await

@@ -615,6 +615,7 @@ async fn merge_back_checked(
                 "whenMatched": when_matched,
                 "whenNotMatched": "discard",
             }}])
+            .comment(ctx.comment())
             .await
             .map_err(failed)?;
         return Ok(());
@@ -635,8 +636,8 @@ async fn merge_back_checked(
                 "whenNotMatched": "discard",
             }},
         ];
-        let storage = storage.clone();
-        async move { storage.aggregate(pipeline).await.map(drop) }
+        let (storage, comment) = (storage.clone(), ctx.comment());
+        async move { storage.aggregate(pipeline).comment(comment).await.map(drop) }
     });
     // Every stream is awaited, after a failure too: a `$merge` dropped on this side goes on
     // writing on the server, behind the back of whatever runs next.
@@ -684,6 +685,7 @@ pub(crate) async fn restore_collection(ctx: &ActionContext<'_>, snapshot: &Snaps
         .database()
         .collection::<Document>(storage)
         .aggregate(vec![doc! {"$merge": {"into": {"db": &snapshot.database, "coll": &snapshot.collection}, "on": "_id", "whenMatched": "replace", "whenNotMatched": "insert"}}])
+        .comment(ctx.comment())
         .await
         .map_err(|e| Error::database(format!("cannot copy snapshot {} back", snapshot.id), e))?;
     let specs: Vec<Document> = snapshot
@@ -693,7 +695,7 @@ pub(crate) async fn restore_collection(ctx: &ActionContext<'_>, snapshot: &Snaps
         .cloned()
         .collect();
     if !specs.is_empty() {
-        db.run_command(doc! {"createIndexes": &snapshot.collection, "indexes": specs})
+        db.run_command(doc! {"createIndexes": &snapshot.collection, "indexes": specs, "comment": ctx.comment()})
             .await
             .map_err(|e| {
                 Error::database(

@@ -51,7 +51,7 @@ pub(crate) async fn undo(
             Some(mut spec) => {
                 spec.remove("ns");
                 ctx.db(a.database.as_deref())
-                    .run_command(doc! {"createIndexes": &a.collection, "indexes": [spec]})
+                    .run_command(doc! {"createIndexes": &a.collection, "indexes": [spec], "comment": ctx.comment()})
                     .await
                     .map_err(|e| Error::database(format!("cannot recreate index {} on {}", a.name, a.collection), e))?;
                 Ok(Some(format!("recreated index {} on {}", a.name, a.collection)))

@@ -178,12 +178,38 @@ pub enum Command {
         /// Release even a live lease: its holder is fenced and stops before its next write.
         #[arg(long)]
         force: bool,
+        /// Let runs go on although the state database does not know the run that last held the
+        /// lock (the state was dropped, replaced, or is another --state-db); check the data
+        /// by hand first.
+        #[arg(long, conflicts_with = "force")]
+        accept_state: bool,
     },
     /// Record that a stopped (interrupted or failed) run will not be finished: no rerun resumes
     /// it; its snapshots are kept. Asks; audited.
     Abandon {
         /// Run id.
         run_id: String,
+    },
+    /// Resume a stopped run (interrupted, failed, or compensated only in part) by its id: its
+    /// own command, steps, parameters and saved plan; finished actions are not done again.
+    Resume {
+        /// Run id (see `rollbook runs`).
+        run_id: String,
+        /// Resume options.
+        #[command(flatten)]
+        resume: ResumeArgs,
+    },
+    /// Runs recorded in the state database, newest first, with their status.
+    Runs {
+        /// Only runs of this runbook id.
+        #[arg(long)]
+        runbook: Option<String>,
+        /// Only runs with this status.
+        #[arg(long, value_enum)]
+        status: Option<RunStatusArg>,
+        /// At most this many runs.
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
     },
     /// An incident-style Markdown report of a run.
     Report {
@@ -295,6 +321,68 @@ pub struct RunArgs {
     /// Refuse the run when a selected step's rollback is unsupported, instead of skipping it.
     #[arg(long)]
     pub fail_on_unsupported: bool,
+}
+
+/// What `resume` may be told again: the choices a run does not record.
+#[derive(Debug, Args)]
+pub struct ResumeArgs {
+    /// The plan file the run executed, when it is not recorded in the state database (a plan
+    /// is recorded when it is approved).
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+    /// Largest number of documents a step may write and still run in one transaction.
+    #[arg(long, default_value_t = crate::engine::DEFAULT_TRANSACTION_LIMIT)]
+    pub transaction_limit: u64,
+    /// Include opt-in shell actions with this name (repeatable).
+    #[arg(long = "with", value_name = "NAME")]
+    pub with: Vec<String>,
+    /// Acknowledge the checklists and manual actions of this step without a prompt. Repeatable.
+    #[arg(long = "ack", value_name = "STEP")]
+    pub ack: Vec<String>,
+    /// What `restore_snapshot` does with documents changed or deleted since the rollback.
+    #[arg(long, value_enum, default_value_t = crate::actions::OnConflict::Fail)]
+    pub on_conflict: crate::actions::OnConflict,
+}
+
+/// A run status on the command line (`rollbook runs --status`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum RunStatusArg {
+    /// In progress (or its process died unnoticed).
+    Running,
+    /// Finished, every step done and verified.
+    Ok,
+    /// An action failed.
+    Failed,
+    /// Verification did not hold.
+    VerifyFailed,
+    /// Manual actions left unconfirmed.
+    ManualPending,
+    /// Stopped by a signal, or its process died.
+    Interrupted,
+    /// Failed, and every completed action was undone.
+    Compensated,
+    /// Failed, and some completed actions could not be undone.
+    CompensationIncomplete,
+    /// Recorded as never to be finished.
+    Abandoned,
+}
+
+impl From<RunStatusArg> for crate::store::runs::RunStatus {
+    fn from(status: RunStatusArg) -> Self {
+        use crate::store::runs::RunStatus;
+        match status {
+            RunStatusArg::Running => RunStatus::Running,
+            RunStatusArg::Ok => RunStatus::Ok,
+            RunStatusArg::Failed => RunStatus::Failed,
+            RunStatusArg::VerifyFailed => RunStatus::VerifyFailed,
+            RunStatusArg::ManualPending => RunStatus::ManualPending,
+            RunStatusArg::Interrupted => RunStatus::Interrupted,
+            RunStatusArg::Compensated => RunStatus::Compensated,
+            RunStatusArg::CompensationIncomplete => RunStatus::CompensationIncomplete,
+            RunStatusArg::Abandoned => RunStatus::Abandoned,
+        }
+    }
 }
 
 /// Executing a saved plan.

@@ -13,7 +13,9 @@ mod progress;
 mod prompt;
 mod report;
 mod request;
+mod resume;
 mod run;
+mod runs;
 mod sandbox;
 mod state;
 mod unlock;
@@ -132,12 +134,29 @@ pub(crate) async fn run(cli: Cli) -> i32 {
         )
         .await
         .map(|()| exit_code::OK),
-        Command::Unlock { runbook, force } => unlock::run(&cli.global, runbook, *force)
+        Command::Unlock {
+            runbook,
+            force,
+            accept_state,
+        } => unlock::run(&cli.global, runbook, *force, *accept_state)
             .await
             .map(|()| exit_code::OK),
         Command::Abandon { run_id } => abandon::run(&cli.global, run_id)
             .await
             .map(|()| exit_code::OK),
+        Command::Resume { run_id, resume } => resume::run(&cli.global, run_id, resume).await,
+        Command::Runs {
+            runbook,
+            status,
+            limit,
+        } => runs::run(
+            &cli.global,
+            runbook.as_deref(),
+            status.map(Into::into),
+            *limit,
+        )
+        .await
+        .map(|()| exit_code::OK),
         Command::Report { run_id } => report::run(&cli.global, run_id)
             .await
             .map(|()| exit_code::OK),
@@ -274,6 +293,8 @@ fn command_name(command: &Command) -> &'static str {
         Command::Approve { .. } => "approve",
         Command::Unlock { .. } => "unlock",
         Command::Abandon { .. } => "abandon",
+        Command::Resume { .. } => "resume",
+        Command::Runs { .. } => "runs",
         Command::Report { .. } => "report",
         Command::Apply { .. } => "apply",
         Command::Rollback { .. } => "rollback",

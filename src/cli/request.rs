@@ -55,17 +55,28 @@ pub(crate) fn run_request(
         source,
         choices: choices(global, invocation.args),
         operator: connect::operator(global),
-        confirmation: if global.yes {
-            Confirmation::AssumeYes
-        } else {
-            Confirmation::Prompt
-        },
-        terminal: if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
-            Terminal::Present
-        } else {
-            Terminal::Absent
-        },
+        confirmation: confirmation(global),
+        terminal: terminal(),
+        resume: None,
     })
+}
+
+/// `--yes`, or ask.
+pub(crate) fn confirmation(global: &GlobalArgs) -> Confirmation {
+    if global.yes {
+        Confirmation::AssumeYes
+    } else {
+        Confirmation::Prompt
+    }
+}
+
+/// Whether there is a terminal to ask on (stdin and stderr both).
+pub(crate) fn terminal() -> Terminal {
+    if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
+        Terminal::Present
+    } else {
+        Terminal::Absent
+    }
 }
 
 /// The steps `--steps` or `--emergency` choose.

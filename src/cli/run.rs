@@ -25,13 +25,24 @@ use crate::runbook::LoadedRunbook;
 /// connecting — then with the database: the approval itself (4), drift from the saved plan
 /// (10), the lock (6), and the operator's confirmation (5). Nothing is written before all pass.
 pub(crate) async fn run(global: &GlobalArgs, invocation: &RunInvocation<'_>) -> Result<i32> {
-    let mut request = super::request::run_request(global, invocation)?;
+    let request = super::request::run_request(global, invocation)?;
+    let last_applied = request.command == RunCommand::Verify && invocation.direction.is_none();
+    execute(global, request, last_applied).await
+}
+
+/// Runs `request` through the gates and the engine, and renders the report; returns the run's
+/// exit code. With `last_applied`, `verify` checks the direction last applied to the steps.
+pub(crate) async fn execute(
+    global: &GlobalArgs,
+    mut request: crate::engine::request::RunRequest,
+    last_applied: bool,
+) -> Result<i32> {
     let loaded = crate::runbook::load(request.runbook_reference()?, &global.runbooks_dir)?;
     let mut checked = prepare::check(&request, &loaded)?;
     let connect::Connection { client, server } = connect::connect(global).await?;
     let target = format!("database {} on {server}", checked.plan.database);
     let store = connect::store(&client, global).await?;
-    if request.command == RunCommand::Verify && invocation.direction.is_none() {
+    if last_applied {
         // Without --direction, verify checks what was last done to the selected steps.
         let states = store
             .step_states(&loaded.runbook.id, &checked.plan.database)
@@ -95,6 +106,7 @@ pub(crate) async fn run(global: &GlobalArgs, invocation: &RunInvocation<'_>) -> 
         interrupt,
         db_user,
         plan: prepared.plan,
+        resume: request.resume.clone(),
     };
     let mode = if global.quiet {
         ProgressMode::Off

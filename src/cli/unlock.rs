@@ -15,7 +15,12 @@ use crate::store::lock::{self, describe_holder};
 use crate::store::Store;
 
 /// Releases the lock of a runbook's (or `--db`'s) database.
-pub(crate) async fn run(global: &GlobalArgs, reference: &str, force: bool) -> Result<()> {
+pub(crate) async fn run(
+    global: &GlobalArgs,
+    reference: &str,
+    force: bool,
+    accept_state: bool,
+) -> Result<()> {
     let loaded = crate::runbook::load(reference, &global.runbooks_dir)?;
     let database = global
         .db
@@ -23,10 +28,32 @@ pub(crate) async fn run(global: &GlobalArgs, reference: &str, force: bool) -> Re
         .unwrap_or_else(|| loaded.runbook.database.clone());
     let connect::Connection { client, server } = connect::connect(global).await?;
     let store = connect::store(&client, global).await?;
-    let Some(holder) = lock::holder(&client, &database).await? else {
+    let holder = lock::holder(&client, &database).await?;
+    if accept_state {
+        if let Some(holder) = holder {
+            return Err(Error::Concurrent(format!(
+                "{database} is locked by {}: release the lock first (`rollbook unlock {}`), then accept the state; nothing was changed",
+                describe_holder(&holder),
+                loaded.runbook.id
+            )));
+        }
+        return accept(
+            global,
+            &client,
+            &store,
+            &loaded.runbook.id,
+            &database,
+            &server.to_string(),
+        )
+        .await;
+    }
+    let Some(holder) = holder else {
         emit(
             global,
-            Unlocked { released: None },
+            Unlocked {
+                released: None,
+                forgot: None,
+            },
             &format!("{database} is not locked"),
         );
         return Ok(());
@@ -89,6 +116,7 @@ pub(crate) async fn run(global: &GlobalArgs, reference: &str, force: bool) -> Re
         global,
         Unlocked {
             released: Some(&owner),
+            forgot: None,
         },
         &format!(
             "released the lock of {database} ({description}){}",
@@ -98,6 +126,69 @@ pub(crate) async fn run(global: &GlobalArgs, reference: &str, force: bool) -> Re
                 ""
             }
         ),
+    );
+    Ok(())
+}
+
+/// `unlock --accept-state`: the lock of `database` forgets the run that held it last, so a run
+/// recording into a state database that does not know that run may go on. Asks; audited.
+async fn accept(
+    global: &GlobalArgs,
+    client: &mongodb::Client,
+    store: &Store,
+    runbook: &str,
+    database: &str,
+    server: &str,
+) -> Result<()> {
+    if !global.yes {
+        if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+            return Err(Error::NotConfirmed(format!(
+                "accepting the state of {database} needs confirmation: pass --yes; nothing was changed"
+            )));
+        }
+        let go = super::prompt::yes_no(&format!(
+            "Let runs on database {database} on {server} go on with the state database {} as it is? Do this only after checking the data by hand: what earlier runs did (their snapshots, their steps) may be unknown to it.",
+            global.state_db
+        )) == super::prompt::Answer::Yes;
+        if !go {
+            return Err(Error::NotConfirmed(
+                "declined; the lock was left as it was".into(),
+            ));
+        }
+    }
+    let forgot = lock::forget_last_holder(client, database).await?;
+    let operator = connect::operator(global);
+    store
+        .audit(
+            &AuditEvent {
+                run_id: forgot.as_ref().map(|last| last.run_id.as_str()),
+                runbook,
+                database,
+                operator: &operator,
+                event: "state_accepted_by_hand",
+                step: None,
+                details: doc! {
+                    "last_run": forgot.as_ref().map(|last| last.run_id.as_str()),
+                    "last_state_db": forgot.as_ref().map(|last| last.state_db.as_str()),
+                },
+            },
+            None,
+        )
+        .await?;
+    let text = match &forgot {
+        Some(last) => format!(
+            "the lock of {database} no longer asks for run {} (state database {}); runs recording into {} may go on",
+            last.run_id, last.state_db, global.state_db
+        ),
+        None => format!("the lock of {database} named no earlier run; nothing to accept"),
+    };
+    emit(
+        global,
+        Unlocked {
+            released: None,
+            forgot: forgot.as_ref().map(|last| last.run_id.as_str()),
+        },
+        &text,
     );
     Ok(())
 }

@@ -12,6 +12,7 @@ use crate::actions::{self, ActionOutcome, ActionStatus};
 use crate::plan::RunPlan;
 use crate::runbook::model::Action;
 use crate::store::journal::ActionKey;
+use crate::store::runs::{PendingUndo, UndoList};
 use crate::store::snapshots::Snapshot;
 
 /// An action that completed (or failed with partial effects) in this run, for compensation.
@@ -50,13 +51,32 @@ impl Engine<'_> {
     /// Undoes `to_undo` (already in undo order, see [`undo_scope`]), journaling and auditing
     /// each undo, going on past an undo that fails; returns what happened to each. Journal and
     /// audit writes that fail become `warnings`.
+    ///
+    /// The undo list is persisted first, with the `failure` that started it, and each entry is
+    /// taken off once undone: a rerun finishes what is left ([`Self::pending_undo`]).
     pub(super) async fn compensate(
         &self,
         plan: &RunPlan,
         run_id: &str,
+        failure: &ErrorReport,
         to_undo: &[&Completed],
         warnings: &mut Vec<String>,
     ) -> Vec<UndoReport> {
+        let list = UndoList {
+            failure: failure.clone(),
+            remaining: to_undo
+                .iter()
+                .map(|done| PendingUndo {
+                    step: done.step.clone(),
+                    index: done.index,
+                    outcome: done.outcome.to_document(),
+                    snapshot: done.snapshot.as_ref().map(|s| s.id.clone()),
+                })
+                .collect(),
+        };
+        if let Err(e) = self.store.save_undo(run_id, &list).await {
+            self.bookkeeping_failed(warnings, "the undo list of the run", &e);
+        }
         let mut reports = Vec::new();
         let mut steps: Vec<&str> = Vec::new();
         for done in to_undo {
@@ -98,6 +118,11 @@ impl Engine<'_> {
                 .await
             {
                 self.bookkeeping_failed(warnings, "the end of an undo in the journal", &e);
+            }
+            if ok {
+                if let Err(e) = self.store.undone(run_id, &done.step, done.index).await {
+                    self.bookkeeping_failed(warnings, "the undo list of the run", &e);
+                }
             }
             if let Err(e) = self
                 .audit(
@@ -146,6 +171,44 @@ impl Engine<'_> {
             }
         }
         reports
+    }
+
+    /// What a persisted undo list still has to undo, as actions of `plan` (the same runbook, so
+    /// the same actions at the same places), with their outcomes and snapshots.
+    pub(super) async fn pending_undo(
+        &self,
+        plan: &RunPlan,
+        list: &UndoList,
+    ) -> crate::error::Result<Vec<Completed>> {
+        let mut pending = Vec::new();
+        for entry in &list.remaining {
+            let action = plan
+                .steps
+                .iter()
+                .find(|planned| planned.step.id == entry.step)
+                .and_then(|planned| planned.actions.get(entry.index))
+                .ok_or_else(|| {
+                    crate::error::Error::StateConflict(format!(
+                        "the run's undo list names action {} of step {}, which its runbook does not have; nothing was changed",
+                        entry.index + 1,
+                        entry.step
+                    ))
+                })?;
+            let outcome = mongodb::bson::from_document(entry.outcome.clone())
+                .unwrap_or_else(|_| ActionOutcome::new(action.kind(), None));
+            let snapshot = match &entry.snapshot {
+                Some(id) => self.store.snapshot(id).await?,
+                None => None,
+            };
+            pending.push(Completed {
+                step: entry.step.clone(),
+                index: entry.index,
+                action: action.clone(),
+                outcome,
+                snapshot,
+            });
+        }
+        Ok(pending)
     }
 }
 

@@ -71,6 +71,8 @@ pub struct RunOptions {
     pub db_user: Option<String>,
     /// The saved plan being executed, with the approval that lets it run.
     pub plan: Option<PlanRef>,
+    /// `rollbook resume RUN_ID`: resume exactly this run, or refuse.
+    pub resume: Option<String>,
 }
 
 /// A saved plan a run executes.

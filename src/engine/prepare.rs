@@ -8,7 +8,7 @@ use super::gates::{self, Confirmation};
 use super::request::RunRequest;
 use super::resume::{self, Attempt};
 use super::{PlanRef, RunCommand};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::plan::dry_run::PlanPreview;
 use crate::plan::saved::SavedPlan;
 use crate::plan::{PlanRequest, RunPlan};
@@ -115,18 +115,28 @@ pub(crate) async fn prepare<S: StateStore>(
         })
         .collect();
     let steps: Vec<String> = plan.steps.iter().map(|s| s.step.id.clone()).collect();
-    let resuming = resume::choose(
-        &recent,
-        &Attempt {
-            command: request.command.as_str(),
-            direction: plan.direction.as_str(),
-            steps: &steps,
-            digest: &plan.digest,
-            plan_id: saved.map(|(saved, _)| saved.plan_id.as_str()),
-        },
-    )
-    .resumed()
-    .map(|run| run.id.clone());
+    let attempt = Attempt {
+        command: request.command.as_str(),
+        direction: plan.direction.as_str(),
+        steps: &steps,
+        digest: &plan.digest,
+        plan_id: saved.map(|(saved, _)| saved.plan_id.as_str()),
+    };
+    let resuming = match &request.resume {
+        Some(id) => Some(
+            resume::choose_exactly(&recent, &attempt, id)
+                .map_err(|why| {
+                    Error::StateConflict(format!(
+                        "cannot resume run {id}: {why}; nothing was changed"
+                    ))
+                })?
+                .id
+                .clone(),
+        ),
+        None => resume::choose(&recent, &attempt)
+            .resumed()
+            .map(|run| run.id.clone()),
+    };
     let Some((saved, max_drift)) = saved else {
         return Ok(Prepared {
             plan: None,

@@ -31,6 +31,8 @@ impl Engine<'_> {
             exit_code: None,
             error: None,
             resumed_at: Vec::new(),
+            continue_on_error: self.options.continue_on_error,
+            undo: None,
         }
     }
 

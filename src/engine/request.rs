@@ -78,6 +78,8 @@ pub(crate) struct RunRequest {
     pub confirmation: Confirmation,
     /// Whether there is a terminal to ask on.
     pub terminal: Terminal,
+    /// `rollbook resume RUN_ID`: resume exactly this run, or refuse.
+    pub resume: Option<String>,
 }
 
 impl RunRequest {

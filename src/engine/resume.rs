@@ -45,35 +45,86 @@ fn same_work(run: &RunRecord, attempt: &Attempt<'_>) -> bool {
         && run.plan_id.as_deref() == attempt.plan_id
 }
 
+/// Statuses a run can be resumed from: it stopped before its end, or its compensation did not
+/// finish (a rerun finishes it from the persisted undo list).
+fn stopped_before_its_end(status: RunStatus) -> bool {
+    matches!(
+        status,
+        RunStatus::Interrupted | RunStatus::Failed | RunStatus::CompensationIncomplete
+    )
+}
+
 /// From the runs of the runbook on the database (newest first): the newest run of exactly the
 /// same work — command, direction, steps, runbook digest and saved plan — is resumed when it
-/// stopped before its end (interrupted, or failed), even if other runs came in between, unless
-/// one of those changed one of its steps (then its journal no longer describes the data, and a
-/// new run starts, saying so). An abandoned or finished run is never resumed.
+/// stopped before its end (interrupted, failed, or compensated only in part), even if other
+/// runs came in between, unless one of those changed one of its steps (then its journal no
+/// longer describes the data, and a new run starts, saying so). An abandoned or finished run is
+/// never resumed.
 pub(crate) fn choose<'r>(recent: &'r [RunRecord], attempt: &Attempt<'_>) -> Choice<'r> {
     let Some(index) = recent.iter().position(|run| same_work(run, attempt)) else {
         return Choice::Start(None);
     };
-    let candidate = &recent[index];
-    if !matches!(candidate.status, RunStatus::Interrupted | RunStatus::Failed) {
+    if !stopped_before_its_end(recent[index].status) {
         return Choice::Start(None);
     }
+    match changed_since(recent, index) {
+        Some(why) => Choice::Start(Some(format!(
+            "{why}; a new run starts (`rollbook abandon {}` records that it will not be finished)",
+            recent[index].id
+        ))),
+        None => Choice::Resume(&recent[index]),
+    }
+}
+
+/// `rollbook resume RUN_ID`: run `id` itself, by the same rule as [`choose`], or why not.
+pub(crate) fn choose_exactly<'r>(
+    recent: &'r [RunRecord],
+    attempt: &Attempt<'_>,
+    id: &str,
+) -> Result<&'r RunRecord, String> {
+    let Some(index) = recent.iter().position(|run| run.id == id) else {
+        return Err(format!(
+            "run {id} is not among the last {} runs of this runbook on this database",
+            recent.len()
+        ));
+    };
+    let run = &recent[index];
+    if !stopped_before_its_end(run.status) {
+        return Err(format!(
+            "run {id} ended {}: only a run that stopped before its end (interrupted, failed, or compensated only in part) can be resumed",
+            run.status
+        ));
+    }
+    if !same_work(run, attempt) {
+        return Err(format!(
+            "run {id} was {} of steps {} with runbook {}; this attempt does not match it",
+            run.command,
+            run.steps.join(","),
+            run.digest
+        ));
+    }
+    match changed_since(recent, index) {
+        Some(why) => Err(why),
+        None => Ok(run),
+    }
+}
+
+/// Why the stopped run at `index` can no longer be resumed: a later run (other than a verify)
+/// changed one of its steps, so its journal no longer describes the data.
+fn changed_since(recent: &[RunRecord], index: usize) -> Option<String> {
+    let candidate = &recent[index];
     let since = recent[..index].iter().find(|run| {
         run.command != "verify" && run.steps.iter().any(|s| candidate.steps.contains(s))
-    });
-    match since {
-        Some(since) => Choice::Start(Some(format!(
-            "run {} ({} of steps {}) stopped before its end, but run {} ({} of steps {}) changed the same steps since, so it is not resumed; a new run starts (`rollbook abandon {}` records that it will not be finished)",
-            candidate.id,
-            candidate.command,
-            candidate.steps.join(","),
-            since.id,
-            since.command,
-            since.steps.join(","),
-            candidate.id
-        ))),
-        None => Choice::Resume(candidate),
-    }
+    })?;
+    Some(format!(
+        "run {} ({} of steps {}) stopped before its end, but run {} ({} of steps {}) changed the same steps since, so it is not resumed",
+        candidate.id,
+        candidate.command,
+        candidate.steps.join(","),
+        since.id,
+        since.command,
+        since.steps.join(","),
+    ))
 }
 
 #[cfg(test)]
@@ -103,6 +154,8 @@ mod tests {
             exit_code: None,
             error: None,
             resumed_at: Vec::new(),
+            continue_on_error: false,
+            undo: None,
         }
     }
 
@@ -129,7 +182,7 @@ mod tests {
                 "compensation incomplete",
                 RunStatus::CompensationIncomplete,
                 same,
-                false,
+                true,
             ),
             (
                 "other command",
@@ -279,5 +332,54 @@ mod tests {
             let why = matches!(&choice, Choice::Start(Some(why)) if why.contains("r1") && why.contains("abandon r1"));
             assert_eq!(why, explained, "{name}: {choice:?}");
         }
+    }
+
+    #[test]
+    fn resume_by_id_takes_exactly_that_run_or_says_why_not() {
+        let stopped = run(RunStatus::Interrupted);
+        let steps = stopped.steps.clone();
+        let attempt = Attempt {
+            command: "rollback",
+            direction: "rollback",
+            steps: &steps,
+            digest: "sha256:a",
+            plan_id: Some("p1"),
+        };
+        let newer = RunRecord {
+            id: "r2".into(),
+            ..run(RunStatus::Interrupted)
+        };
+        // Two stopped runs of the same work: a rerun takes the newer; resume takes the one named,
+        // unless the newer changed its steps since.
+        let recent = [newer.clone(), stopped.clone()];
+        assert_eq!(
+            choose(&recent, &attempt).resumed().map(|r| r.id.as_str()),
+            Some("r2")
+        );
+        let older = choose_exactly(&recent, &attempt, "r1");
+        assert!(
+            older
+                .as_ref()
+                .is_err_and(|why| why.contains("run r2") && why.contains("changed the same steps")),
+            "{older:?}"
+        );
+        assert_eq!(
+            choose_exactly(&recent, &attempt, "r2").map(|r| r.id.as_str()),
+            Ok("r2")
+        );
+        let missing = choose_exactly(&recent, &attempt, "r9");
+        assert!(missing.is_err_and(|why| why.contains("not among the last 2 runs")));
+        let finished = [run(RunStatus::Ok)];
+        let ended = choose_exactly(&finished, &attempt, "r1");
+        assert!(ended.is_err_and(|why| why.contains("ended ok")));
+        let other = Attempt {
+            digest: "sha256:b",
+            ..attempt
+        };
+        let alone = [stopped.clone()];
+        let changed = choose_exactly(&alone, &other, "r1");
+        assert!(changed.is_err_and(|why| why.contains("does not match")));
+        let incomplete = [run(RunStatus::CompensationIncomplete)];
+        assert!(choose_exactly(&incomplete, &attempt, "r1").is_ok());
     }
 }

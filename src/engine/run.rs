@@ -17,7 +17,7 @@ use super::step::{Progress, StepEnd};
 use super::verdict::{verdict, Failure, RunEnd, Verdict};
 use super::{EventSink, RunCommand, RunEvent, RunOptions};
 use crate::actions::{ActionContext, RunEnv};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::exit_code;
 use crate::plan::{self, PlanRequest, PlannedStep, RunPlan};
 use crate::runbook::LoadedRunbook;
@@ -100,16 +100,23 @@ impl Engine<'_> {
         let step_ids: Vec<String> = plan.steps.iter().map(|s| s.step.id.clone()).collect();
         let command = self.options.command.as_str();
         let plan_id = self.options.plan.as_ref().map(|p| p.plan_id.as_str());
-        let choice = resume::choose(
-            &recent,
-            &resume::Attempt {
-                command,
-                direction,
-                steps: &step_ids,
-                digest: &plan.digest,
-                plan_id,
-            },
-        );
+        let attempt = resume::Attempt {
+            command,
+            direction,
+            steps: &step_ids,
+            digest: &plan.digest,
+            plan_id,
+        };
+        let choice = match &self.options.resume {
+            Some(id) => resume::Choice::Resume(
+                resume::choose_exactly(&recent, &attempt, id).map_err(|why| {
+                    Error::StateConflict(format!(
+                        "cannot resume run {id}: {why}; nothing was changed"
+                    ))
+                })?,
+            ),
+            None => resume::choose(&recent, &attempt),
+        };
         let mut warnings = Vec::new();
         if let resume::Choice::Start(Some(why)) = &choice {
             self.events.emit(RunEvent::Warning(why.clone()));
@@ -123,12 +130,16 @@ impl Engine<'_> {
                 .await?;
             if let Some(lease) = self.store.lease() {
                 lease.transfer(&previous.id).await?;
+                lease.recorded();
             }
             (previous.id.clone(), true)
         } else {
             self.store
                 .create_run(&self.record(&plan, &provisional, &step_ids))
                 .await?;
+            if let Some(lease) = self.store.lease() {
+                lease.recorded();
+            }
             (provisional, false)
         };
         self.audit(
@@ -166,8 +177,19 @@ impl Engine<'_> {
                             Ok(()) => {}
                         }
                     }
-                    if let Err(e) = store.heartbeat(&id).await {
-                        tracing::warn!("heartbeat: {e}");
+                    match store.heartbeat(&id).await {
+                        Err(Error::StateConflict(vanished)) => {
+                            // The state this run records into is gone: it must write nothing
+                            // more (its next write would recreate part of the state).
+                            tracing::error!("{vanished}");
+                            if let Some(lease) = store.lease() {
+                                lease.fence(vanished);
+                            }
+                            interrupt.store(true, Ordering::SeqCst);
+                            return;
+                        }
+                        Err(e) => tracing::warn!("heartbeat: {e}"),
+                        Ok(()) => {}
                     }
                 }
             })
@@ -207,7 +229,49 @@ impl Engine<'_> {
         let mut interrupted = false;
         let mut completed: Vec<Completed> = Vec::new();
         let mut compensation: Option<Vec<UndoReport>> = None;
-        for planned in &plan.steps {
+        // A resumed run whose compensation did not finish only finishes it.
+        let unfinished = resumable
+            .and_then(|run| run.undo.clone())
+            .filter(|list| !list.remaining.is_empty());
+        let mut finished_compensation = None;
+        if let Some(list) = &unfinished {
+            let why = format!(
+                "run {run_id} failed ({}: {}) and its compensation left {} action(s) to undo; this attempt undoes them and runs no step",
+                list.failure.code,
+                list.failure.message,
+                list.remaining.len()
+            );
+            self.events.emit(RunEvent::Warning(why.clone()));
+            report.warnings.push(why);
+            match self.pending_undo(&plan, list).await {
+                Ok(pending) => {
+                    let pending: Vec<&Completed> = pending.iter().collect();
+                    let undo = self
+                        .compensate(
+                            &plan,
+                            &run_id,
+                            &list.failure,
+                            &pending,
+                            &mut report.warnings,
+                        )
+                        .await;
+                    finished_compensation = Some(super::verdict::compensated(&undo, &list.failure));
+                    compensation = Some(undo);
+                }
+                Err(error) => {
+                    failure = Some(Failure {
+                        error,
+                        mode: super::verdict::StepMode::InPlace,
+                    });
+                }
+            }
+        }
+        let steps = if unfinished.is_some() {
+            &[][..]
+        } else {
+            &plan.steps[..]
+        };
+        for planned in steps {
             if self.options.interrupt.load(Ordering::SeqCst) {
                 interrupted = true;
                 break;
@@ -264,8 +328,9 @@ impl Engine<'_> {
                         reached,
                         scope.len(),
                     ) {
+                        let started = super::verdict::started_compensation(&error, mode);
                         compensation = Some(
-                            self.compensate(&plan, &run_id, &scope, &mut report.warnings)
+                            self.compensate(&plan, &run_id, &started, &scope, &mut report.warnings)
                                 .await,
                         );
                         failure = Some(Failure { error, mode });
@@ -298,17 +363,22 @@ impl Engine<'_> {
             interrupted = false;
         }
 
+        let superseded = self.store.lease().is_some_and(Lease::is_fenced);
         let Verdict {
             status,
             exit,
             error,
-        } = verdict(&RunEnd {
-            steps: &report.steps,
-            failure: failure.as_ref(),
-            undo: compensation.as_deref(),
-            interrupted,
-            pending: &report.pending_manual,
-        });
+        } = match finished_compensation {
+            Some(verdict) if !superseded => verdict,
+            _ => verdict(&RunEnd {
+                steps: &report.steps,
+                failure: failure.as_ref(),
+                // A superseded attempt reports that, even if it had begun to compensate.
+                undo: compensation.as_deref().filter(|_| !superseded),
+                interrupted,
+                pending: &report.pending_manual,
+            }),
+        };
         report.status = status;
         report.exit_code = exit;
         report.error = error;

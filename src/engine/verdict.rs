@@ -63,7 +63,7 @@ pub(crate) struct RunEnd<'a> {
 /// (the error's own code), verification failed (3), manual actions pending (9), else ok (0).
 pub(crate) fn verdict(end: &RunEnd<'_>) -> Verdict {
     if let (Some(undo), Some(failure)) = (end.undo, end.failure) {
-        return compensated(undo, &failure.error);
+        return compensated(undo, &started_compensation(&failure.error, failure.mode));
     }
     if end.interrupted {
         return Verdict {
@@ -133,14 +133,24 @@ pub(crate) fn step_error(error: &Error, mode: StepMode) -> ErrorReport {
     report
 }
 
-fn compensated(undo: &[UndoReport], error: &Error) -> Verdict {
+/// The failure that starts a compensation, as persisted with its undo list: the step's error,
+/// with the code underneath it as the cause.
+pub(crate) fn started_compensation(error: &Error, mode: StepMode) -> ErrorReport {
+    let mut report = step_error(error, mode);
+    report.cause = Some(error.cause_code());
+    report
+}
+
+/// The verdict of a compensation of `failure` (see [`started_compensation`]): compensated (7)
+/// when every undo held, else not fully (8), listing what remains.
+pub(crate) fn compensated(undo: &[UndoReport], failure: &ErrorReport) -> Verdict {
     let remaining: Vec<String> = undo
         .iter()
         .filter(|u| !u.ok)
         .map(|u| format!("step {} {}: {}", u.step, u.kind, u.detail))
         .collect();
-    let cause = Some(error.cause_code());
-    let original = ErrorReport::of(error).message;
+    let cause = failure.cause.clone();
+    let original = &failure.message;
     if remaining.is_empty() {
         Verdict {
             status: RunStatus::Compensated,

@@ -149,6 +149,8 @@ struct Trust {
     owner: String,
     renewed: Instant,
     fenced: Option<String>,
+    /// The owner run is recorded in the state database.
+    recorded: bool,
 }
 
 /// A held lease: the generation this attempt holds, and how far its last renewal is trusted.
@@ -160,6 +162,34 @@ pub(crate) struct Lease {
     trust: Mutex<Trust>,
     /// The holder this lease took over from, if any (its run id and generation).
     pub took_over_from: Option<(String, i64)>,
+    /// The run that held the lock last, released or taken over, and the state database it
+    /// recorded into: a new run checks that state still knows it.
+    pub last_holder: Option<LastHolder>,
+}
+
+/// The run that held a lock last.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct LastHolder {
+    /// Its run id.
+    pub run_id: String,
+    /// The state database it recorded into.
+    pub state_db: String,
+}
+
+impl LastHolder {
+    /// From the lock document before it was taken: its holder, or the run that released it.
+    fn of(lock: &Document) -> Option<Self> {
+        // A holder that died before its run was recorded left nothing to look for.
+        let holder = lock
+            .get_str("owner")
+            .ok()
+            .filter(|_| lock.get_bool("recorded").unwrap_or(false));
+        let run_id = holder.or_else(|| lock.get_str("last_run").ok())?;
+        Some(LastHolder {
+            run_id: run_id.to_owned(),
+            state_db: lock.get_str("state_db").ok()?.to_owned(),
+        })
+    }
 }
 
 impl Lease {
@@ -173,7 +203,7 @@ impl Lease {
         let fields = doc! {"owner": claim.run_id, "runbook": claim.runbook,
         "operator": claim.operator, "state_db": claim.state_db, "host": &machine.host,
         "boot_id": &machine.boot_id, "pid_namespace": &machine.pid_namespace,
-        "pid": i64::from(std::process::id()), "acquired_at": now, "heartbeat_at": now,
+        "pid": i64::from(std::process::id()), "recorded": false, "acquired_at": now, "heartbeat_at": now,
         "expires_at": DateTime::from_millis(now.timestamp_millis() + LEASE_SECS * 1000)};
         let update = doc! {"$set": fields, "$inc": {"generation": 1_i64}};
         // Released locks expire at once; a lock freed by hand only after a pause.
@@ -238,8 +268,10 @@ impl Lease {
                 owner: claim.run_id.to_owned(),
                 renewed: Instant::now(),
                 fenced: None,
+                recorded: false,
             }),
             took_over_from,
+            last_holder: taken.as_ref().and_then(LastHolder::of),
         })
     }
 
@@ -266,6 +298,10 @@ impl Lease {
 
     /// The error of an attempt that lost its lease.
     pub(crate) fn superseded(&self) -> Error {
+        let reason = self.trust().fenced.clone();
+        if let Some(reason) = reason.filter(|r| r != "superseded") {
+            return Error::Concurrent(reason);
+        }
         Error::Concurrent(format!(
             "this run lost its lock on {} (attempt {} was superseded: another run took the lock over, or it was released by hand); it stopped before its next write",
             self.database, self.generation
@@ -276,14 +312,18 @@ impl Lease {
     /// holds its generation. A recent renewal is trusted; an older one is checked (and renewed)
     /// with the server first.
     pub(crate) async fn ensure(&self) -> Result<()> {
-        {
+        let (fenced, trusted) = {
             let trust = self.trust();
-            if trust.fenced.is_some() {
-                return Err(self.superseded());
-            }
-            if trust.renewed.elapsed() < TRUSTED_FOR {
-                return Ok(());
-            }
+            (
+                trust.fenced.is_some(),
+                trust.renewed.elapsed() < TRUSTED_FOR,
+            )
+        };
+        if fenced {
+            return Err(self.superseded());
+        }
+        if trusted {
+            return Ok(());
         }
         self.renew().await
     }
@@ -296,11 +336,12 @@ impl Lease {
         }
         let sent = Instant::now();
         let now = DateTime::now();
+        let recorded = self.trust().recorded;
         let renewed = self
             .locks
             .find_one_and_update(
                 self.mine(),
-                doc! {"$set": {"heartbeat_at": now, "expires_at": DateTime::from_millis(now.timestamp_millis() + LEASE_SECS * 1000)}},
+                doc! {"$set": {"heartbeat_at": now, "recorded": recorded, "expires_at": DateTime::from_millis(now.timestamp_millis() + LEASE_SECS * 1000)}},
             )
             .await
             .map_err(|e| Error::database("cannot renew the lock", e))?;
@@ -350,14 +391,35 @@ impl Lease {
         Ok(())
     }
 
+    /// Stops this attempt for good, for `reason` (the state it records into vanished): it
+    /// writes nothing more, and reports `reason`.
+    pub(crate) fn fence(&self, reason: String) {
+        self.trust().fenced.get_or_insert(reason);
+    }
+
+    /// Records that the run holding this lease is in the state database (created or resumed):
+    /// from now on it is the lock's last holder (the lock document says so from its next renewal).
+    pub(crate) fn recorded(&self) {
+        self.trust().recorded = true;
+    }
+
     /// Frees the lock if this attempt still holds it. The document stays, with its generation,
-    /// so generations only ever grow.
+    /// so generations only ever grow, and names the last holder: this run once it was recorded,
+    /// else (it wrote nothing) the run that held it before.
     pub(crate) async fn release(&self) -> Result<()> {
+        let (owner, recorded) = {
+            let trust = self.trust();
+            (trust.owner.clone(), trust.recorded)
+        };
+        let mut set = doc! {"owner": null, "expires_at": DateTime::from_millis(0), "released_at": DateTime::now()};
+        if recorded {
+            set.insert("last_run", owner);
+        } else if let Some(last) = &self.last_holder {
+            set.insert("last_run", &last.run_id);
+            set.insert("state_db", &last.state_db);
+        }
         self.locks
-            .update_one(
-                self.mine(),
-                doc! {"$set": {"owner": null, "expires_at": DateTime::from_millis(0), "released_at": DateTime::now()}},
-            )
+            .update_one(self.mine(), doc! {"$set": set})
             .await
             .map_err(|e| Error::database("cannot release the lock", e))?;
         Ok(())
@@ -379,9 +441,27 @@ pub(crate) async fn force_unlock(client: &Client, database: &str) -> Result<Opti
     locks(client, database)
         .find_one_and_update(
             doc! {"_id": LOCK_ID, "owner": {"$ne": null}},
-            doc! {"$set": {"owner": null, "expires_at": DateTime::from_millis(now + FORCED_PAUSE_MS), "released_at": DateTime::now()},
-                  "$inc": {"generation": 1_i64}},
+            vec![doc! {"$set": {"last_run": {"$cond": [{"$eq": ["$recorded", true]}, "$owner", "$last_run"]}, "owner": null,
+                "expires_at": DateTime::from_millis(now + FORCED_PAUSE_MS), "released_at": "$$NOW",
+                "generation": {"$add": [{"$ifNull": ["$generation", 0_i64]}, 1_i64]}}}],
         )
         .await
         .map_err(|e| Error::database("cannot release the lock", e))
+}
+
+/// `unlock --accept-state`: the lock of `database` forgets the run that held it last, so runs
+/// recording into any state database may take it (after the operator checked the data by
+/// hand). Returns what it remembered.
+pub(crate) async fn forget_last_holder(
+    client: &Client,
+    database: &str,
+) -> Result<Option<LastHolder>> {
+    let before = locks(client, database)
+        .find_one_and_update(
+            doc! {"_id": LOCK_ID, "owner": null},
+            doc! {"$unset": {"last_run": "", "state_db": ""}, "$set": {"state_accepted_at": DateTime::now()}},
+        )
+        .await
+        .map_err(|e| Error::database("cannot update the lock", e))?;
+    Ok(before.as_ref().and_then(LastHolder::of))
 }

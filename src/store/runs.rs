@@ -9,8 +9,9 @@ use serde::{Deserialize, Serialize};
 use super::Store;
 use crate::error::{Error, Result};
 
-/// A run is considered dead when its heartbeat is older than this.
-pub(crate) const HEARTBEAT_EXPIRY_SECS: i64 = 60;
+/// A run is considered dead when its heartbeat is older than this: as long as its lease, since
+/// a run silent that long has lost its lock (the heartbeat renews both) and writes nothing more.
+pub(crate) const HEARTBEAT_EXPIRY_SECS: i64 = super::lock::LEASE_SECS;
 
 /// Where a run stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -110,6 +111,36 @@ pub(crate) struct RunRecord {
     /// Times the run was resumed after an interruption.
     #[serde(default)]
     pub resumed_at: Vec<DateTime>,
+    /// It goes on past failed steps (`--continue-on-error`, or an emergency procedure).
+    #[serde(default)]
+    pub continue_on_error: bool,
+    /// Compensation under way or left unfinished: what it still has to undo.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub undo: Option<UndoList>,
+}
+
+/// The persisted undo list of a compensation: written before the first undo, each entry removed
+/// once undone, so a rerun finishes what an interrupted or incomplete compensation left.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct UndoList {
+    /// The failure that started the compensation (its code as the cause).
+    pub failure: crate::error::ErrorReport,
+    /// What is left to undo, in the order to undo it.
+    pub remaining: Vec<PendingUndo>,
+}
+
+/// One action left to undo.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct PendingUndo {
+    /// Step id.
+    pub step: String,
+    /// The action's index in the step's actions of the run's direction.
+    pub index: usize,
+    /// How the action ended (what the undo needs: the index name, the backup written, …).
+    pub outcome: Document,
+    /// The snapshot taken before it, if any.
+    #[serde(default)]
+    pub snapshot: Option<String>,
 }
 
 /// The name of this host, for telling whether a run's process is still alive.
@@ -164,16 +195,24 @@ impl Store {
         Ok(())
     }
 
-    /// Refreshes a run's heartbeat.
+    /// Refreshes a run's heartbeat. Fails with [`Error::StateConflict`] when the run's record
+    /// is gone from the state database (dropped or replaced under the run).
     pub(crate) async fn heartbeat(&self, id: &str) -> Result<()> {
         self.ensure_lease().await?;
-        self.collection("runs")
-            .find_one_and_update(
-                doc! {"_id": id, "status": RunStatus::Running.as_str()},
+        let refreshed = self
+            .collection("runs")
+            .update_one(
+                doc! {"_id": id},
                 doc! {"$set": {"heartbeat_at": DateTime::now()}},
             )
             .await
             .map_err(|e| Error::database("cannot refresh the run's heartbeat", e))?;
+        if refreshed.matched_count == 0 {
+            return Err(Error::StateConflict(format!(
+                "run {id}'s record vanished from the state database {} while it ran (dropped or replaced?); it stopped before its next write, and no run can go on until the state is restored or accepted (`rollbook unlock --accept-state`)",
+                self.db.name()
+            )));
+        }
         Ok(())
     }
 
@@ -231,6 +270,67 @@ impl Store {
             .into_iter()
             .filter_map(|d| bson::from_document(d).ok())
             .collect())
+    }
+
+    /// Runs newest first, of one runbook and one database when given, with one status when
+    /// given (`rollbook runs`).
+    pub(crate) async fn list_runs(
+        &self,
+        runbook: Option<&str>,
+        database: Option<&str>,
+        status: Option<RunStatus>,
+        limit: i64,
+    ) -> Result<Vec<RunRecord>> {
+        use futures_util::TryStreamExt;
+        let mut filter = Document::new();
+        if let Some(runbook) = runbook {
+            filter.insert("runbook", runbook);
+        }
+        if let Some(database) = database {
+            filter.insert("database", database);
+        }
+        if let Some(status) = status {
+            filter.insert("status", status.as_str());
+        }
+        let documents: Vec<Document> = self
+            .collection("runs")
+            .find(filter)
+            .sort(doc! {"started_at": -1})
+            .limit(limit)
+            .await
+            .map_err(|e| Error::database("cannot read runs", e))?
+            .try_collect()
+            .await
+            .map_err(|e| Error::database("cannot read runs", e))?;
+        Ok(documents
+            .into_iter()
+            .filter_map(|d| bson::from_document(d).ok())
+            .collect())
+    }
+
+    /// Persists the undo list of a compensation before its first undo.
+    pub(crate) async fn save_undo(&self, id: &str, undo: &UndoList) -> Result<()> {
+        self.ensure_lease().await?;
+        let undo = bson::to_bson(undo).map_err(|e| Error::Usage(e.to_string()))?;
+        self.collection("runs")
+            .update_one(doc! {"_id": id}, doc! {"$set": {"undo": undo}})
+            .await
+            .map_err(|e| Error::database("cannot record the undo list of the run", e))?;
+        Ok(())
+    }
+
+    /// Takes one undone action off the run's undo list.
+    pub(crate) async fn undone(&self, id: &str, step: &str, index: usize) -> Result<()> {
+        self.ensure_lease().await?;
+        let index = i64::try_from(index).unwrap_or(i64::MAX);
+        self.collection("runs")
+            .update_one(
+                doc! {"_id": id},
+                doc! {"$pull": {"undo.remaining": {"step": step, "index": index}}},
+            )
+            .await
+            .map_err(|e| Error::database("cannot update the undo list of the run", e))?;
+        Ok(())
     }
 
     /// Marks a stopped run abandoned, only if its status is still `was`; false if it changed.

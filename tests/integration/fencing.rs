@@ -36,38 +36,75 @@ async fn storages(client: &mongodb::Client, state: &str) -> Vec<(String, u64)> {
     found
 }
 
+/// A rollback of step 19 on 60k seeded orders whose snapshot is written slowly (each of its
+/// inserts waits `block_ms` on the server), started and caught once a snapshot batch is stored.
+struct SlowRollback {
+    client: mongodb::Client,
+    db: String,
+    seed: String,
+    state: String,
+    first: Run,
+    child: std::process::Child,
+    slow: FailPoint,
+}
+
+impl SlowRollback {
+    async fn start(name: &str, block_ms: i32) -> SlowRollback {
+        let client = harness::client().await;
+        let db = harness::fresh_db(&client, name).await;
+        let seed = harness::fresh_db(&client, &format!("{name}_seed")).await;
+        let state = harness::fresh_db(&client, &format!("{name}_state")).await;
+        data::seed_earlybird(&client, &db, 60_000).await;
+        data::clone_db(&client, &db, &seed).await;
+        let app = format!("rollbook_{name}");
+        let slow = FailPoint::block_command(&client, &app, &["insert"], block_ms).await;
+        let first = rollback(&db, &state).uri(&harness::uri_with_app(&app));
+        let mut process = first.process();
+        process.stdout(Stdio::piped()).stderr(Stdio::piped());
+        let child = process.spawn().unwrap();
+        let waiting = Instant::now();
+        while !storages(&client, &state).await.iter().any(|(_, n)| *n > 0) {
+            assert!(
+                waiting.elapsed() < Duration::from_secs(90),
+                "no snapshot batch written"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        SlowRollback {
+            client,
+            db,
+            seed,
+            state,
+            first,
+            child,
+            slow,
+        }
+    }
+}
+
+/// `rollback steps-19-30 --steps 19 --yes --output json` on `db`.
+fn rollback(db: &str, state: &str) -> Run {
+    Run::new(["rollback", "steps-19-30", "--steps", "19"])
+        .yes()
+        .db(db)
+        .state(state)
+        .json()
+}
+
 #[tokio::test]
 async fn a_holder_paused_past_its_lease_writes_nothing_after_a_takeover_and_the_data_comes_back() {
-    let client = harness::client().await;
-    let db = harness::fresh_db(&client, "fence_pause").await;
-    let seed = harness::fresh_db(&client, "fence_pause_seed").await;
-    let state = harness::fresh_db(&client, "fence_pause_state").await;
-    data::seed_earlybird(&client, &db, 60_000).await;
-    data::clone_db(&client, &db, &seed).await;
-    let app = "rollbook_fence_pause";
     // Each insert of the first holder (its snapshot batches among them) waits on the server, so
     // its snapshot is written slowly enough to be stopped half-way.
-    let slow = FailPoint::block_command(&client, app, &["insert"], 1_500).await;
-    let rollback = || {
-        Run::new(["rollback", "steps-19-30", "--steps", "19"])
-            .yes()
-            .db(&db)
-            .state(&state)
-            .json()
-    };
-    let first = rollback().uri(&harness::uri_with_app(app));
-    let mut process = first.process();
-    process.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let child = process.spawn().unwrap();
-
-    let waiting = Instant::now();
-    while !storages(&client, &state).await.iter().any(|(_, n)| *n > 0) {
-        assert!(
-            waiting.elapsed() < Duration::from_secs(90),
-            "no snapshot batch written"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let SlowRollback {
+        client,
+        db,
+        seed,
+        state,
+        first,
+        child,
+        slow,
+    } = SlowRollback::start("fence_pause", 1_500).await;
+    let rollback = || rollback(&db, &state);
     signal(child.id(), "STOP");
     let half = storages(&client, &state).await;
     drop(slow);
@@ -130,6 +167,96 @@ async fn a_holder_paused_past_its_lease_writes_nothing_after_a_takeover_and_the_
     }
 
     // Forward puts every value back from the second attempt's snapshot: byte for byte.
+    Run::new(["apply", "steps-19-30", "--steps", "19"])
+        .yes()
+        .db(&db)
+        .state(&state)
+        .json()
+        .status(0);
+    data::assert_same(&client, &db, &seed, &data::EARLYBIRD, "after forward").await;
+}
+
+#[tokio::test]
+async fn a_state_database_dropped_mid_run_stops_the_run_and_the_next_one_is_refused_until_accepted()
+{
+    // The snapshot is written slowly, so the state can be dropped while the run is under way.
+    let SlowRollback {
+        client,
+        db,
+        seed,
+        state,
+        first,
+        child,
+        slow,
+    } = SlowRollback::start("fence_vanish", 1_000).await;
+    let rollback = || rollback(&db, &state);
+    let run_id = client
+        .database(&state)
+        .collection::<Document>("runs")
+        .find_one(doc! {})
+        .await
+        .unwrap()
+        .expect("the run's record")
+        .get_str("_id")
+        .unwrap()
+        .to_owned();
+    client.database(&state).drop().await.unwrap();
+    let dropped = oplog_now(&client).await;
+
+    // The run notices within a heartbeat and stops before its next write: the target is
+    // untouched, and the run's record is not written again.
+    let stopped = first.outcome(child.wait_with_output().unwrap());
+    drop(slow);
+    assert_eq!(stopped.code, 6, "{stopped}");
+    let message = stopped.json_doc()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        message.contains("vanished from the state database"),
+        "{message}"
+    );
+    assert_eq!(oplog_writes(&client, dropped, &[&db]).await, 0);
+    assert_eq!(data::count(&client, &state, "runs", doc! {}).await, 0);
+    data::assert_same(&client, &db, &seed, &data::EARLYBIRD, "after the stop").await;
+
+    // The next run meets the lock, which names the vanished run: refused, nothing written.
+    let since = oplog_now(&client).await;
+    let refused = rollback().status(11).json_doc();
+    assert_eq!(refused["error"]["code"], "SESSION_STATE_CONFLICT");
+    let message = refused["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains(&format!("has no record of run {run_id}"))
+            && message.contains("--accept-state"),
+        "{message}"
+    );
+    assert_eq!(oplog_writes(&client, since, &[&db]).await, 0);
+
+    // Accepting the state by hand (asked, then audited) lets runs go on.
+    let accept = || {
+        Run::new(["unlock", "steps-19-30", "--accept-state"])
+            .db(&db)
+            .state(&state)
+            .json()
+    };
+    accept().status(5);
+    let accepted = accept().yes().status(0).json_doc();
+    assert_eq!(
+        accepted["unlock"]["forgot"],
+        run_id.as_str(),
+        "{accepted:#}"
+    );
+    assert_eq!(
+        data::count(
+            &client,
+            &state,
+            "audit",
+            doc! {"event": "state_accepted_by_hand", "run_id": &run_id}
+        )
+        .await,
+        1
+    );
+    rollback().status(0);
     Run::new(["apply", "steps-19-30", "--steps", "19"])
         .yes()
         .db(&db)

@@ -358,6 +358,32 @@ async fn two_racing_rollbacks_with_different_state_databases_one_runs_the_other_
         "the winner released the lock: {lock}"
     );
     assert_eq!(lock.get_i64("generation").unwrap(), 1, "{lock}");
+
+    // The lock remembers the winner's state database: a run recording elsewhere is refused
+    // before writing anything, naming where the state is.
+    let winner = outputs.iter().find(|o| o.code == 0).unwrap().json_doc();
+    let winner_run = winner["run_id"].as_str().unwrap();
+    let (winner_state, loser_state) = if runs_in(&client, &states[0], winner_run).await {
+        (&states[0], &states[1])
+    } else {
+        (&states[1], &states[0])
+    };
+    let since = harness::oplog_now(&client).await;
+    let elsewhere = rollback(loser_state).status(11).json_doc();
+    assert_eq!(elsewhere["error"]["code"], "SESSION_STATE_CONFLICT");
+    let message = elsewhere["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains(&format!("last changed by run {winner_run}"))
+            && message.contains(&format!("pass --state-db {winner_state}")),
+        "{message}"
+    );
+    assert_eq!(harness::oplog_writes(&client, since, &[&db]).await, 0);
+    assert_eq!(data::count(&client, loser_state, "runs", doc! {}).await, 0);
+}
+
+/// True when `state` records run `id`.
+async fn runs_in(client: &mongodb::Client, state: &str, id: &str) -> bool {
+    data::count(client, state, "runs", doc! {"_id": id}).await == 1
 }
 
 /// This machine's boot id and pid namespace, as the lock records them.

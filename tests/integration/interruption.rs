@@ -257,11 +257,41 @@ async fn a_stopped_run_is_resumed_after_other_runs_and_an_abandoned_one_never() 
     let rollback_19 = rollback(&["steps-19-30", "--steps", "19"], &db, &state);
     let killed = killed_at_its_snapshot(&client, &rollback_19, &state, "19").await;
 
-    // Another run in between, on another step: the stopped run is still resumed.
+    // Another run in between, on another step: the stopped run is listed as interrupted and
+    // resumed by its id.
     rollback(&["steps-19-30", "--steps", "20"], &db, &state).status(0);
-    let report = rollback_19.status(0).json_doc();
+    let listed = Run::new(["runs", "--status", "interrupted"])
+        .state(&state)
+        .json()
+        .status(0)
+        .json_doc();
+    let ids: Vec<&str> = listed["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["run_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [killed.as_str()], "{listed:#}");
+    let resume = |id: &str| Run::new(["resume", id]).state(&state).json();
+    resume(&killed).status(5);
+    Run::new(["resume", &killed, "--db", &original])
+        .state(&state)
+        .yes()
+        .json()
+        .status(2);
+    let report = resume(&killed).yes().status(0).json_doc();
     assert_eq!(report["resumed"], true, "{report:#}");
     assert_eq!(report["run_id"], killed.as_str());
+    // A finished run is not resumed again, and says why.
+    let refused = resume(&killed).yes().status(11).json_doc();
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("ended ok"),
+        "{refused:#}"
+    );
+    resume("no-such-run").yes().status(2);
 
     // A forward of step 19 killed half-way, then abandoned: no rerun resumes it.
     let apply_19 = Run::new(["apply", "steps-19-30", "--steps", "19"])

@@ -268,6 +268,79 @@ async fn a_failed_compensation_exits_8_and_says_exactly_what_is_left() {
         "after an incomplete compensation",
     )
     .await;
+
+    // The undo list is persisted with the run, and `runs` shows what is left.
+    let run_id = report["run_id"].as_str().unwrap().to_owned();
+    let record = |client: &Client| {
+        let (client, state, run_id) = (client.clone(), state.clone(), run_id.clone());
+        async move {
+            client
+                .database(&state)
+                .collection::<Document>("runs")
+                .find_one(doc! {"_id": &run_id})
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    let left = |run: &Document| {
+        run.get_document("undo")
+            .unwrap()
+            .get_array("remaining")
+            .unwrap()
+            .len()
+    };
+    assert_eq!(left(&record(&client).await), 2);
+    let listed = Run::new(["runs"]).state(&state).json().status(0).json_doc();
+    let entry = listed["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["run_id"] == run_id.as_str())
+        .cloned()
+        .unwrap();
+    assert_eq!(entry["status"], "compensation_incomplete", "{listed:#}");
+    assert_eq!(entry["left_to_undo"], 2, "{listed:#}");
+    assert!(entry["next"]
+        .as_str()
+        .unwrap()
+        .contains(&format!("rollbook resume {run_id}")));
+
+    // Rerunning the command finishes the compensation from that list, running no step: the
+    // database is exactly as before the run.
+    let since = harness::oplog_now(&client).await;
+    let finished = org_rename("apply", &db, &state, "acme", "acme_corp")
+        .status(7)
+        .json_doc();
+    assert_eq!(finished["run_id"], run_id.as_str(), "{finished:#}");
+    assert_eq!(finished["resumed"], true, "{finished:#}");
+    assert_eq!(finished["error"]["code"], "COMPENSATED");
+    assert_eq!(finished["error"]["cause"], report["error"]["cause"]);
+    assert_eq!(
+        finished["steps"].as_array().unwrap().len(),
+        0,
+        "{finished:#}"
+    );
+    let undone = finished["compensation"].as_array().unwrap();
+    assert!(
+        undone.len() == 2 && undone.iter().all(|u| u["ok"] == true),
+        "{finished:#}"
+    );
+    assert_untouched(
+        &client,
+        &db,
+        &original,
+        "after the rerun finished the compensation",
+    )
+    .await;
+    let run = record(&client).await;
+    assert_eq!(run.get_str("status").unwrap(), "compensated");
+    assert_eq!(left(&run), 0);
+    // Only the new collection's drop was written to the target (the second undo found it gone).
+    assert_eq!(harness::oplog_writes(&client, since, &[&db]).await, 1);
+    // Nothing is left to finish: a rerun is a new run.
+    let again = org_rename("apply", &db, &state, "acme", "acme_corp").run();
+    assert_ne!(again.json_doc()["run_id"], run_id.as_str(), "{again}");
 }
 
 #[tokio::test]

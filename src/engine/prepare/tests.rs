@@ -50,6 +50,7 @@ fn request(command: RunCommand, steps: &str, source: Option<SavedPlan>) -> RunRe
         operator: "bob".into(),
         confirmation: Confirmation::Prompt,
         terminal: Terminal::Present,
+        resume: None,
     }
 }
 
@@ -145,6 +146,8 @@ fn prior_run(prior: Prior, checked: &Checked, request: &RunRequest) -> Option<Ru
         exit_code: None,
         error: None,
         resumed_at: Vec::new(),
+        continue_on_error: false,
+        undo: None,
     })
 }
 

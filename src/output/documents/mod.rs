@@ -10,6 +10,7 @@ pub(crate) mod plan;
 pub(crate) mod progress;
 pub(crate) mod report;
 pub(crate) mod runbook_ref;
+pub(crate) mod runs;
 pub(crate) mod sandbox;
 pub(crate) mod state;
 pub(crate) mod unlock;

@@ -14,4 +14,6 @@ pub(crate) struct UnlockDocument<'a> {
 pub(crate) struct Unlocked<'a> {
     /// The run that held the lock; null when nothing was locked.
     pub(crate) released: Option<&'a str>,
+    /// `--accept-state`: the run the lock no longer asks the state database for.
+    pub(crate) forgot: Option<&'a str>,
 }

@@ -146,6 +146,7 @@ pub async fn run_unattended(
         interrupt: std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
         db_user: None,
         plan: None,
+        resume: None,
     };
     let engine = rollbook::engine::Engine {
         client,

@@ -12,6 +12,7 @@ pub mod failpoints;
 pub mod invocation;
 pub mod kills;
 pub mod servers;
+pub mod state_loss;
 pub mod takeovers;
 
 use std::path::{Path, PathBuf};
@@ -58,6 +59,8 @@ pub enum GroupKind {
     Leases,
     /// SIGKILL while org-rename's copy runs on the server: taken over, the copy stopped.
     Orphans,
+    /// The state database dropped during `rollback --steps 30-19`: stopped, the next run refused.
+    StateLoss,
     /// Server failpoints on every action kind.
     Failpoints,
     /// `mongod` killed (SIGKILL) and restarted mid-run.
@@ -242,6 +245,9 @@ pub async fn run(options: &Options, progress: &dyn Progress) -> Result<Outcome> 
     }
     if options.runs(GroupKind::Orphans) {
         groups.push(takeovers::orphaned_server_work(&mut suite, progress).await?);
+    }
+    if options.runs(GroupKind::StateLoss) {
+        groups.push(state_loss::dropped_mid_run(&mut suite, progress).await?);
     }
     if options.runs(GroupKind::Failpoints) {
         groups.push(failpoints::every_action_kind(&mut suite, progress).await?);

@@ -26,7 +26,7 @@ pub const LEASE_SECS: u64 = 30;
 pub const PAUSED_FOR: Duration = Duration::from_secs(LEASE_SECS + 4);
 
 /// How long a woken or rerun process may take to exit before the trial gives up on it.
-const PATIENCE: Duration = Duration::from_secs(180);
+pub(super) const PATIENCE: Duration = Duration::from_secs(180);
 
 /// The collection rollbook keeps a target database's lock in (`LOCK_COLLECTION`).
 const LOCK_COLLECTION: &str = "rollbook_lock";
@@ -41,7 +41,7 @@ pub const ORPHAN_MEMBERS: u64 = 100_000;
 pub const PRISTINE_LARGE_MASTER: &str = "pristine_large_master";
 
 /// A difference that is no data: a rule of the protocol that did not hold.
-fn broken(note: String) -> Difference {
+pub(super) fn broken(note: String) -> Difference {
     Difference {
         notes: vec![note],
         ..Difference::default()
@@ -72,7 +72,7 @@ async fn lock_of(client: &Client, db: &str) -> Result<Option<Document>> {
 }
 
 /// The generation of the lock of `db` when process `pid` holds it now.
-async fn held_by(client: &Client, db: &str, pid: u32) -> Result<Option<i64>> {
+pub(super) async fn held_by(client: &Client, db: &str, pid: u32) -> Result<Option<i64>> {
     Ok(lock_of(client, db).await?.and_then(|lock| {
         (lock.get_str("owner").is_ok() && lock.get_i64("pid").ok() == Some(i64::from(pid)))
             .then(|| lock.get_i64("generation").unwrap_or_default())
@@ -80,7 +80,7 @@ async fn held_by(client: &Client, db: &str, pid: u32) -> Result<Option<i64>> {
 }
 
 /// The timestamp of the newest oplog entry: the point from which [`oplog_writes`] counts.
-async fn oplog_now(client: &Client) -> Result<Timestamp> {
+pub(super) async fn oplog_now(client: &Client) -> Result<Timestamp> {
     let failed = |e| Error::database("cannot read the oplog", e);
     client
         .database("local")
@@ -97,7 +97,7 @@ async fn oplog_now(client: &Client) -> Result<Timestamp> {
 /// letters and digits), periodic no-ops and its lock (`rollbook_lock`) excepted. Transactions
 /// are logged as one `applyOps` entry in `admin.$cmd`; those count when one of their
 /// operations touches `db`. Zero proves nothing was written there.
-async fn oplog_writes(client: &Client, since: Timestamp, db: &str) -> Result<u64> {
+pub(super) async fn oplog_writes(client: &Client, since: Timestamp, db: &str) -> Result<u64> {
     let pattern = format!("^{db}\\.");
     let lock = format!("^{db}\\.{LOCK_COLLECTION}$");
     client
