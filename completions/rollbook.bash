@@ -40,6 +40,9 @@ _rollbook() {
             rollbook,list)
                 cmd="rollbook__subcmd__list"
                 ;;
+            rollbook,new)
+                cmd="rollbook__subcmd__new"
+                ;;
             rollbook,plan)
                 cmd="rollbook__subcmd__plan"
                 ;;
@@ -63,6 +66,9 @@ _rollbook() {
                 ;;
             rollbook,show)
                 cmd="rollbook__subcmd__show"
+                ;;
+            rollbook,snapshots)
+                cmd="rollbook__subcmd__snapshots"
                 ;;
             rollbook,status)
                 cmd="rollbook__subcmd__status"
@@ -100,6 +106,9 @@ _rollbook() {
             rollbook__subcmd__help,list)
                 cmd="rollbook__subcmd__help__subcmd__list"
                 ;;
+            rollbook__subcmd__help,new)
+                cmd="rollbook__subcmd__help__subcmd__new"
+                ;;
             rollbook__subcmd__help,plan)
                 cmd="rollbook__subcmd__help__subcmd__plan"
                 ;;
@@ -124,6 +133,9 @@ _rollbook() {
             rollbook__subcmd__help,show)
                 cmd="rollbook__subcmd__help__subcmd__show"
                 ;;
+            rollbook__subcmd__help,snapshots)
+                cmd="rollbook__subcmd__help__subcmd__snapshots"
+                ;;
             rollbook__subcmd__help,status)
                 cmd="rollbook__subcmd__help__subcmd__status"
                 ;;
@@ -147,6 +159,12 @@ _rollbook() {
                 ;;
             rollbook__subcmd__help__subcmd__sandbox,up)
                 cmd="rollbook__subcmd__help__subcmd__sandbox__subcmd__up"
+                ;;
+            rollbook__subcmd__help__subcmd__snapshots,list)
+                cmd="rollbook__subcmd__help__subcmd__snapshots__subcmd__list"
+                ;;
+            rollbook__subcmd__help__subcmd__snapshots,prune)
+                cmd="rollbook__subcmd__help__subcmd__snapshots__subcmd__prune"
                 ;;
             rollbook__subcmd__sandbox,down)
                 cmd="rollbook__subcmd__sandbox__subcmd__down"
@@ -178,6 +196,24 @@ _rollbook() {
             rollbook__subcmd__sandbox__subcmd__help,up)
                 cmd="rollbook__subcmd__sandbox__subcmd__help__subcmd__up"
                 ;;
+            rollbook__subcmd__snapshots,help)
+                cmd="rollbook__subcmd__snapshots__subcmd__help"
+                ;;
+            rollbook__subcmd__snapshots,list)
+                cmd="rollbook__subcmd__snapshots__subcmd__list"
+                ;;
+            rollbook__subcmd__snapshots,prune)
+                cmd="rollbook__subcmd__snapshots__subcmd__prune"
+                ;;
+            rollbook__subcmd__snapshots__subcmd__help,help)
+                cmd="rollbook__subcmd__snapshots__subcmd__help__subcmd__help"
+                ;;
+            rollbook__subcmd__snapshots__subcmd__help,list)
+                cmd="rollbook__subcmd__snapshots__subcmd__help__subcmd__list"
+                ;;
+            rollbook__subcmd__snapshots__subcmd__help,prune)
+                cmd="rollbook__subcmd__snapshots__subcmd__help__subcmd__prune"
+                ;;
             *)
                 ;;
         esac
@@ -185,7 +221,7 @@ _rollbook() {
 
     case "${cmd}" in
         rollbook)
-            opts="-y -v -q -h -V --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help --version list show validate plan apply rollback verify approve unlock abandon resume runs report status history dump restore completions sandbox help"
+            opts="-y -v -q -h -V --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help --version list new show validate plan apply rollback verify approve unlock abandon resume runs report status history dump restore completions snapshots sandbox help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -497,7 +533,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__help)
-            opts="list show validate plan apply rollback verify approve unlock abandon resume runs report status history dump restore completions sandbox help"
+            opts="list new show validate plan apply rollback verify approve unlock abandon resume runs report status history dump restore completions snapshots sandbox help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -609,6 +645,20 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rollbook__subcmd__help__subcmd__new)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -790,6 +840,48 @@ _rollbook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rollbook__subcmd__help__subcmd__snapshots)
+            opts="list prune"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rollbook__subcmd__help__subcmd__snapshots__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rollbook__subcmd__help__subcmd__snapshots__subcmd__prune)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rollbook__subcmd__help__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -942,6 +1034,48 @@ _rollbook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rollbook__subcmd__new)
+            opts="-y -v -q -h --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runbooks)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rollbook__subcmd__plan)
             opts="-y -v -q -h --direction --steps --param --continue-on-error --transaction-limit --with --ack --on-conflict --fail-on-unsupported --emergency --out --wide --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1017,12 +1151,16 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__report)
-            opts="-y -v -q -h --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --last --runbook --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --runbook)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --uri)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1635,6 +1773,200 @@ _rollbook() {
                 return 0
             fi
             case "${prev}" in
+                --uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runbooks)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rollbook__subcmd__snapshots)
+            opts="-y -v -q -h --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help list prune help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runbooks)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rollbook__subcmd__snapshots__subcmd__help)
+            opts="list prune help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rollbook__subcmd__snapshots__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rollbook__subcmd__snapshots__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rollbook__subcmd__snapshots__subcmd__help__subcmd__prune)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rollbook__subcmd__snapshots__subcmd__list)
+            opts="-y -v -q -h --runbook --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --runbook)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runbooks)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rollbook__subcmd__snapshots__subcmd__prune)
+            opts="-y -v -q -h --older-than --force --runbook --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --older-than)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runbook)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --uri)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

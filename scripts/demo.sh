@@ -35,7 +35,6 @@ ROLLBOOK_OPERATOR=demo-lead $rollbook approve --plan "$plan_file" --reason "demo
 
 step "roll back exactly the approved plan (snapshots first; small steps in one transaction)"
 ROLLBOOK_OPERATOR=demo-oncall $rollbook rollback --plan "$plan_file" --yes
-run_id="$($rollbook history --runbook steps-19-30 --limit 1 --output json | sed -n 's/.*"run_id": "\([^"]*\)".*/\1/p' | head -n 1)"
 
 step "verify the rollback holds"
 $rollbook verify steps-19-30 --steps 19-23 --direction rollback
@@ -44,7 +43,7 @@ step "per-step state"
 $rollbook status steps-19-30
 
 step "the incident report of the rollback"
-$rollbook report "$run_id"
+$rollbook report --last --runbook steps-19-30
 
 step "done"
 echo "sandbox: $ROLLBOOK_URI" >&2

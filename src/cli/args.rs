@@ -18,6 +18,7 @@ pub struct Cli {
 
 /// Options every command accepts.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// MongoDB connection string (falls back to `MONGODB_URI`).
     #[arg(long, env = "ROLLBOOK_URI", global = true, hide_env_values = true)]
@@ -80,6 +81,12 @@ pub enum LogFormat {
 pub enum Command {
     /// List runbooks, their steps, and which steps need approval.
     List,
+    /// Write a commented runbook skeleton (`<runbooks>/<ID>.yaml`, database from --db) that
+    /// validates as it is, to edit into the real procedure.
+    New {
+        /// Runbook id: letters, digits, '-' or '_'.
+        id: String,
+    },
     /// Show a runbook or one step: prose, actions, approval, data loss, reversibility.
     Show {
         /// Runbook id (looked up in --runbooks) or path to a YAML file.
@@ -213,8 +220,15 @@ pub enum Command {
     },
     /// An incident-style Markdown report of a run.
     Report {
-        /// Run id.
-        run_id: String,
+        /// Run id (see `rollbook runs`).
+        #[arg(required_unless_present = "last", conflicts_with = "last")]
+        run_id: Option<String>,
+        /// The newest run that changed something (apply or rollback), of `--runbook` when given.
+        #[arg(long)]
+        last: bool,
+        /// With `--last`: only runs of this runbook id.
+        #[arg(long, requires = "last")]
+        runbook: Option<String>,
     },
     /// Per step: last direction applied, when, by whom, last verification; interrupted runs.
     Status {
@@ -275,6 +289,12 @@ pub enum Command {
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
+    },
+    /// The snapshots in the state database: list them, or prune old ones.
+    Snapshots {
+        /// What to do with them.
+        #[command(subcommand)]
+        command: SnapshotsCommand,
     },
     /// A local throwaway MongoDB replica set with demo data.
     Sandbox {
@@ -412,6 +432,52 @@ impl From<DirectionArg> for crate::runbook::model::Direction {
             DirectionArg::Rollback => crate::runbook::model::Direction::Rollback,
         }
     }
+}
+
+/// What `rollbook snapshots` does.
+#[derive(Debug, Subcommand)]
+pub enum SnapshotsCommand {
+    /// Every snapshot, newest first: what it holds, when it was taken, whether it was put back;
+    /// then storage that no snapshot names (left by an attempt killed before registering it).
+    List {
+        /// Only snapshots of this runbook id.
+        #[arg(long)]
+        runbook: Option<String>,
+    },
+    /// Remove snapshots older than AGE that were put back (one not put back only with
+    /// --force: it is the only way back), and unregistered storage of runs that ended. Asks;
+    /// audited.
+    Prune {
+        /// How old: `30d`, `12h` or `90m`.
+        #[arg(long, value_name = "AGE", value_parser = parse_age)]
+        older_than: i64,
+        /// Remove snapshots not put back too: what they saved cannot be restored afterwards.
+        #[arg(long)]
+        force: bool,
+        /// Only snapshots of this runbook id.
+        #[arg(long)]
+        runbook: Option<String>,
+    },
+}
+
+/// An age on the command line (`30d`, `12h`, `90m`), in milliseconds.
+fn parse_age(text: &str) -> Result<i64, String> {
+    let (number, unit) = text.split_at(text.len().saturating_sub(1));
+    let count: i64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not an age like 30d, 12h or 90m"))?;
+    let unit_ms = match unit {
+        "d" => 86_400_000,
+        "h" => 3_600_000,
+        "m" => 60_000,
+        _ => return Err(format!("{text:?} is not an age like 30d, 12h or 90m")),
+    };
+    if count < 0 {
+        return Err(format!("{text:?}: an age cannot be negative"));
+    }
+    count
+        .checked_mul(unit_ms)
+        .ok_or_else(|| format!("{text:?} is too long an age"))
 }
 
 /// Sandbox sub-commands.

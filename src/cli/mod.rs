@@ -8,6 +8,7 @@ mod catalog;
 mod completions;
 pub mod connect;
 mod interrupt;
+mod new;
 mod plan;
 mod progress;
 mod prompt;
@@ -17,6 +18,7 @@ mod resume;
 mod run;
 mod runs;
 mod sandbox;
+mod snapshots;
 mod state;
 mod unlock;
 
@@ -157,7 +159,11 @@ pub(crate) async fn run(cli: Cli) -> i32 {
         )
         .await
         .map(|()| exit_code::OK),
-        Command::Report { run_id } => report::run(&cli.global, run_id)
+        Command::Report {
+            run_id,
+            last: _,
+            runbook,
+        } => report::run(&cli.global, run_id.as_deref(), runbook.as_deref())
             .await
             .map(|()| exit_code::OK),
         Command::Status { runbook } => state::status(&cli.global, runbook)
@@ -171,6 +177,7 @@ pub(crate) async fn run(cli: Cli) -> i32 {
             .await
             .map(|()| exit_code::OK),
         Command::List => catalog::list(&cli.global).map(|()| exit_code::OK),
+        Command::New { id } => new::run(&cli.global, id).map(|()| exit_code::OK),
         Command::Show { runbook, step } => {
             catalog::show(&cli.global, runbook, step.as_deref()).map(|()| exit_code::OK)
         }
@@ -206,6 +213,9 @@ pub(crate) async fn run(cli: Cli) -> i32 {
         .await
         .map(|()| exit_code::OK),
         Command::Completions { shell } => completions::print(*shell).map(|()| exit_code::OK),
+        Command::Snapshots { command } => snapshots::run(&cli.global, command)
+            .await
+            .map(|()| exit_code::OK),
         Command::Sandbox { command, dir } => sandbox::run(&cli.global, command, dir)
             .await
             .map(|()| exit_code::OK),
@@ -302,11 +312,13 @@ fn command_name(command: &Command) -> &'static str {
         Command::Status { .. } => "status",
         Command::History { .. } => "history",
         Command::List => "list",
+        Command::New { .. } => "new",
         Command::Show { .. } => "show",
         Command::Validate { .. } => "validate",
         Command::Dump { .. } => "dump",
         Command::Restore { .. } => "restore",
         Command::Completions { .. } => "completions",
+        Command::Snapshots { .. } => "snapshots",
         Command::Sandbox { .. } => "sandbox",
     }
 }

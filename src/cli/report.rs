@@ -10,10 +10,35 @@ use crate::output::documents::report::ReportDocument;
 use crate::output::incident;
 use crate::output::json;
 
-/// Prints the report of one run.
-pub(crate) async fn run(global: &GlobalArgs, run_id: &str) -> Result<()> {
+/// Prints the report of run `run_id`, or (`None`: `--last`) of the newest apply or rollback,
+/// of `runbook` when given.
+pub(crate) async fn run(
+    global: &GlobalArgs,
+    run_id: Option<&str>,
+    runbook: Option<&str>,
+) -> Result<()> {
     let client = connect::client(global).await?;
     let store = connect::store(&client, global).await?;
+    let last;
+    let run_id = match run_id {
+        Some(id) => id,
+        None => {
+            last = store
+                .list_runs(runbook, global.db.as_deref(), None, 50)
+                .await?
+                .into_iter()
+                .find(|run| run.command != "verify")
+                .ok_or_else(|| {
+                    Error::Usage(format!(
+                        "no apply or rollback{} is recorded in the state database {}",
+                        runbook.map_or_else(String::new, |r| format!(" of {r}")),
+                        global.state_db
+                    ))
+                })?
+                .id;
+            last.as_str()
+        }
+    };
     let raw: Document = store
         .database()
         .collection::<Document>("runs")

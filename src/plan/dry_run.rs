@@ -483,6 +483,21 @@ async fn preview_action(
             preview.collection = Some(a.from.clone());
             preview.creates_collections.push(a.to.clone());
             preview.drops_collections.push(a.from.clone());
+            let db = db_of(a.database.as_deref());
+            // `drop_target` replaces a collection already named `to`: that is a drop too.
+            if a.drop_target && collections::options(&db, &a.to).await?.is_some() {
+                let everything = Document::new();
+                let replaced = reads
+                    .count(db.name(), &a.to, &everything, || {
+                        collections::count(&db, &a.to)
+                    })
+                    .await?;
+                preview.drops_collections.push(a.to.clone());
+                preview.note = Some(format!(
+                    "replaces the existing {} ({replaced} documents, snapshotted first)",
+                    a.to
+                ));
+            }
         }
         Action::BackupToCollection(a) => {
             let db = db_of(a.database.as_deref());

@@ -268,6 +268,7 @@ impl Validator<'_> {
                 }
                 let keys: Vec<String> = a.values.keys().cloned().collect();
                 self.field_paths(&format!("{path}.values"), &keys);
+                self.literal_values(&format!("{path}.values"), &a.values);
             }
             Action::Update(a) => {
                 self.selection(&path, a.filter.as_ref(), a.all_documents);
@@ -280,6 +281,11 @@ impl Validator<'_> {
                             format!("{path}.update.{key}"),
                             format!("{key:?} is not an update operator (they start with '$', e.g. $set)"),
                         );
+                    }
+                }
+                for operator in ["$set", "$setOnInsert"] {
+                    if let Some(Value::Object(values)) = a.update.get(operator) {
+                        self.literal_values(&format!("{path}.update.{operator}"), values);
                     }
                 }
             }
@@ -413,6 +419,21 @@ impl Validator<'_> {
         }
     }
 
+    /// Refuses aggregation expressions among the values a plain update sets: the server stores
+    /// `{"$concat": [...]}` as that object in every document instead of computing it.
+    fn literal_values(&mut self, path: &str, values: &serde_json::Map<String, Value>) {
+        for (field, value) in values {
+            if let Some((at, operator)) = expression_in(value, &format!("{path}.{field}")) {
+                self.report(
+                    at,
+                    format!(
+                        "{operator} is an aggregation expression: a plain update would store it as a literal object in {field:?} instead of computing it; set plain values (Extended JSON types like $date are fine)"
+                    ),
+                );
+            }
+        }
+    }
+
     fn field_paths(&mut self, path: &str, fields: &[String]) {
         for (index, field) in fields.iter().enumerate() {
             if field.is_empty()
@@ -527,6 +548,47 @@ impl Validator<'_> {
     }
 }
 
+/// Extended JSON's type wrappers: `$`-keys a value may carry (they become BSON values).
+const EXTENDED_JSON_TYPES: [&str; 16] = [
+    "$oid",
+    "$date",
+    "$numberInt",
+    "$numberLong",
+    "$numberDouble",
+    "$numberDecimal",
+    "$binary",
+    "$uuid",
+    "$timestamp",
+    "$regularExpression",
+    "$symbol",
+    "$code",
+    "$scope",
+    "$minKey",
+    "$maxKey",
+    "$undefined",
+];
+
+/// The first `$`-key (at any depth) of a value set by a plain update that is not an Extended
+/// JSON type: an aggregation expression such as `$concat`, which the server would store as a
+/// literal object instead of computing it.
+fn expression_in(value: &Value, path: &str) -> Option<(String, String)> {
+    match value {
+        Value::Object(map) => map.iter().find_map(|(key, item)| {
+            let item_path = format!("{path}.{key}");
+            if key.starts_with('$') && !EXTENDED_JSON_TYPES.contains(&key.as_str()) {
+                Some((item_path, key.clone()))
+            } else {
+                expression_in(item, &item_path)
+            }
+        }),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(index, item)| expression_in(item, &format!("{path}[{index}]"))),
+        _ => None,
+    }
+}
+
 fn forbidden_operators(value: &Value, path: &str, report: &mut dyn FnMut(&str, &str)) {
     match value {
         Value::Object(map) => {
@@ -544,5 +606,40 @@ fn forbidden_operators(value: &Value, path: &str, report: &mut dyn FnMut(&str, &
             }
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::expression_in;
+    use serde_json::json;
+
+    #[test]
+    fn expressions_are_found_at_any_depth_and_extended_json_types_pass() {
+        let cases = [
+            (json!("plain"), None),
+            (json!({"$date": "2026-01-01T00:00:00Z"}), None),
+            (
+                json!({"at": {"$date": {"$numberLong": "1"}}, "id": {"$oid": "0123456789abcdef01234567"}}),
+                None,
+            ),
+            (
+                json!({"$concat": ["$a", "$b"]}),
+                Some(("v.$concat", "$concat")),
+            ),
+            (
+                json!({"name": {"first": {"$toUpper": "$n"}}}),
+                Some(("v.name.first.$toUpper", "$toUpper")),
+            ),
+            (json!([1, {"$add": [1, 2]}]), Some(("v[1].$add", "$add"))),
+        ];
+        for (value, expected) in cases {
+            let found = expression_in(&value, "v");
+            assert_eq!(
+                found.as_ref().map(|(p, o)| (p.as_str(), o.as_str())),
+                expected,
+                "{value}"
+            );
+        }
     }
 }

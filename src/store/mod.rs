@@ -9,6 +9,7 @@ pub(crate) mod lock;
 #[cfg(test)]
 pub(crate) mod memory;
 pub(crate) mod runs;
+pub(crate) mod snapshot_registry;
 pub mod snapshots;
 pub(crate) mod state;
 pub(crate) mod step_state;

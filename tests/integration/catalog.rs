@@ -144,3 +144,52 @@ fn digest_ignores_formatting_and_changes_with_content() {
     let changed = original.replacen("subscription_id", "subscription_ref", 1);
     assert_ne!(base, digest_of(&changed));
 }
+
+#[test]
+fn help_shows_a_commands_own_options_before_the_global_ones() {
+    for (command, own) in [
+        ("rollback", "--steps"),
+        ("approve", "--reason"),
+        ("snapshots prune", "--older-than"),
+    ] {
+        let mut args: Vec<&str> = command.split(' ').collect();
+        args.push("--help");
+        let help = offline(&args).status(0).stdout;
+        let at = |text: &str| {
+            help.find(text)
+                .unwrap_or_else(|| panic!("{text} in {help}"))
+        };
+        assert!(
+            at(own) < at("Global options:") && at("Global options:") < at("--state-db"),
+            "{command}: {help}"
+        );
+    }
+}
+
+#[test]
+fn new_writes_a_skeleton_that_validates_and_never_overwrites() {
+    let dir = tempfile::tempdir().unwrap();
+    let runbooks = dir.path().join("runbooks");
+    let with_dir = |args: &[&str]| offline(args).arg("--runbooks").arg(&runbooks);
+    let made = with_dir(&["new", "orders-archive", "--db", "shop"])
+        .json()
+        .status(0)
+        .json_doc();
+    let path = runbooks.join("orders-archive.yaml");
+    assert_eq!(made["path"], path.display().to_string(), "{made:#}");
+    with_dir(&["validate", "orders-archive"]).status(0);
+    let shown = with_dir(&["show", "orders-archive"])
+        .json()
+        .status(0)
+        .json_doc();
+    assert_eq!(shown["runbook"]["database"], "shop", "{shown:#}");
+
+    std::fs::write(&path, "# edited by hand\n").unwrap();
+    with_dir(&["new", "orders-archive"]).status(2);
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "# edited by hand\n"
+    );
+    with_dir(&["new", "orders archive"]).status(2);
+    assert!(!runbooks.join("orders archive.yaml").exists());
+}

@@ -634,6 +634,16 @@ async fn status_and_history_show_what_happened() {
         .state(&state)
         .run();
     assert!(human.stdout.contains("run_finished"), "{human}");
+
+    // `report --last` is the newest run that changed something: a verify since does not count.
+    run(&["verify", "steps-19-30", "--steps", "19"]).status(0);
+    let last = run(&["report", "--last", "--runbook", "steps-19-30"])
+        .status(0)
+        .json_doc();
+    assert_eq!(last["run_id"], run_id.as_str(), "{last:#}");
+    assert!(last["markdown"].as_str().unwrap().contains(&run_id));
+    run(&["report", "--last", "--runbook", "org-rename"]).status(2);
+    run(&["report"]).status(2);
 }
 
 #[tokio::test]

@@ -72,6 +72,53 @@ async fn plan_shows_what_would_change_and_writes_nothing() {
 }
 
 #[tokio::test]
+async fn plan_shows_the_collection_a_rename_replaces() {
+    let client = harness::client().await;
+    let db = harness::fresh_db(&client, "plan_rename").await;
+    let state = harness::fresh_db(&client, "plan_rename_state").await;
+    for (name, count) in [("orders_next", 3), ("orders", 5)] {
+        let docs: Vec<Document> = (0..count).map(|i| doc! {"_id": i}).collect();
+        client
+            .database(&db)
+            .collection::<Document>(name)
+            .insert_many(docs)
+            .await
+            .unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let runbook = dir.path().join("swap.yaml");
+    std::fs::write(
+        &runbook,
+        "id: swap\ntitle: Swap in the new orders\ndatabase: shop\nsteps:\n  - id: \"1\"\n    title: Rename over\n    data_loss: {level: partial}\n    reversibility: {level: full}\n    forward:\n      - rename_collection: {from: orders_next, to: orders, drop_target: true}\n",
+    )
+    .unwrap();
+    let since = oplog_now(&client).await;
+    let plan = Run::new(["plan"])
+        .arg(&runbook)
+        .args(["--direction", "forward"])
+        .db(&db)
+        .state(&state)
+        .json()
+        .status(0)
+        .json_doc();
+    let action = &plan["steps"][0]["actions"][0];
+    let drops: Vec<&str> = action["drops_collections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d.as_str().unwrap())
+        .collect();
+    assert_eq!(drops, ["orders_next", "orders"], "{plan:#}");
+    assert!(
+        action["note"]
+            .as_str()
+            .is_some_and(|n| n.contains("replaces the existing orders (5 documents")),
+        "{plan:#}"
+    );
+    assert_eq!(oplog_writes(&client, since, &[&db, &state]).await, 0);
+}
+
+#[tokio::test]
 async fn approvals_none_self_expired_wrong_digest_and_valid() {
     let client = harness::client().await;
     let db = harness::fresh_db(&client, "approvals").await;

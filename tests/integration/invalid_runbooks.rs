@@ -78,6 +78,8 @@ fn cases() -> Vec<(&'static str, String, &'static str)> {
         ("a bidirectional control", unset("          collection: \"\\u202Eorders\" # HERE\n          all_documents: true\n          fields: [x]\n"), "U+202E"),
         ("a control character", unset("          collection: \"ord\\ters\" # HERE\n          all_documents: true\n          fields: [x]\n"), "U+0009"),
         ("a name too long for the server", unset(&format!("          collection: {} # HERE\n          all_documents: true\n          fields: [x]\n", "o".repeat(250))), "255-byte namespace limit"),
+        ("a computed value in set", runbook("", "    forward:\n      - set:\n          collection: users\n          all_documents: true\n          values:\n            display_name: {$concat: [\"$first\", \" \", \"$last\"]} # HERE\n"), "$concat is an aggregation expression"),
+        ("a computed value in an update's $set", runbook("", "    forward:\n      - update:\n          collection: users\n          all_documents: true\n          update:\n            $set:\n              profile:\n                name: {$toUpper: \"$name\"} # HERE\n"), "$toUpper is an aggregation expression"),
         ("rollbook's lock", unset("          collection: rollbook_lock # HERE\n          all_documents: true\n          fields: [x]\n"), "rollbook's lock"),
     ]
 }

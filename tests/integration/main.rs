@@ -21,5 +21,6 @@ mod progress;
 mod restores;
 mod sandbox;
 mod server;
+mod snapshot_registry;
 mod tenant_restore;
 mod views;

@@ -12,6 +12,7 @@ pub(crate) mod report;
 pub(crate) mod runbook_ref;
 pub(crate) mod runs;
 pub(crate) mod sandbox;
+pub(crate) mod snapshots;
 pub(crate) mod state;
 pub(crate) mod unlock;
 
