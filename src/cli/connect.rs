@@ -71,7 +71,7 @@ pub(crate) async fn connect(global: &GlobalArgs) -> Result<Connection> {
         Error::Usage(format!(
             "invalid MongoDB connection string {}: {}",
             crate::secrets::redact_uri(&uri),
-            crate::error::describe_driver_error(&e)
+            crate::secrets::redact_with(&crate::error::describe_driver_error(&e), &uri)
         ))
     })?;
     if options.app_name.is_none() {
