@@ -185,13 +185,17 @@ _rollbook() {
 
     case "${cmd}" in
         rollbook)
-            opts="-y -v -q -h -V --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help --version list show validate plan apply rollback verify approve unlock abandon resume runs report status history dump restore completions sandbox help"
+            opts="-y -v -q -h -V --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help --version list show validate plan apply rollback verify approve unlock abandon resume runs report status history dump restore completions sandbox help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --uri-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -227,13 +231,17 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__abandon)
-            opts="-y -v -q -h --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --uri-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -269,7 +277,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__apply)
-            opts="-y -v -q -h --steps --param --continue-on-error --transaction-limit --with --ack --on-conflict --fail-on-unsupported --plan --max-drift --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --steps --param --continue-on-error --transaction-limit --with --ack --on-conflict --fail-on-unsupported --plan --max-drift --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -311,6 +319,10 @@ _rollbook() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --uri-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -343,7 +355,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__approve)
-            opts="-y -v -q -h --plan --reason --ticket --expires-in --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --plan --reason --ticket --expires-in --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -366,6 +378,10 @@ _rollbook() {
                     return 0
                     ;;
                 --uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --uri-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -401,13 +417,17 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__completions)
-            opts="-y -v -q -h --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help bash elvish fish powershell zsh"
+            opts="-y -v -q -h --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --uri-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -443,7 +463,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__dump)
-            opts="-y -v -q -h --collection --out --gzip --parallel --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --collection --out --gzip --parallel --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -462,6 +482,10 @@ _rollbook() {
                     return 0
                     ;;
                 --uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --uri-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -847,7 +871,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__history)
-            opts="-y -v -q -h --runbook --run --limit --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --runbook --run --limit --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -866,6 +890,10 @@ _rollbook() {
                     return 0
                     ;;
                 --uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --uri-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -901,13 +929,17 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__list)
-            opts="-y -v -q -h --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --uri-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -943,7 +975,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__plan)
-            opts="-y -v -q -h --direction --steps --param --continue-on-error --transaction-limit --with --ack --on-conflict --fail-on-unsupported --emergency --out --wide --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --direction --steps --param --continue-on-error --transaction-limit --with --ack --on-conflict --fail-on-unsupported --emergency --out --wide --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -985,6 +1017,10 @@ _rollbook() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --uri-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1017,13 +1053,17 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__report)
-            opts="-y -v -q -h --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --uri-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1059,7 +1099,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__restore)
-            opts="-y -v -q -h --from --to-db --drop --parallel --batch-size --into-server-databases --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --from --to-db --drop --parallel --batch-size --into-server-databases --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1082,6 +1122,10 @@ _rollbook() {
                     return 0
                     ;;
                 --uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --uri-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1117,7 +1161,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__resume)
-            opts="-y -v -q -h --plan --transaction-limit --with --ack --on-conflict --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --plan --transaction-limit --with --ack --on-conflict --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1144,6 +1188,10 @@ _rollbook() {
                     return 0
                     ;;
                 --uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --uri-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1179,7 +1227,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__rollback)
-            opts="-y -v -q -h --steps --param --continue-on-error --transaction-limit --with --ack --on-conflict --fail-on-unsupported --plan --max-drift --emergency --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --steps --param --continue-on-error --transaction-limit --with --ack --on-conflict --fail-on-unsupported --plan --max-drift --emergency --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1221,6 +1269,10 @@ _rollbook() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --uri-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1253,7 +1305,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__runs)
-            opts="-y -v -q -h --runbook --status --limit --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --runbook --status --limit --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1272,6 +1324,10 @@ _rollbook() {
                     return 0
                     ;;
                 --uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --uri-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1307,7 +1363,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__sandbox)
-            opts="-y -v -q -h --dir --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help up seed status down help"
+            opts="-y -v -q -h --dir --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help up seed status down help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1318,6 +1374,10 @@ _rollbook() {
                     return 0
                     ;;
                 --uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --uri-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1353,7 +1413,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__sandbox__subcmd__down)
-            opts="-y -v -q -h --dir --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --dir --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1364,6 +1424,10 @@ _rollbook() {
                     return 0
                     ;;
                 --uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --uri-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1483,7 +1547,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__sandbox__subcmd__seed)
-            opts="-y -v -q -h --scale --dir --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --scale --dir --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1498,6 +1562,10 @@ _rollbook() {
                     return 0
                     ;;
                 --uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --uri-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1533,7 +1601,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__sandbox__subcmd__status)
-            opts="-y -v -q -h --dir --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --dir --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1544,6 +1612,10 @@ _rollbook() {
                     return 0
                     ;;
                 --uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --uri-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1579,7 +1651,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__sandbox__subcmd__up)
-            opts="-y -v -q -h --port --dir --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --port --dir --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1594,6 +1666,10 @@ _rollbook() {
                     return 0
                     ;;
                 --uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --uri-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1629,13 +1705,17 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__show)
-            opts="-y -v -q -h --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --uri-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1671,13 +1751,17 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__status)
-            opts="-y -v -q -h --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --uri-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1713,13 +1797,17 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__unlock)
-            opts="-y -v -q -h --force --accept-state --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --force --accept-state --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --uri-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1755,13 +1843,17 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__validate)
-            opts="-y -v -q -h --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --uri-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1797,7 +1889,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__verify)
-            opts="-y -v -q -h --steps --param --continue-on-error --transaction-limit --with --ack --on-conflict --fail-on-unsupported --direction --uri --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --steps --param --continue-on-error --transaction-limit --with --ack --on-conflict --fail-on-unsupported --direction --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1832,6 +1924,10 @@ _rollbook() {
                     return 0
                     ;;
                 --uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --uri-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
