@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_rollbook_global_optspecs
-    string join \n uri= db= state-db= runbooks= operator= output= y/yes v/verbose q/quiet log-format= h/help V/version
+    string join \n uri= uri-file= db= state-db= runbooks= operator= output= y/yes v/verbose q/quiet log-format= h/help V/version
 end
 
 function __fish_rollbook_needs_command
@@ -24,7 +24,8 @@ function __fish_rollbook_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c rollbook -n "__fish_rollbook_needs_command" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
+complete -c rollbook -n "__fish_rollbook_needs_command" -l uri -d 'MongoDB connection string. Other users can read it with `ps`: prefer the environment variable `ROLLBOOK_URI` (then `MONGODB_URI`), or --uri-file' -r
+complete -c rollbook -n "__fish_rollbook_needs_command" -l uri-file -d 'Read the connection string from this file (its first line, trimmed), for scripts; it takes precedence over `ROLLBOOK_URI` and `MONGODB_URI`' -r -F
 complete -c rollbook -n "__fish_rollbook_needs_command" -l db -d 'Target database, overriding the runbook\'s' -r
 complete -c rollbook -n "__fish_rollbook_needs_command" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
 complete -c rollbook -n "__fish_rollbook_needs_command" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
@@ -60,7 +61,8 @@ complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "completions" -d '
 complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "snapshots" -d 'The snapshots in the state database: list them, or prune old ones'
 complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "sandbox" -d 'A local throwaway MongoDB replica set with demo data'
 complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c rollbook -n "__fish_rollbook_using_subcommand list" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand list" -l uri -d 'MongoDB connection string. Other users can read it with `ps`: prefer the environment variable `ROLLBOOK_URI` (then `MONGODB_URI`), or --uri-file' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand list" -l uri-file -d 'Read the connection string from this file (its first line, trimmed), for scripts; it takes precedence over `ROLLBOOK_URI` and `MONGODB_URI`' -r -F
 complete -c rollbook -n "__fish_rollbook_using_subcommand list" -l db -d 'Target database, overriding the runbook\'s' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand list" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand list" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
@@ -73,7 +75,8 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand list" -s y -l yes -d '
 complete -c rollbook -n "__fish_rollbook_using_subcommand list" -s v -l verbose -d 'More log output on stderr (repeat for more)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand list" -s q -l quiet -d 'Only errors on stderr'
 complete -c rollbook -n "__fish_rollbook_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c rollbook -n "__fish_rollbook_using_subcommand new" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand new" -l uri -d 'MongoDB connection string. Other users can read it with `ps`: prefer the environment variable `ROLLBOOK_URI` (then `MONGODB_URI`), or --uri-file' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand new" -l uri-file -d 'Read the connection string from this file (its first line, trimmed), for scripts; it takes precedence over `ROLLBOOK_URI` and `MONGODB_URI`' -r -F
 complete -c rollbook -n "__fish_rollbook_using_subcommand new" -l db -d 'Target database, overriding the runbook\'s' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand new" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand new" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
@@ -86,7 +89,8 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand new" -s y -l yes -d 'A
 complete -c rollbook -n "__fish_rollbook_using_subcommand new" -s v -l verbose -d 'More log output on stderr (repeat for more)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand new" -s q -l quiet -d 'Only errors on stderr'
 complete -c rollbook -n "__fish_rollbook_using_subcommand new" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c rollbook -n "__fish_rollbook_using_subcommand show" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand show" -l uri -d 'MongoDB connection string. Other users can read it with `ps`: prefer the environment variable `ROLLBOOK_URI` (then `MONGODB_URI`), or --uri-file' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand show" -l uri-file -d 'Read the connection string from this file (its first line, trimmed), for scripts; it takes precedence over `ROLLBOOK_URI` and `MONGODB_URI`' -r -F
 complete -c rollbook -n "__fish_rollbook_using_subcommand show" -l db -d 'Target database, overriding the runbook\'s' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand show" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand show" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
@@ -99,7 +103,8 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand show" -s y -l yes -d '
 complete -c rollbook -n "__fish_rollbook_using_subcommand show" -s v -l verbose -d 'More log output on stderr (repeat for more)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand show" -s q -l quiet -d 'Only errors on stderr'
 complete -c rollbook -n "__fish_rollbook_using_subcommand show" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c rollbook -n "__fish_rollbook_using_subcommand validate" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand validate" -l uri -d 'MongoDB connection string. Other users can read it with `ps`: prefer the environment variable `ROLLBOOK_URI` (then `MONGODB_URI`), or --uri-file' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand validate" -l uri-file -d 'Read the connection string from this file (its first line, trimmed), for scripts; it takes precedence over `ROLLBOOK_URI` and `MONGODB_URI`' -r -F
 complete -c rollbook -n "__fish_rollbook_using_subcommand validate" -l db -d 'Target database, overriding the runbook\'s' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand validate" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand validate" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
@@ -114,7 +119,7 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand validate" -s q -l quie
 complete -c rollbook -n "__fish_rollbook_using_subcommand validate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l direction -d 'Which direction to plan' -r -f -a "forward\t'Forward'
 rollback\t'Rollback'"
-complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l steps -d 'Steps: all, 23, 20-23 or 19,21,23' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l steps -d 'Steps: all, 23, 20-23 or 19,21,23 [default: all; with --plan: the plan\'s]' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l param -d 'A parameter value (repeatable)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l transaction-limit -d 'Largest number of documents a step may write and still run in one transaction' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l with -d 'Include opt-in shell actions with this name (repeatable)' -r
@@ -123,7 +128,8 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l on-conflict -
 skip\t'Restore the others; leave changed documents as they are now'
 overwrite\t'Restore every snapshotted value, over changes made since'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l out -d 'Save the plan (with its digest and id) to this file' -r -F
-complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l uri -d 'MongoDB connection string. Other users can read it with `ps`: prefer the environment variable `ROLLBOOK_URI` (then `MONGODB_URI`), or --uri-file' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l uri-file -d 'Read the connection string from this file (its first line, trimmed), for scripts; it takes precedence over `ROLLBOOK_URI` and `MONGODB_URI`' -r -F
 complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l db -d 'Target database, overriding the runbook\'s' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
@@ -140,7 +146,7 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -s y -l yes -d '
 complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -s v -l verbose -d 'More log output on stderr (repeat for more)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -s q -l quiet -d 'Only errors on stderr'
 complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -l steps -d 'Steps: all, 23, 20-23 or 19,21,23' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -l steps -d 'Steps: all, 23, 20-23 or 19,21,23 [default: all; with --plan: the plan\'s]' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -l param -d 'A parameter value (repeatable)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -l transaction-limit -d 'Largest number of documents a step may write and still run in one transaction' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -l with -d 'Include opt-in shell actions with this name (repeatable)' -r
@@ -150,7 +156,8 @@ skip\t'Restore the others; leave changed documents as they are now'
 overwrite\t'Restore every snapshotted value, over changes made since'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -l plan -d 'Execute exactly this saved plan (approved, if it has sensitive steps)' -r -F
 complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -l max-drift -d 'How far (in percent) the data may have drifted from the plan\'s predicted counts' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -l uri -d 'MongoDB connection string. Other users can read it with `ps`: prefer the environment variable `ROLLBOOK_URI` (then `MONGODB_URI`), or --uri-file' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -l uri-file -d 'Read the connection string from this file (its first line, trimmed), for scripts; it takes precedence over `ROLLBOOK_URI` and `MONGODB_URI`' -r -F
 complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -l db -d 'Target database, overriding the runbook\'s' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
@@ -165,7 +172,7 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -s y -l yes -d 
 complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -s v -l verbose -d 'More log output on stderr (repeat for more)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -s q -l quiet -d 'Only errors on stderr'
 complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -l steps -d 'Steps: all, 23, 20-23 or 19,21,23' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -l steps -d 'Steps: all, 23, 20-23 or 19,21,23 [default: all; with --plan: the plan\'s]' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -l param -d 'A parameter value (repeatable)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -l transaction-limit -d 'Largest number of documents a step may write and still run in one transaction' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -l with -d 'Include opt-in shell actions with this name (repeatable)' -r
@@ -175,7 +182,8 @@ skip\t'Restore the others; leave changed documents as they are now'
 overwrite\t'Restore every snapshotted value, over changes made since'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -l plan -d 'Execute exactly this saved plan (approved, if it has sensitive steps)' -r -F
 complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -l max-drift -d 'How far (in percent) the data may have drifted from the plan\'s predicted counts' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -l uri -d 'MongoDB connection string. Other users can read it with `ps`: prefer the environment variable `ROLLBOOK_URI` (then `MONGODB_URI`), or --uri-file' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -l uri-file -d 'Read the connection string from this file (its first line, trimmed), for scripts; it takes precedence over `ROLLBOOK_URI` and `MONGODB_URI`' -r -F
 complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -l db -d 'Target database, overriding the runbook\'s' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
@@ -191,7 +199,7 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -s y -l yes 
 complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -s v -l verbose -d 'More log output on stderr (repeat for more)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -s q -l quiet -d 'Only errors on stderr'
 complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l steps -d 'Steps: all, 23, 20-23 or 19,21,23' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l steps -d 'Steps: all, 23, 20-23 or 19,21,23 [default: all; with --plan: the plan\'s]' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l param -d 'A parameter value (repeatable)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l transaction-limit -d 'Largest number of documents a step may write and still run in one transaction' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l with -d 'Include opt-in shell actions with this name (repeatable)' -r
@@ -201,7 +209,8 @@ skip\t'Restore the others; leave changed documents as they are now'
 overwrite\t'Restore every snapshotted value, over changes made since'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l direction -d 'Which direction\'s checks (when omitted: the direction last applied to the steps, forward for steps never run)' -r -f -a "forward\t'Forward'
 rollback\t'Rollback'"
-complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l uri -d 'MongoDB connection string. Other users can read it with `ps`: prefer the environment variable `ROLLBOOK_URI` (then `MONGODB_URI`), or --uri-file' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l uri-file -d 'Read the connection string from this file (its first line, trimmed), for scripts; it takes precedence over `ROLLBOOK_URI` and `MONGODB_URI`' -r -F
 complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l db -d 'Target database, overriding the runbook\'s' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
@@ -220,7 +229,8 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand approve" -l plan -d 'T
 complete -c rollbook -n "__fish_rollbook_using_subcommand approve" -l reason -d 'Why it is approved' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand approve" -l ticket -d 'Ticket or incident reference' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand approve" -l expires-in -d 'Minutes the approval stays valid' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand approve" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand approve" -l uri -d 'MongoDB connection string. Other users can read it with `ps`: prefer the environment variable `ROLLBOOK_URI` (then `MONGODB_URI`), or --uri-file' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand approve" -l uri-file -d 'Read the connection string from this file (its first line, trimmed), for scripts; it takes precedence over `ROLLBOOK_URI` and `MONGODB_URI`' -r -F
 complete -c rollbook -n "__fish_rollbook_using_subcommand approve" -l db -d 'Target database, overriding the runbook\'s' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand approve" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand approve" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
@@ -233,7 +243,8 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand approve" -s y -l yes -
 complete -c rollbook -n "__fish_rollbook_using_subcommand approve" -s v -l verbose -d 'More log output on stderr (repeat for more)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand approve" -s q -l quiet -d 'Only errors on stderr'
 complete -c rollbook -n "__fish_rollbook_using_subcommand approve" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c rollbook -n "__fish_rollbook_using_subcommand unlock" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand unlock" -l uri -d 'MongoDB connection string. Other users can read it with `ps`: prefer the environment variable `ROLLBOOK_URI` (then `MONGODB_URI`), or --uri-file' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand unlock" -l uri-file -d 'Read the connection string from this file (its first line, trimmed), for scripts; it takes precedence over `ROLLBOOK_URI` and `MONGODB_URI`' -r -F
 complete -c rollbook -n "__fish_rollbook_using_subcommand unlock" -l db -d 'Target database, overriding the runbook\'s' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand unlock" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand unlock" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
@@ -248,7 +259,8 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand unlock" -s y -l yes -d
 complete -c rollbook -n "__fish_rollbook_using_subcommand unlock" -s v -l verbose -d 'More log output on stderr (repeat for more)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand unlock" -s q -l quiet -d 'Only errors on stderr'
 complete -c rollbook -n "__fish_rollbook_using_subcommand unlock" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c rollbook -n "__fish_rollbook_using_subcommand abandon" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand abandon" -l uri -d 'MongoDB connection string. Other users can read it with `ps`: prefer the environment variable `ROLLBOOK_URI` (then `MONGODB_URI`), or --uri-file' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand abandon" -l uri-file -d 'Read the connection string from this file (its first line, trimmed), for scripts; it takes precedence over `ROLLBOOK_URI` and `MONGODB_URI`' -r -F
 complete -c rollbook -n "__fish_rollbook_using_subcommand abandon" -l db -d 'Target database, overriding the runbook\'s' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand abandon" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand abandon" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
@@ -268,7 +280,8 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand resume" -l ack -d 'Ack
 complete -c rollbook -n "__fish_rollbook_using_subcommand resume" -l on-conflict -d 'What `restore_snapshot` does with documents changed or deleted since the rollback' -r -f -a "fail\t'Refuse before writing anything (exit 11), naming how many and where'
 skip\t'Restore the others; leave changed documents as they are now'
 overwrite\t'Restore every snapshotted value, over changes made since'"
-complete -c rollbook -n "__fish_rollbook_using_subcommand resume" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand resume" -l uri -d 'MongoDB connection string. Other users can read it with `ps`: prefer the environment variable `ROLLBOOK_URI` (then `MONGODB_URI`), or --uri-file' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand resume" -l uri-file -d 'Read the connection string from this file (its first line, trimmed), for scripts; it takes precedence over `ROLLBOOK_URI` and `MONGODB_URI`' -r -F
 complete -c rollbook -n "__fish_rollbook_using_subcommand resume" -l db -d 'Target database, overriding the runbook\'s' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand resume" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand resume" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
@@ -292,7 +305,8 @@ compensated\t'Failed, and every completed action was undone'
 compensation_incomplete\t'Failed, and some completed actions could not be undone'
 abandoned\t'Recorded as never to be finished'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand runs" -l limit -d 'At most this many runs' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand runs" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand runs" -l uri -d 'MongoDB connection string. Other users can read it with `ps`: prefer the environment variable `ROLLBOOK_URI` (then `MONGODB_URI`), or --uri-file' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand runs" -l uri-file -d 'Read the connection string from this file (its first line, trimmed), for scripts; it takes precedence over `ROLLBOOK_URI` and `MONGODB_URI`' -r -F
 complete -c rollbook -n "__fish_rollbook_using_subcommand runs" -l db -d 'Target database, overriding the runbook\'s' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand runs" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand runs" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
@@ -306,7 +320,8 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand runs" -s v -l verbose 
 complete -c rollbook -n "__fish_rollbook_using_subcommand runs" -s q -l quiet -d 'Only errors on stderr'
 complete -c rollbook -n "__fish_rollbook_using_subcommand runs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rollbook -n "__fish_rollbook_using_subcommand report" -l runbook -d 'With `--last`: only runs of this runbook id' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand report" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand report" -l uri -d 'MongoDB connection string. Other users can read it with `ps`: prefer the environment variable `ROLLBOOK_URI` (then `MONGODB_URI`), or --uri-file' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand report" -l uri-file -d 'Read the connection string from this file (its first line, trimmed), for scripts; it takes precedence over `ROLLBOOK_URI` and `MONGODB_URI`' -r -F
 complete -c rollbook -n "__fish_rollbook_using_subcommand report" -l db -d 'Target database, overriding the runbook\'s' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand report" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand report" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
@@ -320,7 +335,8 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand report" -s y -l yes -d
 complete -c rollbook -n "__fish_rollbook_using_subcommand report" -s v -l verbose -d 'More log output on stderr (repeat for more)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand report" -s q -l quiet -d 'Only errors on stderr'
 complete -c rollbook -n "__fish_rollbook_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c rollbook -n "__fish_rollbook_using_subcommand status" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand status" -l uri -d 'MongoDB connection string. Other users can read it with `ps`: prefer the environment variable `ROLLBOOK_URI` (then `MONGODB_URI`), or --uri-file' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand status" -l uri-file -d 'Read the connection string from this file (its first line, trimmed), for scripts; it takes precedence over `ROLLBOOK_URI` and `MONGODB_URI`' -r -F
 complete -c rollbook -n "__fish_rollbook_using_subcommand status" -l db -d 'Target database, overriding the runbook\'s' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand status" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand status" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
@@ -336,7 +352,8 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand status" -s h -l help -
 complete -c rollbook -n "__fish_rollbook_using_subcommand history" -l runbook -d 'Only this runbook' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand history" -l run -d 'Only this run' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand history" -l limit -d 'At most this many events' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand history" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand history" -l uri -d 'MongoDB connection string. Other users can read it with `ps`: prefer the environment variable `ROLLBOOK_URI` (then `MONGODB_URI`), or --uri-file' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand history" -l uri-file -d 'Read the connection string from this file (its first line, trimmed), for scripts; it takes precedence over `ROLLBOOK_URI` and `MONGODB_URI`' -r -F
 complete -c rollbook -n "__fish_rollbook_using_subcommand history" -l db -d 'Target database, overriding the runbook\'s' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand history" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand history" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
@@ -352,7 +369,8 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand history" -s h -l help 
 complete -c rollbook -n "__fish_rollbook_using_subcommand dump" -l collection -d 'Only this collection (repeatable; every collection when omitted)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand dump" -l out -d 'Output directory; `DIR/DB/…` is written and must not hold files yet' -r -F
 complete -c rollbook -n "__fish_rollbook_using_subcommand dump" -l parallel -d 'How many collections are dumped at once' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand dump" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand dump" -l uri -d 'MongoDB connection string. Other users can read it with `ps`: prefer the environment variable `ROLLBOOK_URI` (then `MONGODB_URI`), or --uri-file' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand dump" -l uri-file -d 'Read the connection string from this file (its first line, trimmed), for scripts; it takes precedence over `ROLLBOOK_URI` and `MONGODB_URI`' -r -F
 complete -c rollbook -n "__fish_rollbook_using_subcommand dump" -l db -d 'Target database, overriding the runbook\'s' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand dump" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand dump" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
@@ -370,7 +388,8 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -l from -d 'T
 complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -l to-db -d 'Restore into this database (only with exactly one source database)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -l parallel -d 'How many collections are restored at once' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -l batch-size -d 'Documents per insert command' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -l uri -d 'MongoDB connection string. Other users can read it with `ps`: prefer the environment variable `ROLLBOOK_URI` (then `MONGODB_URI`), or --uri-file' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -l uri-file -d 'Read the connection string from this file (its first line, trimmed), for scripts; it takes precedence over `ROLLBOOK_URI` and `MONGODB_URI`' -r -F
 complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -l db -d 'Target database, overriding the runbook\'s' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
@@ -385,7 +404,8 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -s y -l yes -
 complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -s v -l verbose -d 'More log output on stderr (repeat for more)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -s q -l quiet -d 'Only errors on stderr'
 complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c rollbook -n "__fish_rollbook_using_subcommand completions" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand completions" -l uri -d 'MongoDB connection string. Other users can read it with `ps`: prefer the environment variable `ROLLBOOK_URI` (then `MONGODB_URI`), or --uri-file' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand completions" -l uri-file -d 'Read the connection string from this file (its first line, trimmed), for scripts; it takes precedence over `ROLLBOOK_URI` and `MONGODB_URI`' -r -F
 complete -c rollbook -n "__fish_rollbook_using_subcommand completions" -l db -d 'Target database, overriding the runbook\'s' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand completions" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand completions" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
@@ -398,7 +418,8 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand completions" -s y -l y
 complete -c rollbook -n "__fish_rollbook_using_subcommand completions" -s v -l verbose -d 'More log output on stderr (repeat for more)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand completions" -s q -l quiet -d 'Only errors on stderr'
 complete -c rollbook -n "__fish_rollbook_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and not __fish_seen_subcommand_from list prune help" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and not __fish_seen_subcommand_from list prune help" -l uri -d 'MongoDB connection string. Other users can read it with `ps`: prefer the environment variable `ROLLBOOK_URI` (then `MONGODB_URI`), or --uri-file' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and not __fish_seen_subcommand_from list prune help" -l uri-file -d 'Read the connection string from this file (its first line, trimmed), for scripts; it takes precedence over `ROLLBOOK_URI` and `MONGODB_URI`' -r -F
 complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and not __fish_seen_subcommand_from list prune help" -l db -d 'Target database, overriding the runbook\'s' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and not __fish_seen_subcommand_from list prune help" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and not __fish_seen_subcommand_from list prune help" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
@@ -415,7 +436,8 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and not __f
 complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and not __fish_seen_subcommand_from list prune help" -f -a "prune" -d 'Remove snapshots older than AGE that were put back (one not put back only with --force: it is the only way back), and unregistered storage of runs that ended. Asks; audited'
 complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and not __fish_seen_subcommand_from list prune help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and __fish_seen_subcommand_from list" -l runbook -d 'Only snapshots of this runbook id' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and __fish_seen_subcommand_from list" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and __fish_seen_subcommand_from list" -l uri -d 'MongoDB connection string. Other users can read it with `ps`: prefer the environment variable `ROLLBOOK_URI` (then `MONGODB_URI`), or --uri-file' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and __fish_seen_subcommand_from list" -l uri-file -d 'Read the connection string from this file (its first line, trimmed), for scripts; it takes precedence over `ROLLBOOK_URI` and `MONGODB_URI`' -r -F
 complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and __fish_seen_subcommand_from list" -l db -d 'Target database, overriding the runbook\'s' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and __fish_seen_subcommand_from list" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and __fish_seen_subcommand_from list" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
@@ -430,7 +452,8 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and __fish_
 complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and __fish_seen_subcommand_from prune" -l older-than -d 'How old: `30d`, `12h` or `90m`' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and __fish_seen_subcommand_from prune" -l runbook -d 'Only snapshots of this runbook id' -r
-complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and __fish_seen_subcommand_from prune" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and __fish_seen_subcommand_from prune" -l uri -d 'MongoDB connection string. Other users can read it with `ps`: prefer the environment variable `ROLLBOOK_URI` (then `MONGODB_URI`), or --uri-file' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and __fish_seen_subcommand_from prune" -l uri-file -d 'Read the connection string from this file (its first line, trimmed), for scripts; it takes precedence over `ROLLBOOK_URI` and `MONGODB_URI`' -r -F
 complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and __fish_seen_subcommand_from prune" -l db -d 'Target database, overriding the runbook\'s' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and __fish_seen_subcommand_from prune" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and __fish_seen_subcommand_from prune" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
@@ -448,7 +471,8 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and __fish_
 complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and __fish_seen_subcommand_from help" -f -a "prune" -d 'Remove snapshots older than AGE that were put back (one not put back only with --force: it is the only way back), and unregistered storage of runs that ended. Asks; audited'
 complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and not __fish_seen_subcommand_from up seed status down help" -l dir -d 'Directory holding the sandbox\'s data, log and state file' -r -F
-complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and not __fish_seen_subcommand_from up seed status down help" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and not __fish_seen_subcommand_from up seed status down help" -l uri -d 'MongoDB connection string. Other users can read it with `ps`: prefer the environment variable `ROLLBOOK_URI` (then `MONGODB_URI`), or --uri-file' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and not __fish_seen_subcommand_from up seed status down help" -l uri-file -d 'Read the connection string from this file (its first line, trimmed), for scripts; it takes precedence over `ROLLBOOK_URI` and `MONGODB_URI`' -r -F
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and not __fish_seen_subcommand_from up seed status down help" -l db -d 'Target database, overriding the runbook\'s' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and not __fish_seen_subcommand_from up seed status down help" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and not __fish_seen_subcommand_from up seed status down help" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
@@ -468,7 +492,8 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and not __fis
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and not __fish_seen_subcommand_from up seed status down help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l port -d 'Port (a free one when omitted)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l dir -d 'Directory holding the sandbox\'s data, log and state file' -r -F
-complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l uri -d 'MongoDB connection string. Other users can read it with `ps`: prefer the environment variable `ROLLBOOK_URI` (then `MONGODB_URI`), or --uri-file' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l uri-file -d 'Read the connection string from this file (its first line, trimmed), for scripts; it takes precedence over `ROLLBOOK_URI` and `MONGODB_URI`' -r -F
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l db -d 'Target database, overriding the runbook\'s' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
@@ -483,7 +508,8 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_se
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from up" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from seed" -l scale -d 'Number of earlybird orders; other collections are sized in proportion' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from seed" -l dir -d 'Directory holding the sandbox\'s data, log and state file' -r -F
-complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from seed" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from seed" -l uri -d 'MongoDB connection string. Other users can read it with `ps`: prefer the environment variable `ROLLBOOK_URI` (then `MONGODB_URI`), or --uri-file' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from seed" -l uri-file -d 'Read the connection string from this file (its first line, trimmed), for scripts; it takes precedence over `ROLLBOOK_URI` and `MONGODB_URI`' -r -F
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from seed" -l db -d 'Target database, overriding the runbook\'s' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from seed" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from seed" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
@@ -497,7 +523,8 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_se
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from seed" -s q -l quiet -d 'Only errors on stderr'
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from seed" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l dir -d 'Directory holding the sandbox\'s data, log and state file' -r -F
-complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l uri -d 'MongoDB connection string. Other users can read it with `ps`: prefer the environment variable `ROLLBOOK_URI` (then `MONGODB_URI`), or --uri-file' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l uri-file -d 'Read the connection string from this file (its first line, trimmed), for scripts; it takes precedence over `ROLLBOOK_URI` and `MONGODB_URI`' -r -F
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l db -d 'Target database, overriding the runbook\'s' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F
@@ -511,7 +538,8 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_se
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Only errors on stderr'
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from down" -l dir -d 'Directory holding the sandbox\'s data, log and state file' -r -F
-complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from down" -l uri -d 'MongoDB connection string (falls back to `MONGODB_URI`)' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from down" -l uri -d 'MongoDB connection string. Other users can read it with `ps`: prefer the environment variable `ROLLBOOK_URI` (then `MONGODB_URI`), or --uri-file' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from down" -l uri-file -d 'Read the connection string from this file (its first line, trimmed), for scripts; it takes precedence over `ROLLBOOK_URI` and `MONGODB_URI`' -r -F
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from down" -l db -d 'Target database, overriding the runbook\'s' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from down" -l state-db -d 'Database holding rollbook\'s own state (runs, locks, approvals, snapshots, audit)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from down" -l runbooks -d 'Directory where runbooks are looked up by id' -r -F

@@ -31,7 +31,7 @@ plan_file="$(mktemp -d)/rollback-19-23.json"
 ROLLBOOK_OPERATOR=demo-oncall $rollbook plan steps-19-30 --direction rollback --steps 19-23 --out "$plan_file"
 
 step "steps 21 (user linking) and 23 (billing) need a second person's approval of exactly this plan"
-ROLLBOOK_OPERATOR=demo-lead $rollbook approve --plan "$plan_file" --reason "demo: finance agreed" --ticket DEMO-1
+ROLLBOOK_OPERATOR=demo-lead $rollbook approve --plan "$plan_file" --reason "demo: finance agreed" --ticket DEMO-1 --yes
 
 step "roll back exactly the approved plan (snapshots first; small steps in one transaction)"
 ROLLBOOK_OPERATOR=demo-oncall $rollbook rollback --plan "$plan_file" --yes

@@ -1,5 +1,7 @@
 //! `shell`: a command with a timeout. Parameters reach it only as environment variables
-//! (`ROLLBOOK_PARAM_<NAME>`), never by string substitution. Output is captured for the journal.
+//! (`ROLLBOOK_PARAM_<NAME>`), never by string substitution. It starts from a clean
+//! environment, so the connection string and whatever else rollbook inherited (tokens, cloud
+//! credentials) never reach it. Output is captured for the journal.
 
 use std::process::Stdio;
 use std::time::Duration;
@@ -12,6 +14,11 @@ use crate::runbook::model::ShellAction;
 
 /// The most output kept per stream.
 const MAX_OUTPUT: usize = 16 * 1024;
+
+/// The inherited variables a shell action still gets: where to find programs, the home
+/// directory (tools keep their configuration there), the locale, the time zone and the
+/// temporary directory. Nothing else of rollbook's environment is passed on.
+pub(crate) const INHERITED: &[&str] = &["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR"];
 
 /// Runs the command, unless it is opt-in and the operator did not opt in.
 pub(crate) async fn run(ctx: &ActionContext<'_>, action: &ShellAction) -> Result<ActionOutcome> {
@@ -27,6 +34,12 @@ pub(crate) async fn run(ctx: &ActionContext<'_>, action: &ShellAction) -> Result
         }
     }
     let mut command = Command::new("sh");
+    command.env_clear();
+    for name in INHERITED {
+        if let Some(value) = std::env::var_os(name) {
+            command.env(name, value);
+        }
+    }
     command
         .arg("-c")
         .arg(&action.run)

@@ -6,12 +6,14 @@ use mongodb::bson::{doc, DateTime};
 
 use super::args::{GlobalArgs, OutputFormat};
 use super::connect;
+use crate::engine::gates::{Confirmation, Terminal};
 use crate::error::{Error, Result};
 use crate::output::documents::plan::ApproveDocument;
 use crate::output::json::Document;
 use crate::plan::saved::SavedPlan;
 use crate::store::approvals::{authenticated_user, Approval};
 use crate::store::audit::AuditEvent;
+use crate::store::Store;
 
 /// What to approve and why.
 pub(crate) struct ApproveArgs<'a> {
@@ -39,11 +41,22 @@ pub(crate) async fn run(global: &GlobalArgs, args: &ApproveArgs<'_>) -> Result<(
             "--expires-in must be between 1 and 1440 minutes; nothing was recorded".into(),
         ));
     }
-    let client = connect::client(global).await?;
-    let store = connect::store(&client, global).await?;
+    let confirmation = super::request::confirmation(global);
+    let terminal = super::request::terminal();
+    if confirmation == Confirmation::Prompt && terminal == Terminal::Absent {
+        return Err(Error::NotConfirmed(
+            "approving a plan needs confirmation, and there is no terminal to ask on: read the plan \
+             (`rollbook plan …` or the plan file), then pass --yes; nothing was recorded"
+                .into(),
+        ));
+    }
+    let connect::Connection { client, server } = connect::connect(global).await?;
+    crate::runbook::names::check_database(&global.state_db)
+        .map_err(|m| Error::Usage(format!("--state-db: {m}")))?;
+    let reader = Store::read_only(client.database(&global.state_db));
     let plan = match (args.plan_file, args.plan_id) {
         (Some(path), _) => SavedPlan::read(path)?,
-        (None, Some(id)) => store.plan_by_id::<SavedPlan>(id).await?.ok_or_else(|| {
+        (None, Some(id)) => reader.plan_by_id::<SavedPlan>(id).await?.ok_or_else(|| {
             Error::Usage(format!(
                 "no recorded plan {id}; approve it with --plan FILE; nothing was recorded"
             ))
@@ -53,6 +66,23 @@ pub(crate) async fn run(global: &GlobalArgs, args: &ApproveArgs<'_>) -> Result<(
     plan.check_integrity()?;
     let approver = connect::operator(global);
     let now = DateTime::now();
+    let until = DateTime::from_millis(now.timestamp_millis() + args.expires_in_minutes * 60_000)
+        .try_to_rfc3339_string()
+        .unwrap_or_default();
+    let shown = crate::output::approval_view::human(&plan, &server.to_string(), &until);
+    if confirmation == Confirmation::Prompt {
+        eprint!("{shown}");
+        let question = format!(
+            "Approve plan {} for database {} on {server}, as {approver}?",
+            plan.plan_id, plan.content.database
+        );
+        if super::prompt::yes_no(&question) != super::prompt::Answer::Yes {
+            return Err(Error::NotConfirmed(
+                "declined; no approval was recorded".into(),
+            ));
+        }
+    }
+    let store = connect::store(&client, global).await?;
     let approval = Approval {
         plan_id: plan.plan_id.clone(),
         plan_digest: plan.digest.clone(),
@@ -95,11 +125,16 @@ pub(crate) async fn run(global: &GlobalArgs, args: &ApproveArgs<'_>) -> Result<(
                 "approve",
                 ApproveDocument {
                     approval: &approval,
+                    server: server.to_string(),
+                    steps: &plan.content.preview.steps,
                 },
             )
             .print();
         }
         OutputFormat::Human => {
+            if confirmation == Confirmation::AssumeYes {
+                print!("{shown}");
+            }
             println!(
                 "approved plan {} ({} {} on {}, steps {}) by {approver} until {expires}",
                 plan.plan_id,

@@ -20,9 +20,14 @@ pub struct Cli {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
-    /// MongoDB connection string (falls back to `MONGODB_URI`).
-    #[arg(long, env = "ROLLBOOK_URI", global = true, hide_env_values = true)]
+    /// MongoDB connection string. Other users can read it with `ps`: prefer the environment
+    /// variable `ROLLBOOK_URI` (then `MONGODB_URI`), or --uri-file.
+    #[arg(long, global = true)]
     pub uri: Option<String>,
+    /// Read the connection string from this file (its first line, trimmed), for scripts; it
+    /// takes precedence over `ROLLBOOK_URI` and `MONGODB_URI`.
+    #[arg(long, value_name = "PATH", global = true, conflicts_with = "uri")]
+    pub uri_file: Option<PathBuf>,
     /// Target database, overriding the runbook's.
     #[arg(long, global = true)]
     pub db: Option<String>,
@@ -315,9 +320,9 @@ pub enum Command {
 /// Options of apply, rollback and verify.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Steps: all, 23, 20-23 or 19,21,23.
-    #[arg(long, default_value = "all")]
-    pub steps: String,
+    /// Steps: all, 23, 20-23 or 19,21,23 [default: all; with --plan: the plan's].
+    #[arg(long)]
+    pub steps: Option<String>,
     /// A parameter value (repeatable).
     #[arg(long = "param", value_name = "NAME=VALUE", value_parser = crate::runbook::params::parse_assignment)]
     pub params: Vec<(String, String)>,

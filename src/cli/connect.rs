@@ -10,18 +10,47 @@ use crate::store::Store;
 
 /// The connection string, or a usage error saying how to give one.
 pub(crate) fn uri(global: &GlobalArgs) -> Result<String> {
-    global
-        .uri
-        .clone()
+    given_uri(global)?
         .or_else(|| std::env::var("MONGODB_URI").ok())
         .filter(|u| !u.trim().is_empty())
         .ok_or_else(|| {
             Error::Usage(
-                "no MongoDB connection string: pass --uri, or set ROLLBOOK_URI or MONGODB_URI \
-                 (`rollbook sandbox up` prints one for a local sandbox)"
+                "no MongoDB connection string: set ROLLBOOK_URI or MONGODB_URI, or pass \
+                 --uri-file PATH or --uri (`rollbook sandbox up` prints one for a local sandbox)"
                     .into(),
             )
         })
+}
+
+/// The connection string named for rollbook itself: `--uri`, `--uri-file` (clap refuses
+/// both), else `ROLLBOOK_URI` (not `MONGODB_URI`). `ROLLBOOK_URI` is read here rather than
+/// by clap, so that a script's `--uri-file` is not refused for conflicting with it.
+pub(crate) fn given_uri(global: &GlobalArgs) -> Result<Option<String>> {
+    if let Some(uri) = &global.uri {
+        return Ok(Some(uri.clone()));
+    }
+    match &global.uri_file {
+        Some(path) => read_uri_file(path).map(Some),
+        None => Ok(std::env::var("ROLLBOOK_URI").ok().filter(|u| !u.is_empty())),
+    }
+}
+
+/// The first line of `path`, trimmed; an unreadable or empty file is a usage error.
+fn read_uri_file(path: &std::path::Path) -> Result<String> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Error::Usage(format!(
+            "--uri-file {}: cannot read it ({e}); nothing was changed",
+            path.display()
+        ))
+    })?;
+    let uri = text.lines().next().unwrap_or_default().trim();
+    if uri.is_empty() {
+        return Err(Error::Usage(format!(
+            "--uri-file {}: the file is empty; put the connection string on its first line; nothing was changed",
+            path.display()
+        )));
+    }
+    Ok(uri.to_owned())
 }
 
 /// How long the first contact with the server may take when the URI does not say
@@ -71,7 +100,7 @@ pub(crate) async fn connect(global: &GlobalArgs) -> Result<Connection> {
         Error::Usage(format!(
             "invalid MongoDB connection string {}: {}",
             crate::secrets::redact_uri(&uri),
-            crate::error::describe_driver_error(&e)
+            crate::secrets::redact_with(&crate::error::describe_driver_error(&e), &uri)
         ))
     })?;
     if options.app_name.is_none() {

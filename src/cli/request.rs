@@ -45,6 +45,7 @@ pub(crate) fn run_request(
         Some(file) => PlanSource::Saved {
             plan: Box::new(SavedPlan::read(file)?),
             max_drift: invocation.max_drift,
+            steps: invocation.args.steps.clone(),
         },
         None => PlanSource::Procedure(procedure(invocation.args, invocation.emergency)),
     };
@@ -85,7 +86,7 @@ pub(crate) fn procedure(args: &RunArgs, emergency: bool) -> Procedure {
         Procedure::Emergency
     } else {
         Procedure::Selected {
-            steps: args.steps.clone(),
+            steps: args.steps.clone().unwrap_or_else(|| "all".to_owned()),
             continue_on_error: args.continue_on_error,
         }
     }

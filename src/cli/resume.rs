@@ -53,6 +53,7 @@ pub(crate) async fn run(global: &GlobalArgs, run_id: &str, args: &ResumeArgs) ->
         Some(plan_id) => PlanSource::Saved {
             plan: Box::new(saved_plan(&store, &run, plan_id, args).await?),
             max_drift: 0.0,
+            steps: None,
         },
         None => PlanSource::Procedure(Procedure::Selected {
             steps: run.steps.join(","),

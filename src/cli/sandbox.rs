@@ -109,7 +109,7 @@ pub(crate) async fn run(global: &GlobalArgs, command: &SandboxCommand, dir: &Pat
 
 /// Seeding drops databases, so it only ever targets the sandbox, or an explicit loopback URI.
 fn seed_uri(global: &GlobalArgs, dir: &Path) -> Result<String> {
-    match &global.uri {
+    match &super::connect::given_uri(global)? {
         None => sandbox::running_uri(dir),
         Some(uri) => {
             let host = uri.split("://").nth(1).unwrap_or_default();

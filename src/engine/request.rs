@@ -35,6 +35,8 @@ pub(crate) enum PlanSource {
         plan: Box<SavedPlan>,
         /// How far, in percent, the data may have drifted from its predicted counts.
         max_drift: f64,
+        /// `--steps` given beside the plan: it must select exactly the plan's steps.
+        steps: Option<String>,
     },
 }
 
@@ -86,7 +88,9 @@ impl RunRequest {
     /// The saved plan executed, if any.
     pub(crate) fn saved(&self) -> Option<(&SavedPlan, f64)> {
         match &self.source {
-            PlanSource::Saved { plan, max_drift } => Some((plan, *max_drift)),
+            PlanSource::Saved {
+                plan, max_drift, ..
+            } => Some((plan, *max_drift)),
             PlanSource::Procedure(_) => None,
         }
     }
@@ -120,13 +124,14 @@ impl RunRequest {
                     procedure_request(loaded, self.direction, procedure, &self.choices)?;
                 Ok((request, continue_on_error))
             }
-            PlanSource::Saved { plan, .. } => {
+            PlanSource::Saved { plan, steps, .. } => {
                 saved_plan_fits(
                     plan,
                     loaded,
                     self.direction,
                     self.choices.database.as_deref(),
                 )?;
+                choices_fit_plan(plan, loaded, steps.as_deref(), &self.choices.params)?;
                 let content = &plan.content;
                 let request = PlanRequest {
                     direction: self.direction,
@@ -177,6 +182,63 @@ pub(crate) fn procedure_request(
     Ok((request, steps, continue_on_error))
 }
 
+/// Refuses `--steps` and `--param` given beside a saved plan that say something else than the
+/// plan (exit 2): the plan is executed exactly, so a contradicting choice would be silently
+/// ignored. The same steps (in any spelling) and the plan's own parameter values are fine.
+fn choices_fit_plan(
+    saved: &SavedPlan,
+    loaded: &LoadedRunbook,
+    steps: Option<&str>,
+    params: &[(String, String)],
+) -> Result<()> {
+    let content = &saved.content;
+    if let Some(steps) = steps {
+        let ids = |selection: &str| -> Result<Vec<String>> {
+            Ok(StepSelection::parse(selection)
+                .map_err(Error::Usage)?
+                .select(&loaded.runbook.steps)?
+                .into_iter()
+                .map(|s| s.id.clone())
+                .collect())
+        };
+        let planned = ids(&content.steps)?;
+        if ids(steps)? != planned {
+            return Err(Error::Usage(format!(
+                "--steps {steps} contradicts plan {}, which runs steps {}: leave out --steps to run the plan exactly, or make a new plan for other steps; nothing was changed",
+                saved.plan_id,
+                planned.join(", ")
+            )));
+        }
+    }
+    if params.is_empty() {
+        return Ok(());
+    }
+    let planned: Vec<(String, String)> = content.params.clone().into_iter().collect();
+    let planned = crate::runbook::params::resolve(&loaded.runbook.params, &planned)?;
+    for (name, value) in params {
+        let given = loaded
+            .runbook
+            .params
+            .iter()
+            .find(|p| &p.name == name)
+            .map(|p| crate::runbook::params::check_value(p, value));
+        match (given, planned.get(name)) {
+            (Some(Ok(given)), Some(planned)) if &given == planned => {}
+            (_, planned) => {
+                return Err(Error::Usage(format!(
+                    "--param {name}={value} contradicts plan {}, which {}: leave out --param to run the plan exactly, or make a new plan; nothing was changed",
+                    saved.plan_id,
+                    planned.map_or_else(
+                        || format!("has no parameter {name}"),
+                        |p| format!("was made with {name}={p}")
+                    )
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Refuses a saved plan that no longer fits: another runbook (2), a changed runbook (10),
 /// another direction (2), another `--db` (2).
 fn saved_plan_fits(
@@ -212,7 +274,7 @@ fn saved_plan_fits(
     }
     if database.is_some_and(|db| db != content.database) {
         return Err(Error::Usage(format!(
-            "plan {} targets database {}, not the one given with --db",
+            "plan {} targets database {}, not the one given with --db; leave out --db to run the plan exactly; nothing was changed",
             saved.plan_id, content.database
         )));
     }

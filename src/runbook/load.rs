@@ -34,15 +34,22 @@ pub(crate) fn parse(path: &Path, source: &str) -> Result<LoadedRunbook, Vec<Prob
             let location = error
                 .location()
                 .map_or_else(|| at(1, 1), |l| at(l.line(), l.column()));
-            vec![Problem {
-                location,
-                path: None,
-                message: error
+            // The parser's message quotes the text it met; a file that is not a runbook (a
+            // key file, a password file) must not be echoed, so it is described instead.
+            let message = if looks_like_runbook(source) {
+                error
                     .to_string()
                     .split(" at line ")
                     .next()
                     .unwrap_or_default()
-                    .to_owned(),
+                    .to_owned()
+            } else {
+                NOT_A_RUNBOOK.to_owned()
+            };
+            vec![Problem {
+                location,
+                path: None,
+                message,
             }]
         })?;
     let expected_id = path
@@ -72,8 +79,54 @@ pub(crate) fn parse(path: &Path, source: &str) -> Result<LoadedRunbook, Vec<Prob
     })
 }
 
+/// What is said, without quoting it, about a document that is not a runbook.
+const NOT_A_RUNBOOK: &str = "this file is not a runbook: a runbook is a YAML mapping with the \
+     keys id, title, database and steps (its content is not shown)";
+
+/// True when `source` is a YAML mapping with at least one of a runbook's own top-level keys
+/// (`id`, `title`, `database`, `steps`): only then may its text be quoted in a message.
+fn looks_like_runbook(source: &str) -> bool {
+    let Ok(serde_yaml::Value::Mapping(mapping)) = serde_yaml::from_str(source) else {
+        // Invalid YAML: a runbook being edited, if its first mapping key is a runbook's.
+        return source.lines().map(str::trim_start).any(|line| {
+            ["id:", "title:", "database:", "steps:"]
+                .iter()
+                .any(|key| line.starts_with(key))
+        });
+    };
+    ["id", "title", "database", "steps"]
+        .iter()
+        .any(|key| mapping.contains_key(*key))
+}
+
+/// Refuses a runbook path whose file, once symbolic links are followed, is not named
+/// `*.yaml` or `*.yml`: a link named `x.yaml` to a file of secrets is not read at all.
+fn check_extension(path: &Path) -> Result<(), Vec<Problem>> {
+    let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    if target
+        .extension()
+        .is_some_and(|e| e == "yaml" || e == "yml")
+    {
+        return Ok(());
+    }
+    let what = if target.file_name() == path.file_name() {
+        String::new()
+    } else {
+        format!(" (it leads to {})", target.display())
+    };
+    Err(vec![Problem {
+        location: None,
+        path: None,
+        message: format!(
+            "{}{what} is not a runbook: runbook files are named *.yaml or *.yml; it was not read",
+            path.display()
+        ),
+    }])
+}
+
 /// Reads, parses and validates one runbook file.
 pub fn load_file(path: &Path) -> Result<LoadedRunbook, Vec<Problem>> {
+    check_extension(path)?;
     let source = std::fs::read_to_string(path).map_err(|error| {
         vec![Problem {
             location: None,
@@ -160,4 +213,35 @@ fn missing_directory(dir: &Path) -> Result<()> {
          ROLLBOOK_RUNBOOKS, or run rollbook where runbooks/ is",
         dir.display(),
     )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{looks_like_runbook, parse};
+    use std::path::Path;
+
+    #[test]
+    fn only_runbook_like_documents_are_quoted() {
+        assert!(looks_like_runbook("id: x\ntitle: T\n"));
+        assert!(looks_like_runbook("id: x\nsteps: [unset: {\n"));
+        assert!(!looks_like_runbook("root:$6$hash:19000:0:99999:7:::\n"));
+        assert!(!looks_like_runbook("password = hunter2\n"));
+        assert!(!looks_like_runbook("aws_secret: hunter2\n"));
+        for secret in [
+            "root:$6$hash:19000:0:99999:7:::\n",
+            "password = hunter2\n",
+            "- hunter2\n",
+        ] {
+            let problems = parse(Path::new("x.yaml"), secret).expect_err("not a runbook");
+            let message = &problems[0].message;
+            assert!(
+                !message.contains("hash") && !message.contains("hunter2"),
+                "{message}"
+            );
+            assert!(message.contains("not a runbook"), "{message}");
+        }
+        let problems =
+            parse(Path::new("x.yaml"), "id: x\ntitle: T\ndatabse: y\n").expect_err("bad");
+        assert!(problems[0].message.contains("unknown field `databse`"));
+    }
 }

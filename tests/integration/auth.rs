@@ -121,6 +121,7 @@ async fn authenticated_users_are_recorded_and_passwords_never_shown() {
         plan_path,
         "--reason",
         "CFO agreed",
+        "--yes",
         "-vv",
     ];
     assert_eq!(run("carol", &approver_uri, &approve).code, 0);

@@ -334,7 +334,7 @@ async fn mutated_runbooks(client: &Client, dir: &Path) -> (Vec<Case>, Guarded) {
             &["plan", &list, "--direction", "rollback"],
             2,
             "INVALID_RUNBOOK",
-            &[&list, "invalid type"],
+            &[&list, "not a runbook: a runbook is a YAML mapping"],
         )
         .with(&state_args)
         .unchanged(),
@@ -1035,6 +1035,36 @@ async fn bad_uris(client: &Client, dir: &Path) -> (Vec<Case>, Guarded) {
             "empty URI",
             String::new(),
             &["no MongoDB connection string"],
+        ),
+        parse_error(
+            "unencoded / in the password",
+            format!("mongodb://admin:{SECRET}/x@127.0.0.1:{port}/"),
+            &["password must be URL encoded", redacted],
+        ),
+        parse_error(
+            "unencoded ? in the password",
+            format!("mongodb://admin:{SECRET}?x@127.0.0.1:{port}/"),
+            &["invalid server address", redacted],
+        ),
+        parse_error(
+            "unencoded @ in the password",
+            format!("mongodb://admin:x@{SECRET}@127.0.0.1:{port}/?bogusOption=1"),
+            &["password must be URL encoded", redacted],
+        ),
+        parse_error(
+            "tlsCertificateKeyFilePassword in the URI",
+            format!("mongodb://127.0.0.1:{port}/?tls=true&tlsCertificateKeyFilePassword={SECRET}"),
+            &["tlsCertificateKeyFilePassword=****"],
+        ),
+        parse_error(
+            "authMechanismProperties in the URI",
+            format!("mongodb://127.0.0.1:{port}/?authMechanism=MONGODB-AWS&authMechanismProperties=AWS_SESSION_TOKEN:{SECRET}"),
+            &["authMechanismProperties=****"],
+        ),
+        parse_error(
+            "proxyPassword in the URI",
+            format!("mongodb://127.0.0.1:{port}/?proxyHost=h&proxyUsername=u&proxyPassword={SECRET}"),
+            &["proxyPassword=****"],
         ),
     ];
     let unreachable = format!("127.0.0.1:{port}");

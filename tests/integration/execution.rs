@@ -42,6 +42,7 @@ pub fn approved_plan(direction: &str, extra: &[&str], db: &str, state: &str) -> 
         .arg(&path)
         .state(state)
         .operator("approver")
+        .yes()
         .status(0);
     ApprovedPlan {
         _dir: dir,

@@ -174,6 +174,7 @@ async fn approvals_none_self_expired_wrong_digest_and_valid() {
         ])
         .state(&state)
         .operator(who)
+        .yes()
         .status(0);
     };
     approve("test-operator");

@@ -20,6 +20,7 @@ mod org_rename;
 mod progress;
 mod restores;
 mod sandbox;
+mod secrets;
 mod server;
 mod snapshot_registry;
 mod tenant_restore;

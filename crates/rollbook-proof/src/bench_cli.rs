@@ -155,6 +155,7 @@ pub async fn run(cli: &BenchCli) -> Result<()> {
 async fn client(uri: Option<&str>) -> Result<Client> {
     let global = GlobalArgs {
         uri: uri.map(str::to_owned),
+        uri_file: None,
         db: None,
         state_db: "rollbook".into(),
         runbooks_dir: "runbooks".into(),

@@ -40,6 +40,7 @@ fn request(command: RunCommand, steps: &str, source: Option<SavedPlan>) -> RunRe
             Some(plan) => PlanSource::Saved {
                 plan: Box::new(plan),
                 max_drift: 0.0,
+                steps: None,
             },
             None => PlanSource::Procedure(Procedure::Selected {
                 steps: steps.into(),
@@ -56,12 +57,29 @@ fn request(command: RunCommand, steps: &str, source: Option<SavedPlan>) -> RunRe
 
 /// A saved plan of `steps` of the shipped runbook, made by alice, predicting one step.
 fn saved(loaded: &LoadedRunbook, direction: Direction, steps: &str) -> SavedPlan {
+    saved_with(loaded, direction, steps, &[])
+}
+
+/// A saved plan as [`saved`] makes it, made with `params`.
+fn saved_with(
+    loaded: &LoadedRunbook,
+    direction: Direction,
+    steps: &str,
+    params: &[(&str, &str)],
+) -> SavedPlan {
     let procedure = Procedure::Selected {
         steps: steps.into(),
         continue_on_error: false,
     };
+    let choices = Choices {
+        params: params
+            .iter()
+            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+            .collect(),
+        ..choices()
+    };
     let (plan_request, _, _) =
-        crate::engine::request::procedure_request(loaded, direction, &procedure, &choices())
+        crate::engine::request::procedure_request(loaded, direction, &procedure, &choices)
             .expect("request");
     let plan = crate::plan::resolve(loaded, &plan_request, "x").expect("plan");
     SavedPlan::new(PlanContent {
@@ -263,6 +281,80 @@ fn check_refuses_bad_requests_before_connecting() {
     }
 }
 
+/// A rollback of a saved plan of step 23, with `--steps`, `--param` and `--db` as given.
+fn beside_plan(steps: Option<&str>, params: &[(&str, &str)], db: Option<&str>) -> RunRequest {
+    let loaded = loaded();
+    RunRequest {
+        source: PlanSource::Saved {
+            plan: Box::new(saved(&loaded, Direction::Rollback, "23")),
+            max_drift: 0.0,
+            steps: steps.map(str::to_owned),
+        },
+        choices: Choices {
+            params: params
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+                .collect(),
+            database: db.map(str::to_owned),
+            ..choices()
+        },
+        ..request(RunCommand::Rollback, "", None)
+    }
+}
+
+#[test]
+fn choices_that_contradict_a_saved_plan_are_refused() {
+    let loaded = loaded();
+    let database = saved(&loaded, Direction::Rollback, "23").content.database;
+    let cases: Vec<(&str, RunRequest, i32)> = vec![
+        ("the plan alone", beside_plan(None, &[], None), 0),
+        (
+            "the plan's own steps",
+            beside_plan(Some("23"), &[], None),
+            0,
+        ),
+        (
+            "the plan's steps spelt as a range",
+            beside_plan(Some("23-23"), &[], None),
+            0,
+        ),
+        (
+            "the plan's database",
+            beside_plan(None, &[], Some(&database)),
+            0,
+        ),
+        ("other steps", beside_plan(Some("21"), &[], None), 2),
+        ("more steps", beside_plan(Some("21,23"), &[], None), 2),
+        ("all steps", beside_plan(Some("all"), &[], None), 2),
+        (
+            "steps that do not exist",
+            beside_plan(Some("99"), &[], None),
+            2,
+        ),
+        (
+            "another database",
+            beside_plan(None, &[], Some("staging")),
+            2,
+        ),
+        (
+            "a parameter the runbook does not declare",
+            beside_plan(None, &[("org", "x")], None),
+            2,
+        ),
+    ];
+    for (name, request, exit) in cases {
+        let result = check(&request, &loaded);
+        assert_eq!(exit_of(&result), exit, "{name}");
+        if exit == 2 {
+            let message = result.err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(
+                message.contains("nothing was changed") || message.contains("no step \"99\""),
+                "{name}: {message}"
+            );
+        }
+    }
+}
+
 #[test]
 fn prepare_decides_approval_resume_drift_and_what_to_ask() {
     use Prior::*;
@@ -412,5 +504,63 @@ fn the_operator_is_asked_unless_verifying_or_assuming_yes() {
             ))
             .expect(name);
         assert_eq!(prepared.ask, expected, "{name}");
+    }
+}
+
+#[test]
+fn parameters_that_contradict_a_saved_plan_are_refused() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("runbooks");
+    let loaded = crate::runbook::load("org-rename", &dir).expect("the shipped runbook loads");
+    let plan = saved_with(
+        &loaded,
+        Direction::Forward,
+        "1",
+        &[("org", "acme"), ("new_name", "acme-new")],
+    );
+    let with = |params: &[(&str, &str)]| RunRequest {
+        runbook: Some("org-rename".into()),
+        source: PlanSource::Saved {
+            plan: Box::new(plan.clone()),
+            max_drift: 0.0,
+            steps: None,
+        },
+        choices: Choices {
+            params: params
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+                .collect(),
+            ..choices()
+        },
+        ..request(RunCommand::Apply, "", None)
+    };
+    for (name, params, exit) in [
+        ("no --param", &[][..], 0),
+        ("the plan's value", &[("org", "acme")][..], 0),
+        (
+            "the plan's value, untrimmed",
+            &[("new_name", " acme-new ")][..],
+            0,
+        ),
+        ("another value", &[("org", "other")][..], 2),
+        (
+            "one right, one wrong",
+            &[("org", "acme"), ("new_name", "zzz")][..],
+            2,
+        ),
+        ("an undeclared parameter", &[("tenant", "x")][..], 2),
+    ] {
+        let (plan_request, _) = match with(params).plan_request(&loaded) {
+            Ok(done) => done,
+            Err(error) => {
+                assert_eq!(error.exit_code(), exit, "{name}: {error}");
+                continue;
+            }
+        };
+        assert_eq!(exit, 0, "{name}: accepted");
+        assert_eq!(
+            plan_request.params.len(),
+            2,
+            "{name}: the plan's parameters run"
+        );
     }
 }

@@ -38,4 +38,8 @@ pub(crate) struct PlanDocument<'a> {
 pub(crate) struct ApproveDocument<'a> {
     /// The approval, as stored.
     pub(crate) approval: &'a Approval,
+    /// The server the plan's database was found on when it was approved.
+    pub(crate) server: String,
+    /// What was approved: the plan's steps with their predicted counts and data loss.
+    pub(crate) steps: &'a [StepPreview],
 }

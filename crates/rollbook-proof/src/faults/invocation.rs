@@ -214,6 +214,7 @@ impl Rollbook {
             "approve",
             "--reason",
             "fault-injection trial",
+            "--yes",
             "--plan",
             &path_text,
         ]
