@@ -13,19 +13,29 @@ use crate::error::{Error, Result};
 
 /// Operations running now on any of `namespaces` (`db.collection`), by operation id.
 pub(crate) async fn running_on(client: &Client, namespaces: &[String]) -> Result<Vec<Document>> {
-    let pipeline = vec![
-        doc! {"$currentOp": {"allUsers": true, "idleConnections": false}},
-        doc! {"$match": {"ns": {"$in": namespaces}}},
-        doc! {"$project": {"opid": 1, "ns": 1, "op": 1, "secs_running": 1}},
-    ];
+    current_ops(
+        client,
+        vec![
+            doc! {"$match": {"ns": {"$in": namespaces}}},
+            doc! {"$project": {"opid": 1, "ns": 1, "op": 1, "secs_running": 1}},
+        ],
+    )
+    .await
+}
+
+/// The operations running on the server now (`$currentOp` of every user), through `stages`.
+async fn current_ops(client: &Client, stages: Vec<Document>) -> Result<Vec<Document>> {
+    let failed = |e| Error::database("cannot list the operations running on the server", e);
+    let mut pipeline = vec![doc! {"$currentOp": {"allUsers": true, "idleConnections": false}}];
+    pipeline.extend(stages);
     client
         .database("admin")
         .aggregate(pipeline)
         .await
-        .map_err(|e| Error::database("cannot list the operations running on the server", e))?
+        .map_err(failed)?
         .try_collect()
         .await
-        .map_err(|e| Error::database("cannot list the operations running on the server", e))
+        .map_err(failed)
 }
 
 /// Waits until no operation runs on any of `namespaces`, checking every 100 ms for at most
@@ -60,24 +70,19 @@ pub(crate) async fn orphans_on(
     own: &str,
 ) -> Result<Vec<Document>> {
     let prefix = format!("^{}", regex_escape(&format!("rollbook {database} ")));
-    let pipeline = vec![
-        doc! {"$currentOp": {"allUsers": true, "idleConnections": false}},
-        doc! {"$match": {"$or": [
-            {"command.comment": {"$regex": &prefix}},
-            {"cursor.originatingCommand.comment": {"$regex": &prefix}},
-        ]}},
-        doc! {"$project": {"opid": 1, "ns": 1, "op": 1, "secs_running": 1,
-        "comment": {"$ifNull": ["$command.comment", "$cursor.originatingCommand.comment"]}}},
-        doc! {"$match": {"comment": {"$ne": own}}},
-    ];
-    client
-        .database("admin")
-        .aggregate(pipeline)
-        .await
-        .map_err(|e| Error::database("cannot list the operations running on the server", e))?
-        .try_collect()
-        .await
-        .map_err(|e| Error::database("cannot list the operations running on the server", e))
+    current_ops(
+        client,
+        vec![
+            doc! {"$match": {"$or": [
+                {"command.comment": {"$regex": &prefix}},
+                {"cursor.originatingCommand.comment": {"$regex": &prefix}},
+            ]}},
+            doc! {"$project": {"opid": 1, "ns": 1, "op": 1, "secs_running": 1,
+            "comment": {"$ifNull": ["$command.comment", "$cursor.originatingCommand.comment"]}}},
+            doc! {"$match": {"comment": {"$ne": own}}},
+        ],
+    )
+    .await
 }
 
 /// Stops the server work earlier attempts on `database` left running (`killOp`), and waits

@@ -24,7 +24,7 @@ pub(crate) async fn run(
         Some(id) => id,
         None => {
             last = store
-                .list_runs(runbook, global.db.as_deref(), None, 50)
+                .list_runs(runbook, global.db.as_deref(), &[], 50)
                 .await?
                 .into_iter()
                 .find(|run| run.command != "verify")

@@ -21,9 +21,15 @@ pub(crate) async fn run(
     let client = connect::connect(global).await?.client;
     let store = connect::store(&client, global).await?;
     let now = DateTime::now();
-    // A run whose process is gone is shown interrupted (it is marked so by the next run).
+    // A run whose process is gone is shown interrupted (it is marked so by the next run), so
+    // a run recorded as running may be either.
+    let stored: Vec<RunStatus> = match status {
+        None => Vec::new(),
+        Some(RunStatus::Interrupted) => vec![RunStatus::Interrupted, RunStatus::Running],
+        Some(wanted) => vec![wanted],
+    };
     let runs: Vec<RunRecord> = store
-        .list_runs(runbook, global.db.as_deref(), None, limit.max(1) * 4)
+        .list_runs(runbook, global.db.as_deref(), &stored, limit.max(1))
         .await?
         .into_iter()
         .map(|mut run| {
@@ -33,7 +39,6 @@ pub(crate) async fn run(
             run
         })
         .filter(|run| status.is_none_or(|wanted| run.status == wanted))
-        .take(usize::try_from(limit.max(1)).unwrap_or(usize::MAX))
         .collect();
     let entries: Vec<RunEntry<'_>> = runs.iter().map(entry).collect();
     match global.output {

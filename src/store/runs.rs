@@ -254,31 +254,17 @@ impl Store {
         database: &str,
         limit: i64,
     ) -> Result<Vec<RunRecord>> {
-        use futures_util::TryStreamExt;
-        let cursor = self
-            .collection("runs")
-            .find(doc! {"runbook": runbook, "database": database})
-            .sort(doc! {"started_at": -1})
-            .limit(limit)
+        self.list_runs(Some(runbook), Some(database), &[], limit)
             .await
-            .map_err(|e| Error::database("cannot read runs", e))?;
-        let documents: Vec<Document> = cursor
-            .try_collect()
-            .await
-            .map_err(|e| Error::database("cannot read runs", e))?;
-        Ok(documents
-            .into_iter()
-            .filter_map(|d| bson::from_document(d).ok())
-            .collect())
     }
 
-    /// Runs newest first, of one runbook and one database when given, with one status when
-    /// given (`rollbook runs`).
+    /// Runs newest first, of one runbook and one database when given, with one of `statuses`
+    /// (any when empty).
     pub(crate) async fn list_runs(
         &self,
         runbook: Option<&str>,
         database: Option<&str>,
-        status: Option<RunStatus>,
+        statuses: &[RunStatus],
         limit: i64,
     ) -> Result<Vec<RunRecord>> {
         use futures_util::TryStreamExt;
@@ -289,8 +275,9 @@ impl Store {
         if let Some(database) = database {
             filter.insert("database", database);
         }
-        if let Some(status) = status {
-            filter.insert("status", status.as_str());
+        if !statuses.is_empty() {
+            let names: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
+            filter.insert("status", doc! {"$in": names});
         }
         let documents: Vec<Document> = self
             .collection("runs")
