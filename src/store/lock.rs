@@ -325,7 +325,15 @@ impl Lease {
         if trusted {
             return Ok(());
         }
-        self.renew().await
+        // A renewal proves the lease only from when it was sent: one that came back late (the
+        // process was paused while it was under way) is asked again, so the write that follows
+        // never rests on a lease that may have run out meanwhile.
+        loop {
+            self.renew().await?;
+            if self.trust().renewed.elapsed() < TRUSTED_FOR {
+                return Ok(());
+            }
+        }
     }
 
     /// Extends the lease, only while this attempt holds its generation; otherwise fences this

@@ -360,6 +360,19 @@ async fn configure(client: &Client, mode: mongodb::bson::Bson, data: Document) -
 }
 
 impl FailPoint {
+    /// Makes every one of `commands` from clients named `app` on `namespace` fail with
+    /// `error_code` (a count of times is not kept exactly by concurrent commands).
+    pub async fn fail_command_on(
+        client: &Client,
+        app: &str,
+        commands: &[&str],
+        namespace: &str,
+        error_code: i32,
+    ) -> FailPoint {
+        let data = doc! {"failCommands": commands, "errorCode": error_code, "appName": app, "namespace": namespace};
+        configure(client, "alwaysOn".into(), data).await
+    }
+
     /// Makes the next `times` of `commands` from clients named `app` fail with `error_code`.
     pub async fn fail_command(
         client: &Client,
@@ -466,16 +479,47 @@ pub async fn oplog_writes(
     since: mongodb::bson::Timestamp,
     databases: &[&str],
 ) -> u64 {
-    let pattern = format!("^({})\\.", databases.join("|"));
     client
         .database("local")
         .collection::<Document>("oplog.rs")
-        .count_documents(doc! {
-            "ts": {"$gt": since},
-            "op": {"$ne": "n"},
-            "ns": {"$not": {"$regex": "\\.rollbook_lock$"}},
-            "$or": [{"ns": {"$regex": &pattern}}, {"o.applyOps.ns": {"$regex": &pattern}}],
-        })
+        .count_documents(oplog_filter(since, databases))
         .await
         .unwrap()
+}
+
+/// The entries [`oplog_writes`] counts, each shortened to its namespace, operation and the
+/// first fields of its object: what a failing assertion shows.
+pub async fn oplog_entries(
+    client: &Client,
+    since: mongodb::bson::Timestamp,
+    databases: &[&str],
+) -> Vec<String> {
+    use futures_util::TryStreamExt;
+    let entries: Vec<Document> = client
+        .database("local")
+        .collection::<Document>("oplog.rs")
+        .find(oplog_filter(since, databases))
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    entries
+        .iter()
+        .map(|e| {
+            let mut shown = format!("{e:?}");
+            shown.truncate(600);
+            shown
+        })
+        .collect()
+}
+
+fn oplog_filter(since: mongodb::bson::Timestamp, databases: &[&str]) -> Document {
+    let pattern = format!("^({})\\.", databases.join("|"));
+    doc! {
+        "ts": {"$gt": since},
+        "op": {"$ne": "n"},
+        "ns": {"$not": {"$regex": "\\.rollbook_lock$"}},
+        "$or": [{"ns": {"$regex": &pattern}}, {"o.applyOps.ns": {"$regex": &pattern}}],
+    }
 }

@@ -190,9 +190,18 @@ async fn a_tenant_that_fails_to_restore_is_resumed_alone_and_the_others_are_kept
     let client = harness::client().await;
     let tenants = prepared(&client, "trf").await;
     let app = "tenant_fail_app";
-    // Nothing in the run sends `create` before the restores make their temporary collections:
-    // the first one fails, so one tenant fails and the others restore.
-    let failpoint = FailPoint::fail_command(&client, app, &["create"], 2, 1).await;
+    // The second tenant cannot create one of its temporary collections, so it fails and the
+    // others restore (tenants restore concurrently, so a failpoint counting its times could
+    // fail two of them at once).
+    let two = "t_trf_two";
+    let failpoint = FailPoint::fail_command_on(
+        &client,
+        app,
+        &["create"],
+        &format!("{two}.rollbook_tmp_menuitems"),
+        2,
+    )
+    .await;
     let report = restore(&tenants, "apply")
         .uri(&harness::uri_with_app(app))
         .status(1)
