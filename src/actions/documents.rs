@@ -6,7 +6,7 @@ use mongodb::ClientSession;
 
 use super::{to_bson, ActionContext, ActionOutcome};
 use crate::error::{Error, Result};
-use crate::runbook::model::Action;
+use crate::runbook::model::{Action, UpdateSpec};
 
 /// A document-changing action, ready to run.
 #[derive(Debug, Clone)]
@@ -19,10 +19,32 @@ pub struct DocumentWrite {
     pub collection: String,
     /// The documents that will change.
     pub filter: Document,
-    /// The update document.
-    pub update: Document,
+    /// What it changes.
+    pub update: Change,
     /// Top-level fields the update touches (what a snapshot saves).
     pub fields: Vec<String>,
+    /// A pipeline stage replaces whole documents: the snapshot saves them whole.
+    pub replaces: bool,
+}
+
+/// What a document write changes.
+#[derive(Debug, Clone)]
+pub enum Change {
+    /// Update operators: values stored as written.
+    Operators(Document),
+    /// A pipeline of `$set`, `$addFields` and `$unset` stages: values computed per document.
+    Pipeline(Vec<Document>),
+}
+
+impl Change {
+    /// The argument of `update_many`.
+    #[must_use]
+    pub fn modifications(&self) -> mongodb::options::UpdateModifications {
+        match self {
+            Change::Operators(update) => update.clone().into(),
+            Change::Pipeline(stages) => stages.clone().into(),
+        }
+    }
 }
 
 impl DocumentWrite {
@@ -45,7 +67,7 @@ impl DocumentWrite {
                     &a.database,
                     &a.collection,
                     filter,
-                    doc! {"$unset": unset},
+                    Change::Operators(doc! {"$unset": unset}),
                     a.fields.clone(),
                 )
             }
@@ -62,13 +84,23 @@ impl DocumentWrite {
                     &a.database,
                     &a.collection,
                     filter,
-                    doc! {"$set": values},
+                    Change::Operators(doc! {"$set": values}),
                     paths,
                 )
             }
             Action::Update(a) => {
-                let update = to_bson(&a.update)?;
-                let paths = touched_paths(&update);
+                let (update, paths) = match &a.update {
+                    UpdateSpec::Operators(update) => {
+                        let update = to_bson(update)?;
+                        let paths = touched_paths(&update);
+                        (Change::Operators(update), paths)
+                    }
+                    UpdateSpec::Pipeline(stages) => {
+                        let stages = stages.iter().map(to_bson).collect::<Result<Vec<_>>>()?;
+                        let paths = stages.iter().flat_map(stage_paths).collect();
+                        (Change::Pipeline(stages), paths)
+                    }
+                };
                 (
                     "update",
                     &a.database,
@@ -86,6 +118,9 @@ impl DocumentWrite {
             .collect();
         fields.sort();
         fields.dedup();
+        let replaces = matches!(&update, Change::Pipeline(stages) if stages.iter().any(|stage| {
+            WHOLE_DOCUMENT_STAGES.iter().any(|name| stage.contains_key(name))
+        }));
         Ok(Some(DocumentWrite {
             kind,
             database: database.clone().unwrap_or_else(|| default_db.to_owned()),
@@ -93,6 +128,7 @@ impl DocumentWrite {
             filter,
             update,
             fields,
+            replaces,
         }))
     }
 }
@@ -107,6 +143,27 @@ fn narrow(filter: Document, condition: Document) -> Document {
     } else {
         doc! {"$and": [filter, condition]}
     }
+}
+
+/// Pipeline stages that replace whole documents.
+pub const WHOLE_DOCUMENT_STAGES: [&str; 3] = ["$project", "$replaceWith", "$replaceRoot"];
+
+/// Field paths a pipeline stage sets or removes.
+fn stage_paths(stage: &Document) -> Vec<String> {
+    let mut paths = Vec::new();
+    for (name, value) in stage {
+        match (name.as_str(), value) {
+            ("$set" | "$addFields", Bson::Document(fields)) => {
+                paths.extend(fields.keys().cloned());
+            }
+            ("$unset", Bson::String(field)) => paths.push(field.clone()),
+            ("$unset", Bson::Array(fields)) => {
+                paths.extend(fields.iter().filter_map(|f| f.as_str().map(str::to_owned)));
+            }
+            _ => {}
+        }
+    }
+    paths
 }
 
 /// Field paths named by an update document's operators (`$rename` counts both names).
@@ -201,14 +258,14 @@ pub(crate) async fn execute(
     let result = match session {
         Some(session) => {
             collection
-                .update_many(write.filter.clone(), write.update.clone())
+                .update_many(write.filter.clone(), write.update.modifications())
                 .comment(ctx.comment())
                 .session(session)
                 .await
         }
         None => {
             collection
-                .update_many(write.filter.clone(), write.update.clone())
+                .update_many(write.filter.clone(), write.update.modifications())
                 .comment(ctx.comment())
                 .await
         }

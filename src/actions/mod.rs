@@ -5,9 +5,11 @@ pub(crate) mod archive;
 pub(crate) mod check_result;
 pub(crate) mod checks;
 pub(crate) mod collections;
+pub(crate) mod delete;
 pub mod documents;
 pub(crate) mod indexes;
 pub mod operator;
+pub(crate) mod restore_snapshot;
 pub(crate) mod shell;
 pub(crate) mod snapshot;
 pub(crate) mod undo;
@@ -81,6 +83,9 @@ pub(crate) struct ActionContext<'a> {
     /// True when an earlier attempt of this action in this run started it (it may have done
     /// part of its work already).
     pub retried: bool,
+    /// The step's actions in the other direction, resolved: what destroyed the data a
+    /// `restore_snapshot` puts back.
+    pub opposite: &'a [Action],
 }
 
 impl ActionContext<'_> {
@@ -222,6 +227,19 @@ pub(crate) async fn execute(
                 .ok_or_else(|| Error::Usage("not a document write".into()))?;
             documents::execute(ctx, &write, session).await
         }
+        Action::Delete(a) => {
+            let snapshot = ctx
+                .store
+                .snapshot(&ctx.snapshot_id())
+                .await?
+                .ok_or_else(|| {
+                    Error::ActionFailed(format!(
+                        "the snapshot of {} is not registered, so nothing was deleted",
+                        a.collection
+                    ))
+                })?;
+            delete::execute(ctx, a, &snapshot).await
+        }
         Action::CreateIndex(a) => indexes::create(ctx, a, session).await,
         Action::DropIndex(a) => indexes::drop(ctx, a).await,
         Action::CreateCollection(a) => collections::create(ctx, a).await,
@@ -229,7 +247,7 @@ pub(crate) async fn execute(
         Action::RenameCollection(a) => collections::rename(ctx, a).await,
         Action::CopyCollection(a) => collections::copy(ctx, a).await,
         Action::BackupToCollection(a) => collections::backup(ctx, a).await,
-        Action::RestoreSnapshot(a) => snapshot::restore_fields(ctx, a).await,
+        Action::RestoreSnapshot(a) => restore_snapshot::run(ctx, a).await,
         Action::Shell(a) => shell::run(ctx, a).await,
         Action::Manual(_) | Action::Checklist(_) => operator::run(ctx, action),
         Action::Check(check) => {

@@ -4,8 +4,10 @@
 //! included, without touching fields the action did not change.
 
 pub(crate) mod conflicts;
+pub(crate) mod documents;
 mod layout;
 pub(crate) mod proof;
+pub(crate) mod replaced;
 mod restore;
 
 use mongodb::bson::raw::{RawArrayBuf, RawBson, RawDocumentBuf};
@@ -42,7 +44,25 @@ pub(crate) async fn take(ctx: &ActionContext<'_>, action: &Action) -> Result<Opt
         Action::Unset(_) | Action::Set(_) | Action::Update(_) => {
             let write = DocumentWrite::of(action, ctx.database)?
                 .ok_or_else(|| Error::Usage("not a document write".into()))?;
-            Some(fields(ctx, &id, &write).await?)
+            match &write.update {
+                super::documents::Change::Pipeline(stages) if write.replaces => {
+                    let kind = SnapshotKind::Replaced;
+                    let (database, collection) = (&write.database, &write.collection);
+                    let taken =
+                        documents::take(ctx, &id, database, collection, &write.filter, kind)
+                            .await?;
+                    Some(Snapshot {
+                        pipeline: Some(stages.clone()),
+                        ..taken
+                    })
+                }
+                _ => Some(fields(ctx, &id, &write).await?),
+            }
+        }
+        Action::Delete(a) => {
+            let (database, filter) = super::delete::target(ctx, a)?;
+            let kind = SnapshotKind::Documents;
+            Some(documents::take(ctx, &id, database, &a.collection, &filter, kind).await?)
         }
         Action::DropIndex(a) => {
             let db = a
@@ -111,6 +131,7 @@ fn entry(
         left: None,
         format: 0,
         prefix: None,
+        pipeline: None,
         created_at: DateTime::now(),
         restored_by: None,
     }
@@ -202,7 +223,11 @@ async fn fields(ctx: &ActionContext<'_>, id: &str, write: &DocumentWrite) -> Res
 /// a `$set` of a top-level field to a value, or an `$unset` of it.
 fn left_by(write: &DocumentWrite) -> Option<Vec<LeftField>> {
     let mut left = Vec::new();
-    for (operator, fields) in &write.update {
+    // A pipeline computes its values per document.
+    let super::documents::Change::Operators(update) = &write.update else {
+        return None;
+    };
+    for (operator, fields) in update {
         let Bson::Document(fields) = fields else {
             return None;
         };
@@ -446,37 +471,47 @@ fn merge_back_legacy(fields: &[String]) -> Vec<Document> {
     }}}}]
 }
 
-/// `restore_snapshot`: puts back, newest first and then older ones (so the oldest — the
-/// true original — wins), every field snapshot of this step and collection not yet restored.
+/// The snapshots of `kind` a `restore_snapshot` of `database.collection` in this step puts
+/// back: those the other direction took and nobody put back yet, newest first.
+pub(crate) async fn to_restore(
+    ctx: &ActionContext<'_>,
+    database: &str,
+    collection: &str,
+    kind: SnapshotKind,
+) -> Result<Vec<Snapshot>> {
+    Ok(ctx
+        .store
+        .unrestored_snapshots(ctx.runbook, database, ctx.step, collection, kind)
+        .await?
+        .into_iter()
+        .filter(|s| s.direction != ctx.direction.as_str())
+        .collect())
+}
+
+/// What `restore_snapshot` does with conflicts: as asked, except that a retry of an action an
+/// earlier attempt started skips them (see [`restore_fields`]).
+pub(crate) fn on_conflict(ctx: &ActionContext<'_>) -> OnConflict {
+    match ctx.env.on_conflict {
+        OnConflict::Fail if ctx.retried => OnConflict::Skip,
+        chosen => chosen,
+    }
+}
+
+/// `restore_snapshot`'s fields: puts back, newest first and then older ones (so the oldest —
+/// the true original — wins), every field snapshot of this step and collection not yet
+/// restored. `None` when there is none.
 pub(crate) async fn restore_fields(
     ctx: &ActionContext<'_>,
     action: &RestoreSnapshotAction,
-) -> Result<ActionOutcome> {
+) -> Result<Option<ActionOutcome>> {
     let database = action
         .database
         .clone()
         .unwrap_or_else(|| ctx.database.to_owned());
-    let snapshots = ctx
-        .store
-        .unrestored_snapshots(
-            ctx.runbook,
-            &database,
-            ctx.step,
-            &action.collection,
-            SnapshotKind::Fields,
-        )
-        .await?;
+    let snapshots = to_restore(ctx, &database, &action.collection, SnapshotKind::Fields).await?;
     let mut outcome = ActionOutcome::new("restore_snapshot", Some(&action.collection));
-    let snapshots: Vec<Snapshot> = snapshots
-        .into_iter()
-        .filter(|s| s.direction != ctx.direction.as_str())
-        .collect();
     if snapshots.is_empty() {
-        outcome.affected = Some(0);
-        outcome.modified = Some(0);
-        outcome.detail =
-            Some("no snapshot to restore (nothing was rolled back since the last forward)".into());
-        return Ok(outcome);
+        return Ok(None);
     }
     // Every snapshot proves itself before the first one is put back: a damaged one stops the
     // action with nothing written.
@@ -491,10 +526,7 @@ pub(crate) async fn restore_fields(
     // the documents still as the rollback left them and leaves every other one as it is (it
     // never overwrites), instead of refusing.
     let retried = ctx.retried;
-    let on_conflict = match ctx.env.on_conflict {
-        OnConflict::Fail if retried => OnConflict::Skip,
-        chosen => chosen,
-    };
+    let on_conflict = on_conflict(ctx);
     let mut conflicts = Vec::new();
     for (n, snapshot) in snapshots.iter().enumerate() {
         let checked = if n == 0 {
@@ -523,7 +555,8 @@ pub(crate) async fn restore_fields(
         )));
     }
     let mut restored = 0;
-    for (snapshot, found) in snapshots.iter().zip(&conflicts) {
+    let mut kept_between = 0;
+    for (n, (snapshot, found)) in snapshots.iter().zip(&conflicts).enumerate() {
         let guard = match (on_conflict, &snapshot.left) {
             (OnConflict::Overwrite, _) | (_, None) => None,
             (_, Some(left)) => Some(conflicts::intact(left)),
@@ -538,11 +571,19 @@ pub(crate) async fn restore_fields(
                 .cloned()
                 .collect()
         };
+        // An older snapshot of stacked rollbacks meets the documents a newer one just put
+        // back: they hold what the application wrote between the rollbacks, and the guard
+        // keeps them so. Counted now, so that each document counts once in `modified`.
+        let now = match (&guard, n) {
+            (Some(_), 1..) => conflicts::find(ctx, snapshot).await?,
+            _ => found.clone(),
+        };
         merge_back_checked(ctx, snapshot, &fields, guard.as_ref()).await?;
         restored += match on_conflict {
             OnConflict::Overwrite => found.entries - found.deleted,
-            _ => found.entries - found.total(),
+            _ => now.entries - now.total(),
         };
+        kept_between += now.changed.saturating_sub(found.changed);
         // Marked once it is wholly back, so a failure later leaves the rest to restore.
         ctx.store
             .mark_restored(std::slice::from_ref(&snapshot.id), ctx.run_id, None)
@@ -563,7 +604,16 @@ pub(crate) async fn restore_fields(
             _ => format!("left as they are: {}", total.describe()),
         });
     }
-    Ok(outcome)
+    if kept_between > 0 {
+        outcome.conflicts = Some(outcome.conflicts.unwrap_or(0) + kept_between);
+        let said =
+            format!("{kept_between} kept what the application wrote between the stacked rollbacks");
+        outcome.detail = Some(match outcome.detail.take() {
+            Some(before) => format!("{before}; {said}"),
+            None => said,
+        });
+    }
+    Ok(Some(outcome))
 }
 
 /// Concurrent `$merge`s putting a field snapshot back.

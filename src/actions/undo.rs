@@ -17,6 +17,7 @@ pub(crate) fn may_have_partial_effects(action: &Action) -> bool {
         Action::Unset(_)
             | Action::Set(_)
             | Action::Update(_)
+            | Action::Delete(_)
             | Action::CopyCollection(_)
             | Action::BackupToCollection(_)
     )
@@ -33,11 +34,31 @@ pub(crate) async fn undo(
     ctx.store.ensure_lease().await?;
     let did_something = outcome.status != crate::actions::ActionStatus::Skipped;
     match action {
+        Action::Update(_) if snapshot.is_some_and(|s| s.kind == crate::store::snapshots::SnapshotKind::Replaced) => {
+            let snapshot = snapshot.ok_or_else(|| Error::ActionFailed("no snapshot".into()))?;
+            // Never over a document changed again since: it is kept, and said so.
+            let done = snapshot::replaced::put_back_all(ctx, std::slice::from_ref(snapshot), crate::actions::OnConflict::Skip).await?;
+            let mut said = format!("put back {} replaced document(s) in {}", done.restored, snapshot.collection);
+            if done.conflicts > 0 {
+                said.push_str(&format!("; kept as they are now: {}", done.described));
+            }
+            Ok(Some(said))
+        }
         Action::Unset(_) | Action::Set(_) | Action::Update(_) => {
             let snapshot = snapshot.ok_or_else(|| Error::ActionFailed("no snapshot was taken, so the change cannot be put back".into()))?;
             let restored = snapshot::merge_back_snapshot(ctx, snapshot, &snapshot.fields).await?;
             ctx.store.mark_restored(std::slice::from_ref(&snapshot.id), ctx.run_id, None).await?;
             Ok(Some(format!("put back {} of {restored} document(s) in {}", snapshot.fields.join(", "), snapshot.collection)))
+        }
+        Action::Delete(_) => {
+            let snapshot = snapshot.ok_or_else(|| Error::ActionFailed("no snapshot was taken, so the deleted documents cannot be put back".into()))?;
+            // Never over a document written again since: it is kept, and said so.
+            let done = snapshot::documents::put_back_all(ctx, std::slice::from_ref(snapshot), crate::actions::OnConflict::Skip).await?;
+            let mut said = format!("put back {} deleted document(s) in {}", done.restored, snapshot.collection);
+            if done.conflicts > 0 {
+                said.push_str(&format!("; kept as they are now: {}", done.described));
+            }
+            Ok(Some(said))
         }
         Action::CreateIndex(a) if did_something => {
             let name = outcome.detail.clone().unwrap_or_default();

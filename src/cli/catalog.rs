@@ -236,7 +236,17 @@ fn describe_action(action: &Action) -> String {
         Action::Update(a) => format!(
             "update {} with {} where {}",
             a.collection,
-            compact(&a.update),
+            a.update
+                .documents()
+                .into_iter()
+                .map(compact)
+                .collect::<Vec<_>>()
+                .join(" then "),
+            filter_text(a.filter.as_ref(), a.all_documents)
+        ),
+        Action::Delete(a) => format!(
+            "delete from {} where {}",
+            a.collection,
             filter_text(a.filter.as_ref(), a.all_documents)
         ),
         Action::CreateIndex(a) => format!(

@@ -49,6 +49,8 @@ fn kind_name(kind: SnapshotKind) -> &'static str {
         SnapshotKind::Fields => "fields",
         SnapshotKind::Index => "index",
         SnapshotKind::Collection => "collection",
+        SnapshotKind::Documents => "documents",
+        SnapshotKind::Replaced => "replaced",
     }
 }
 

@@ -442,6 +442,7 @@ impl Engine<'_> {
             cut_short: false,
             retried: false,
             fresh_snapshot_documents: None,
+            opposite: &[],
         }
     }
 

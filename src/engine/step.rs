@@ -197,7 +197,10 @@ impl Engine<'_> {
                 direction,
                 index,
             };
-            let mut ctx = self.context(plan, run_id, &step.id, index);
+            let mut ctx = ActionContext {
+                opposite: &planned.opposite,
+                ..self.context(plan, run_id, &step.id, index)
+            };
             if resumed {
                 if let Some(done) = self.store.action_done(&key).await? {
                     let mut outcome: ActionOutcome = mongodb::bson::from_document(done)

@@ -15,7 +15,7 @@ use tokio::sync::OnceCell;
 
 use super::{PlannedStep, RunPlan};
 use crate::actions::checks::{self, CheckResult};
-use crate::actions::documents::DocumentWrite;
+use crate::actions::documents::{Change, DocumentWrite};
 use crate::actions::{collections, indexes, ActionContext, RunEnv};
 use crate::error::Result;
 use crate::runbook::model::{
@@ -234,6 +234,7 @@ async fn preview_step(
         cut_short: false,
         retried: false,
         fresh_snapshot_documents: None,
+        opposite: &planned.opposite,
     };
     let contexts: Vec<ActionContext<'_>> = (0..planned.actions.len()).map(context).collect();
     let first = context(0);
@@ -295,6 +296,8 @@ fn estimate_ms(action: &Action, affected: u64) -> u64 {
         // The snapshot costs about 40% of the update it protects.
         Action::Unset(_) | Action::Set(_) | Action::Update(_) => UPDATE_RATE * 10 / 14,
         Action::RestoreSnapshot(_) => MERGE_RATE,
+        // The documents are copied out whole, then deleted by id.
+        Action::Delete(_) => COPY_RATE / 2,
         Action::CopyCollection(_) | Action::BackupToCollection(_) | Action::DropCollection(_) => {
             COPY_RATE
         }
@@ -305,6 +308,76 @@ fn estimate_ms(action: &Action, affected: u64) -> u64 {
 
 fn json(document: &Document) -> serde_json::Value {
     Bson::Document(document.clone()).into_relaxed_extjson()
+}
+
+/// The samples as a pipeline update leaves them, computed by the server (the same stages run
+/// as an aggregation, which writes nothing), in the samples' order.
+async fn pipeline_applied(
+    ctx: &ActionContext<'_>,
+    write: &DocumentWrite,
+    stages: &[Document],
+    samples: &[Document],
+) -> Result<Vec<Document>> {
+    let ids: Vec<Bson> = samples
+        .iter()
+        .filter_map(|d| d.get("_id").cloned())
+        .collect();
+    let mut pipeline = vec![doc! {"$match": {"_id": {"$in": ids}}}];
+    pipeline.extend(stages.iter().cloned());
+    let failed = |e| crate::error::Error::database("cannot compute the sample updates", e);
+    let computed: Vec<Document> = ctx
+        .client
+        .database(&write.database)
+        .collection::<Document>(&write.collection)
+        .aggregate(pipeline)
+        .await
+        .map_err(failed)?
+        .try_collect()
+        .await
+        .map_err(failed)?;
+    Ok(samples
+        .iter()
+        .map(|before| {
+            computed
+                .iter()
+                .find(|after| after.get("_id") == before.get("_id"))
+                .cloned()
+                .unwrap_or_default()
+        })
+        .collect())
+}
+
+/// How many documents of `database.collection` match `filter`, and up to three of them, read
+/// at once (the count shared with other actions asking the same).
+async fn count_and_sample(
+    ctx: &ActionContext<'_>,
+    reads: &SharedReads,
+    database: &str,
+    collection: &str,
+    filter: &Document,
+) -> Result<(u64, Vec<Document>)> {
+    let collection_handle = ctx
+        .client
+        .database(database)
+        .collection::<Document>(collection);
+    let failed = |what| move |e| crate::error::Error::database(what, e);
+    let counted = reads.count(database, collection, filter, || async {
+        collection_handle
+            .count_documents(filter.clone())
+            .await
+            .map_err(failed("cannot count documents"))
+    });
+    let sampled = async {
+        collection_handle
+            .find(filter.clone())
+            .limit(3)
+            .await
+            .map_err(failed("cannot read sample documents"))?
+            .try_collect::<Vec<Document>>()
+            .await
+            .map_err(failed("cannot read sample documents"))
+    };
+    try_join(counted, sampled).await
 }
 
 async fn preview_action(
@@ -322,37 +395,52 @@ async fn preview_action(
             preview.database = Some(write.database.clone());
         }
         preview.filter = Some(json(&write.filter));
-        let collection = ctx
-            .client
-            .database(&write.database)
-            .collection::<Document>(&write.collection);
-        // The count and the samples are read at once.
-        let counted = reads.count(&write.database, &write.collection, &write.filter, || {
-            crate::actions::documents::count(ctx, &write, None)
-        });
-        let sampled = async {
-            collection
-                .find(write.filter.clone())
-                .limit(3)
-                .await
-                .map_err(|e| crate::error::Error::database("cannot read sample documents", e))?
-                .try_collect::<Vec<Document>>()
-                .await
-                .map_err(|e| crate::error::Error::database("cannot read sample documents", e))
-        };
-        let (affected, found) = try_join(counted, sampled).await?;
+        let (affected, found) = count_and_sample(
+            ctx,
+            reads,
+            &write.database,
+            &write.collection,
+            &write.filter,
+        )
+        .await?;
         preview.affected = Some(affected);
+        let after = match &write.update {
+            Change::Operators(update) => found.iter().map(|d| apply_update(d, update)).collect(),
+            Change::Pipeline(stages) => pipeline_applied(ctx, &write, stages, &found).await?,
+        };
         preview.samples = found
             .iter()
-            .map(|before| Sample {
+            .zip(&after)
+            .map(|(before, after)| Sample {
                 before: json(before),
-                after: json(&apply_update(before, &write.update)),
+                after: json(after),
             })
             .collect();
         return Ok(preview);
     }
     let db_of = |name: Option<&str>| ctx.db(name);
     match action {
+        Action::Delete(a) => {
+            let (database, filter) = crate::actions::delete::target(ctx, a)?;
+            preview.collection = Some(a.collection.clone());
+            if database != ctx.database {
+                preview.database = Some(database.to_owned());
+            }
+            preview.filter = Some(json(&filter));
+            let (affected, found) =
+                count_and_sample(ctx, reads, database, &a.collection, &filter).await?;
+            preview.affected = Some(affected);
+            preview.samples = found
+                .iter()
+                .map(|before| Sample {
+                    before: json(before),
+                    after: serde_json::Value::Null,
+                })
+                .collect();
+            preview.note = Some(format!(
+                "deletes {affected} document(s), each saved whole first; the other direction's restore_snapshot puts them back"
+            ));
+        }
         Action::DropIndex(a) => {
             preview.collection = Some(a.collection.clone());
             if reads
@@ -406,19 +494,13 @@ async fn preview_action(
                 .database
                 .clone()
                 .unwrap_or_else(|| ctx.database.to_owned());
-            let snapshots: Vec<_> = ctx
-                .store
-                .unrestored_snapshots(
-                    ctx.runbook,
-                    &database,
-                    ctx.step,
-                    &a.collection,
-                    SnapshotKind::Fields,
-                )
-                .await?
-                .into_iter()
-                .filter(|s| s.direction != ctx.direction.as_str())
-                .collect();
+            let snapshots: Vec<_> = crate::actions::snapshot::to_restore(
+                ctx,
+                &database,
+                &a.collection,
+                SnapshotKind::Fields,
+            )
+            .await?;
             // The conflicts the run will meet, found as the run finds them: the newest
             // snapshot against what its rollback left, older ones for deletions.
             let mut found = crate::actions::snapshot::conflicts::Conflicts::default();
@@ -429,16 +511,61 @@ async fn preview_action(
                 }
                 found.add(crate::actions::snapshot::conflicts::find(ctx, &checked).await?);
             }
-            preview.affected = Some(found.entries - found.total());
-            if snapshots.is_empty() {
+            // Documents a delete removed go back first; those that exist again are conflicts.
+            let deleted: Vec<_> = crate::actions::snapshot::to_restore(
+                ctx,
+                &database,
+                &a.collection,
+                SnapshotKind::Documents,
+            )
+            .await?;
+            let mut existing = crate::actions::snapshot::documents::Existing::default();
+            for snapshot in &deleted {
+                existing.add(crate::actions::snapshot::documents::existing(ctx, snapshot).await?);
+            }
+            // Documents a pipeline replaced go back too; those changed since are conflicts.
+            let replaced: Vec<_> = crate::actions::snapshot::to_restore(
+                ctx,
+                &database,
+                &a.collection,
+                SnapshotKind::Replaced,
+            )
+            .await?;
+            let mut changed = Vec::new();
+            for snapshot in &replaced {
+                changed.push(crate::actions::snapshot::replaced::find(ctx, snapshot).await?);
+            }
+            let (replaced_entries, replaced_conflicts) =
+                changed.iter().fold((0, 0), |(e, c), found| {
+                    (e + found.entries, c + found.total())
+                });
+            preview.affected = Some(
+                found.entries - found.total() + existing.entries - existing.count
+                    + replaced_entries
+                    - replaced_conflicts,
+            );
+            let mut conflicts = Vec::new();
+            if found.total() > 0 {
+                conflicts.push(found.describe());
+            }
+            if existing.count > 0 {
+                conflicts.push(existing.describe());
+            }
+            conflicts.extend(
+                changed
+                    .iter()
+                    .filter(|c| c.total() > 0)
+                    .map(crate::actions::snapshot::replaced::Changed::describe),
+            );
+            if snapshots.is_empty() && deleted.is_empty() && replaced.is_empty() {
                 preview.note = Some("no snapshot to restore".into());
-            } else if found.total() > 0 {
-                preview.conflicts = Some(found.total());
+            } else if !conflicts.is_empty() {
+                let total = found.total() + existing.count + replaced_conflicts;
+                preview.conflicts = Some(total);
                 preview.note = Some(format!(
-                    "{} conflicts: {}; apply refuses unless --on-conflict skip (affected counts \
+                    "{total} conflicts: {}; apply refuses unless --on-conflict skip (affected counts \
                      the others) or overwrite",
-                    found.total(),
-                    found.describe()
+                    conflicts.join("; ")
                 ));
             }
         }

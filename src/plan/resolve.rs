@@ -38,6 +38,8 @@ pub struct PlannedStep {
     pub actions: Vec<Action>,
     /// The direction's verify checks, resolved.
     pub verify: Vec<Check>,
+    /// The other direction's actions, resolved: what a `restore_snapshot` puts back after.
+    pub opposite: Vec<Action>,
 }
 
 /// A selected step that will not run, and why.
@@ -107,9 +109,9 @@ pub fn resolve(loaded: &LoadedRunbook, request: &PlanRequest, run_id: &str) -> R
                 continue;
             }
         }
-        let (actions, verify) = match request.direction {
-            Direction::Forward => (&step.forward, &step.verify.forward),
-            Direction::Rollback => (&step.rollback, &step.verify.rollback),
+        let (actions, verify, opposite) = match request.direction {
+            Direction::Forward => (&step.forward, &step.verify.forward, &step.rollback),
+            Direction::Rollback => (&step.rollback, &step.verify.rollback, &step.forward),
         };
         let preconditions = if request.direction == Direction::Forward {
             resolve_all(&step.preconditions, &values, &step.id)?
@@ -121,6 +123,7 @@ pub fn resolve(loaded: &LoadedRunbook, request: &PlanRequest, run_id: &str) -> R
             preconditions,
             actions: resolve_all(actions, &values, &step.id)?,
             verify: resolve_all(verify, &values, &step.id)?,
+            opposite: resolve_all(opposite, &values, &step.id)?,
         });
     }
     Ok(RunPlan {

@@ -38,6 +38,7 @@ impl Action {
             Action::Unset(_) => "unset",
             Action::Set(_) => "set",
             Action::Update(_) => "update",
+            Action::Delete(_) => "delete",
             Action::CreateIndex(_) => "create_index",
             Action::DropIndex(_) => "drop_index",
             Action::CreateCollection(_) => "create_collection",
@@ -74,6 +75,7 @@ impl Action {
             Action::Unset(_)
             | Action::Set(_)
             | Action::Update(_)
+            | Action::Delete(_)
             | Action::DropIndex(_)
             | Action::DropCollection(_)
             | Action::BackupToCollection(_)
@@ -99,6 +101,7 @@ impl Action {
             Action::Unset(a) => names.collection_in(&a.collection, a.database.as_deref()),
             Action::Set(a) => names.collection_in(&a.collection, a.database.as_deref()),
             Action::Update(a) => names.collection_in(&a.collection, a.database.as_deref()),
+            Action::Delete(a) => names.collection_in(&a.collection, a.database.as_deref()),
             Action::CreateIndex(a) => names.collection_in(&a.collection, a.database.as_deref()),
             Action::DropIndex(a) => names.collection_in(&a.collection, a.database.as_deref()),
             Action::CreateCollection(a) => {
@@ -158,11 +161,12 @@ impl Action {
             }
             Action::Update(a) => {
                 documents.extend(a.filter.iter().map(|f| ("filter", f)));
-                documents.push(("update", &a.update));
+                documents.extend(a.update.documents().into_iter().map(|d| ("update", d)));
             }
             Action::BackupToCollection(a) => {
                 documents.extend(a.filter.iter().map(|f| ("filter", f)));
             }
+            Action::Delete(a) => documents.extend(a.filter.iter().map(|f| ("filter", f))),
             Action::CreateIndex(a) => {
                 documents.push(("keys", &a.keys));
                 documents.extend(a.options.iter().map(|o| ("options", o)));

@@ -295,6 +295,8 @@ pub enum Action {
     Set(SetAction),
     /// `update_many` with a general update document (`$set`, `$unset`, `$inc`, ...).
     Update(UpdateAction),
+    /// Delete the matching documents (each is snapshotted whole first).
+    Delete(DeleteAction),
     /// Create an index.
     CreateIndex(CreateIndexAction),
     /// Drop an index by name (its full spec is snapshotted first).
@@ -378,8 +380,49 @@ pub struct UpdateAction {
     /// Explicitly target every document of the collection.
     #[serde(default, skip_serializing_if = "is_false")]
     pub all_documents: bool,
-    /// Update document of update operators.
-    pub update: DocumentValue,
+    /// Update operators (`{$set: …, $inc: …}`), or a pipeline of `$set`, `$addFields`,
+    /// `$unset`, `$project`, `$replaceWith` and `$replaceRoot` stages whose values may be
+    /// computed (`[{$set: {name: {$concat: […]}}}]`).
+    pub update: UpdateSpec,
+}
+
+/// The change an `update` action makes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum UpdateSpec {
+    /// An update document of update operators (values are stored as written).
+    Operators(DocumentValue),
+    /// An aggregation pipeline of `$set`, `$addFields`, `$unset`, `$project`, `$replaceWith`
+    /// and `$replaceRoot` stages (values are computed per document).
+    Pipeline(Vec<DocumentValue>),
+}
+
+impl UpdateSpec {
+    /// Its documents: the update document, or each stage.
+    #[must_use]
+    pub fn documents(&self) -> Vec<&DocumentValue> {
+        match self {
+            UpdateSpec::Operators(operators) => vec![operators],
+            UpdateSpec::Pipeline(stages) => stages.iter().collect(),
+        }
+    }
+}
+
+/// Fields of a `delete` action.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteAction {
+    /// Collection name. May use `{{param}}`.
+    pub collection: String,
+    /// Database, when not the runbook's. May use `{{param}}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database: Option<String>,
+    /// MongoDB query filter: the documents to delete.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<DocumentValue>,
+    /// Explicitly delete every document of the collection.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub all_documents: bool,
 }
 
 /// Fields of a `create_index` action.

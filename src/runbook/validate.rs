@@ -8,7 +8,9 @@ use std::collections::HashSet;
 use serde_json::Value;
 
 use super::kinds::NameRole;
-use super::model::{Action, Check, DocumentValue, ParamType, Runbook, Step, TransactionMode};
+use super::model::{
+    Action, Check, DocumentValue, ParamType, Runbook, Step, TransactionMode, UpdateSpec,
+};
 use super::names;
 use super::params;
 use super::template::{self, RUN_ID};
@@ -272,23 +274,12 @@ impl Validator<'_> {
             }
             Action::Update(a) => {
                 self.selection(&path, a.filter.as_ref(), a.all_documents);
-                if a.update.is_empty() {
-                    self.report(format!("{path}.update"), "the update document is empty");
-                }
-                for key in a.update.keys() {
-                    if !key.starts_with('$') {
-                        self.report(
-                            format!("{path}.update.{key}"),
-                            format!("{key:?} is not an update operator (they start with '$', e.g. $set)"),
-                        );
-                    }
-                }
-                for operator in ["$set", "$setOnInsert"] {
-                    if let Some(Value::Object(values)) = a.update.get(operator) {
-                        self.literal_values(&format!("{path}.update.{operator}"), values);
-                    }
+                match &a.update {
+                    UpdateSpec::Operators(update) => self.update_operators(&path, update),
+                    UpdateSpec::Pipeline(stages) => self.update_pipeline(&path, stages),
                 }
             }
+            Action::Delete(a) => self.selection(&path, a.filter.as_ref(), a.all_documents),
             Action::BackupToCollection(a) => {
                 self.selection(&path, a.filter.as_ref(), a.all_documents);
                 self.field_paths(&format!("{path}.fields"), &a.fields);
@@ -403,6 +394,83 @@ impl Validator<'_> {
     }
 
     /// A destructive document action must name its documents or say `all_documents: true`.
+    fn update_operators(&mut self, path: &str, update: &DocumentValue) {
+        if update.is_empty() {
+            self.report(format!("{path}.update"), "the update document is empty");
+        }
+        for key in update.keys() {
+            if !key.starts_with('$') {
+                self.report(
+                    format!("{path}.update.{key}"),
+                    format!("{key:?} is not an update operator (they start with '$', e.g. $set); to compute values, write a pipeline: update: [{{$set: {{…}}}}]"),
+                );
+            }
+        }
+        for operator in ["$set", "$setOnInsert"] {
+            if let Some(Value::Object(values)) = update.get(operator) {
+                self.literal_values(&format!("{path}.update.{operator}"), values);
+            }
+        }
+    }
+
+    /// A pipeline update: `$set`/`$addFields` stages of field paths, `$unset` stages of field
+    /// names, and `$project`/`$replaceWith`/`$replaceRoot` stages (whose snapshot holds whole
+    /// documents).
+    fn update_pipeline(&mut self, path: &str, stages: &[DocumentValue]) {
+        if stages.is_empty() {
+            self.report(format!("{path}.update"), "the pipeline has no stage");
+        }
+        for (index, stage) in stages.iter().enumerate() {
+            let at = format!("{path}.update[{index}]");
+            let mut keys = stage.keys();
+            let (Some(name), None) = (keys.next(), keys.next()) else {
+                self.report(
+                    at,
+                    "a pipeline stage has exactly one key, its name ($set, $addFields, $unset, $project, $replaceWith or $replaceRoot)",
+                );
+                continue;
+            };
+            let value = &stage[name];
+            match (name.as_str(), value) {
+                ("$set" | "$addFields", Value::Object(fields)) if !fields.is_empty() => {
+                    let keys: Vec<String> = fields.keys().cloned().collect();
+                    self.field_paths(&format!("{at}.{name}"), &keys);
+                }
+                ("$unset", Value::String(field)) => {
+                    self.field_paths(&format!("{at}.{name}"), std::slice::from_ref(field));
+                }
+                ("$unset", Value::Array(fields))
+                    if !fields.is_empty() && fields.iter().all(Value::is_string) =>
+                {
+                    let fields: Vec<String> = fields
+                        .iter()
+                        .filter_map(|f| f.as_str().map(str::to_owned))
+                        .collect();
+                    self.field_paths(&format!("{at}.{name}"), &fields);
+                }
+                ("$set" | "$addFields", _) => self.report(
+                    format!("{at}.{name}"),
+                    format!("{name} takes a non-empty document of field paths and values"),
+                ),
+                ("$unset", _) => self.report(
+                    format!("{at}.{name}"),
+                    "$unset takes a field name or a non-empty list of them",
+                ),
+                ("$project" | "$replaceWith" | "$replaceRoot", Value::Object(spec))
+                    if !spec.is_empty() => {}
+                ("$replaceWith", Value::String(path)) if path.starts_with('$') => {}
+                ("$project" | "$replaceWith" | "$replaceRoot", _) => self.report(
+                    format!("{at}.{name}"),
+                    format!("{name} takes a non-empty document"),
+                ),
+                (other, _) => self.report(
+                    format!("{at}.{other}"),
+                    format!("{other} is not a pipeline update stage (use $set, $addFields, $unset, $project, $replaceWith or $replaceRoot)"),
+                ),
+            }
+        }
+    }
+
     fn selection(&mut self, path: &str, filter: Option<&DocumentValue>, all_documents: bool) {
         let empty = filter.is_none_or(serde_json::Map::is_empty);
         if empty && !all_documents {

@@ -18,6 +18,11 @@ pub enum SnapshotKind {
     Index,
     /// The documents, options and indexes of a dropped or replaced collection.
     Collection,
+    /// Whole documents a `delete` removes, one storage document each, exactly as they were.
+    Documents,
+    /// Whole documents an update pipeline replaces (`$project`, `$replaceWith`,
+    /// `$replaceRoot`), exactly as they were, with the pipeline that changed them.
+    Replaced,
 }
 
 /// A registry entry.
@@ -80,6 +85,10 @@ pub(crate) struct Snapshot {
     /// positions are restored through it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prefix: Option<Vec<String>>,
+    /// The update pipeline that replaced the documents (kind `replaced`): a restore runs it on
+    /// the saved documents to tell which still hold what it left.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pipeline: Option<Vec<Document>>,
     /// When it was taken.
     pub created_at: DateTime,
     /// The run that put it back, once one did.
@@ -166,6 +175,20 @@ impl Store {
             .into_iter()
             .filter_map(|d| bson::from_document(d).ok())
             .collect())
+    }
+
+    /// How many snapshots run `run_id` took of `database.collection` in `step`, put back or not.
+    pub(crate) async fn snapshots_taken(
+        &self,
+        run_id: &str,
+        step: &str,
+        database: &str,
+        collection: &str,
+    ) -> Result<u64> {
+        self.collection("snapshots")
+            .count_documents(doc! {"run_id": run_id, "step": step, "database": database, "collection": collection})
+            .await
+            .map_err(|e| Error::database("cannot read the snapshot registry", e))
     }
 
     /// How many snapshots run `run_id` took that were not put back.

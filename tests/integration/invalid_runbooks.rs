@@ -80,6 +80,7 @@ fn cases() -> Vec<(&'static str, String, &'static str)> {
         ("a name too long for the server", unset(&format!("          collection: {} # HERE\n          all_documents: true\n          fields: [x]\n", "o".repeat(250))), "255-byte namespace limit"),
         ("a computed value in set", runbook("", "    forward:\n      - set:\n          collection: users\n          all_documents: true\n          values:\n            display_name: {$concat: [\"$first\", \" \", \"$last\"]} # HERE\n"), "$concat is an aggregation expression"),
         ("a computed value in an update's $set", runbook("", "    forward:\n      - update:\n          collection: users\n          all_documents: true\n          update:\n            $set:\n              profile:\n                name: {$toUpper: \"$name\"} # HERE\n"), "$toUpper is an aggregation expression"),
+        ("an unknown stage in a pipeline update", runbook("", "    forward:\n      - update:\n          collection: users\n          all_documents: true\n          update:\n            - $lookup: {from: x} # HERE\n"), "not a pipeline update stage"),
         ("rollbook's lock", unset("          collection: rollbook_lock # HERE\n          all_documents: true\n          fields: [x]\n"), "rollbook's lock"),
     ]
 }

@@ -381,3 +381,90 @@ async fn application_writes_between_rollback_and_forward_are_kept_and_reported()
         assert!(!order.contains_key("delivered_at"), "{order}");
     }
 }
+
+/// Two rollbacks of step 19 with the application writing between them: the forward counts each
+/// document once and keeps what the application wrote between the rollbacks, saying so.
+#[tokio::test]
+async fn stacked_rollbacks_count_each_document_once_and_keep_the_writes_between_them() {
+    let client = harness::client().await;
+    let db = harness::fresh_db(&client, "stacked").await;
+    let seed = harness::fresh_db(&client, "stacked_seed").await;
+    let state = harness::fresh_db(&client, "stacked_state").await;
+    data::seed_earlybird(&client, &db, 3_000).await;
+    data::clone_db(&client, &db, &seed).await;
+    let run = |args: &[&str]| Run::new(args).db(&db).state(&state).yes().json();
+    let had = data::count(
+        &client,
+        &db,
+        "orders",
+        doc! {"subscription_id": {"$exists": true}},
+    )
+    .await;
+    run(&["rollback", "steps-19-30", "--steps", "19"]).status(0);
+
+    // The application gives five orders a subscription again; the second rollback removes it.
+    let orders = client.database(&db).collection::<Document>("orders");
+    let five: Vec<_> = {
+        use futures_util::TryStreamExt;
+        orders
+            .find(doc! {})
+            .sort(doc! {"_id": 1})
+            .limit(5)
+            .await
+            .unwrap()
+            .try_collect::<Vec<Document>>()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|d| d.get("_id").unwrap().clone())
+            .collect()
+    };
+    orders
+        .update_many(
+            doc! {"_id": {"$in": &five}},
+            doc! {"$set": {"subscription_id": "sub-app"}},
+        )
+        .await
+        .unwrap();
+    run(&["rollback", "steps-19-30", "--steps", "19"]).status(0);
+
+    let applied = run(&["apply", "steps-19-30", "--steps", "19"])
+        .status(0)
+        .json_doc();
+    let action = &applied["steps"][0]["actions"][0];
+    // Each document once: those the first rollback changed (the five among them or not).
+    let overlapping = client
+        .database(&seed)
+        .collection::<Document>("orders")
+        .count_documents(doc! {"_id": {"$in": &five}, "subscription_id": {"$exists": true}})
+        .await
+        .unwrap();
+    assert!(
+        overlapping > 0,
+        "none of the five had a subscription: the test proves nothing"
+    );
+    assert_eq!(action["modified"], had - overlapping + 5, "{action:#}");
+    assert_eq!(action["conflicts"], overlapping, "{action:#}");
+    let detail = action["detail"].as_str().unwrap();
+    assert!(detail.contains("between the stacked rollbacks"), "{detail}");
+    // The five hold what the application wrote; every other order is as it was.
+    assert_eq!(
+        data::count(
+            &client,
+            &db,
+            "orders",
+            doc! {"_id": {"$in": &five}, "subscription_id": "sub-app"}
+        )
+        .await,
+        5
+    );
+    for database in [&db, &seed] {
+        client
+            .database(database)
+            .collection::<Document>("orders")
+            .delete_many(doc! {"_id": {"$in": &five}})
+            .await
+            .unwrap();
+    }
+    data::assert_same(&client, &db, &seed, &["orders"], "after the forward").await;
+}

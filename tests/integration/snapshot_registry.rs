@@ -96,4 +96,47 @@ async fn prune_removes_only_what_was_put_back_and_the_needed_snapshot_still_rest
         .json_doc();
     assert_eq!(forced["removed"].as_array().unwrap().len(), 2, "{forced:#}");
     assert!(storages().await.is_empty());
+
+    // The rollback's values are gone with its snapshot: forward fails, writing nothing, rather
+    // than end `ok` with the values lost.
+    let since = harness::oplog_now(&client).await;
+    let refused = run(&["apply", "steps-19-30", "--steps", "19"])
+        .yes()
+        .status(11)
+        .json_doc();
+    let message = refused["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("no snapshot of what it changed is left")
+            && message.contains("--on-conflict skip"),
+        "{message}"
+    );
+    let written = harness::oplog_entries(&client, since, &[&db]).await;
+    assert!(written.is_empty(), "{written:#?}");
+    // The operator puts the data back from a backup, then accepts going on without it.
+    data::clone_db(&client, &seed, &db).await;
+    let accepted = run(&[
+        "apply",
+        "steps-19-30",
+        "--steps",
+        "19",
+        "--on-conflict",
+        "skip",
+    ])
+    .yes()
+    .status(0)
+    .json_doc();
+    let detail = accepted["steps"][0]["actions"][0]["detail"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        detail.contains("accepted with --on-conflict"),
+        "{accepted:#}"
+    );
+    // A second forward has nothing to put back and says so.
+    let again = run(&["apply", "steps-19-30", "--steps", "19"])
+        .yes()
+        .status(0)
+        .json_doc();
+    assert_eq!(again["steps"][0]["status"], "ok", "{again:#}");
 }

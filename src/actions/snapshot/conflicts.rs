@@ -112,7 +112,12 @@ pub(crate) async fn find(ctx: &ActionContext<'_>, snapshot: &Snapshot) -> Result
         .client
         .database(&snapshot.database)
         .collection::<Document>(&snapshot.collection);
-    let ok = snapshot.left.as_deref().map_or(Bson::Boolean(true), intact);
+    // Without what the change left (a computed or stacked one), only deletions are conflicts.
+    // In a projection a bare `true` would mean "include field ok": the literal is needed.
+    let ok = snapshot
+        .left
+        .as_deref()
+        .map_or_else(|| Bson::Document(doc! {"$literal": true}), intact);
     let batched = snapshot.format == FIELDS_FORMAT_ENTRIES;
     let projection = if batched {
         doc! {"e._id": 1}

@@ -2,11 +2,13 @@
 //! shipped runbooks as an operator does — a separate rollbook process — and breaks them: SIGKILL
 //! at random points, a run paused past its lease and one killed while its command still runs on
 //! the server (both taken over by a rerun), server failpoints on every action kind, mongod
-//! crashed and restarted, the primary of a three-member set stepped down. After each fault it
+//! crashed and restarted, the primary of a three-member set stepped down, the application
+//! writing between rollback and forward, a damaged snapshot. After each fault it
 //! reruns (or recovers), brings the data back the other way, and compares every document with
 //! the original, byte for byte.
 
 pub mod cluster;
+pub mod conflicts;
 pub mod failpoints;
 
 pub mod invocation;
@@ -67,6 +69,8 @@ pub enum GroupKind {
     Crash,
     /// The primary of a three-member set stepped down mid-run.
     Stepdown,
+    /// The application writes, or a snapshot is damaged, between rollback and forward.
+    Conflicts,
 }
 
 impl Options {
@@ -254,6 +258,9 @@ pub async fn run(options: &Options, progress: &dyn Progress) -> Result<Outcome> 
     }
     if options.runs(GroupKind::Crash) {
         groups.push(servers::crash_and_restart(&mut suite, progress).await?);
+    }
+    if options.runs(GroupKind::Conflicts) {
+        groups.push(conflicts::between_rollback_and_forward(&mut suite, progress).await?);
     }
     suite.cluster.stop().await;
     if options.runs(GroupKind::Stepdown) {
