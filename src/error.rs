@@ -117,6 +117,9 @@ pub enum Error {
     /// the state lost the record of a run that changed the target.
     #[error("{0}")]
     StateConflict(String),
+    /// Checks of the data did not hold (outside a run: `status --check`).
+    #[error("{0}")]
+    VerifyFailed(String),
 }
 
 /// A driver error in one line: the server's code, code name and message, without the raw reply,
@@ -262,6 +265,7 @@ impl Error {
             Error::NotConfirmed(_) => ErrorCode::NotConfirmed,
             Error::SnapshotUnusable(_) | Error::StateConflict(_) => ErrorCode::SessionStateConflict,
             Error::ConnectionFailed(_) => ErrorCode::ConnectionFailed,
+            Error::VerifyFailed(_) => ErrorCode::VerifyFailed,
         }
     }
 
@@ -281,6 +285,7 @@ impl Error {
             Error::PlanDrift(_) => exit_code::PLAN_DRIFT,
             Error::ApprovalRequired(_) => exit_code::APPROVAL_REQUIRED,
             Error::ConnectionFailed(_) => exit_code::CONNECTION_FAILED,
+            Error::VerifyFailed(_) => exit_code::VERIFY_FAILED,
             // A precondition that names a data conflict (a duplicate) is bad input: nothing
             // was written. Any other failed precondition means the data is not in a state the
             // direction can start from.

@@ -42,6 +42,20 @@ pub struct RunEnv {
     pub on_conflict: OnConflict,
 }
 
+impl RunEnv {
+    /// The settings of something that only reads (a plan, a check): no operator to ask.
+    #[must_use]
+    pub fn read_only(params: BTreeMap<String, String>) -> Self {
+        RunEnv {
+            params,
+            opt_ins: Vec::new(),
+            confirmer: Arc::new(operator::NoOperator),
+            acknowledged: Vec::new(),
+            on_conflict: OnConflict::Fail,
+        }
+    }
+}
+
 /// `--on-conflict`: what `restore_snapshot` does with a document changed or deleted since the
 /// rollback that snapshotted it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]

@@ -236,9 +236,14 @@ pub enum Command {
         runbook: Option<String>,
     },
     /// Per step: last direction applied, when, by whom, last verification; interrupted runs.
+    /// Without a runbook: every runbook of the runbooks directory, one line each.
     Status {
-        /// Runbook id or path.
-        runbook: String,
+        /// Runbook id or path (all runbooks when omitted).
+        runbook: Option<String>,
+        /// Also run the verify checks of each step's last applied direction against the data
+        /// now (reads only; nothing is recorded): exit 3 where state and data disagree.
+        #[arg(long)]
+        check: bool,
     },
     /// The audit trail, newest first.
     History {

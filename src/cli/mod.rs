@@ -166,9 +166,10 @@ pub(crate) async fn run(cli: Cli) -> i32 {
         } => report::run(&cli.global, run_id.as_deref(), runbook.as_deref())
             .await
             .map(|()| exit_code::OK),
-        Command::Status { runbook } => state::status(&cli.global, runbook)
-            .await
-            .map(|()| exit_code::OK),
+        Command::Status { runbook, check } => match runbook {
+            Some(runbook) => state::status(&cli.global, runbook, *check).await,
+            None => state::status_all(&cli.global, *check).await,
+        },
         Command::History {
             runbook,
             run,

@@ -2,17 +2,42 @@
 
 use super::args::{GlobalArgs, OutputFormat};
 use super::connect;
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::exit_code;
 use crate::output::documents::state::{
-    AuditEntry, HistoryDocument, InterruptedRun, LastVerify, StatusDocument, StepStatus,
+    AuditEntry, HistoryDocument, InterruptedRun, LastRun, LastVerify, RunbookStatus,
+    StatusAllDocument, StatusDocument, StepStatus,
 };
 use crate::output::documents::RunbookRef;
 use crate::output::human;
 use crate::output::json::Document;
+use crate::plan::live_check;
+use crate::runbook::model::Direction;
 
-/// `rollbook status RUNBOOK`: per step the last direction applied, when, by whom, the last
-/// verification, and the runs found interrupted.
-pub(crate) async fn status(global: &GlobalArgs, reference: &str) -> Result<()> {
+/// The steps of `runbook` that have a last applied direction: id, direction, the run.
+fn applied_steps(
+    runbook: &crate::runbook::model::Runbook,
+    states: &[crate::store::step_state::StepState],
+) -> Vec<(String, Direction, Option<String>)> {
+    runbook
+        .steps
+        .iter()
+        .filter_map(|step| {
+            let state = states.iter().find(|s| s.step == step.id)?;
+            let direction = match state.last_direction.as_deref()? {
+                "rollback" => Direction::Rollback,
+                _ => Direction::Forward,
+            };
+            Some((step.id.clone(), direction, state.run_id.clone()))
+        })
+        .collect()
+}
+
+/// `rollbook status RUNBOOK [--check]`: per step the last direction applied, when, by whom, the
+/// last verification, and the runs found interrupted; with `--check`, what the checks of each
+/// step's last applied direction find now. Returns the exit code: 3 when state and data
+/// disagree.
+pub(crate) async fn status(global: &GlobalArgs, reference: &str, check: bool) -> Result<i32> {
     let loaded = crate::runbook::load(reference, &global.runbooks_dir)?;
     let runbook = &loaded.runbook;
     let database = global
@@ -28,6 +53,17 @@ pub(crate) async fn status(global: &GlobalArgs, reference: &str) -> Result<()> {
         .iter()
         .filter(|r| r.status == crate::store::runs::RunStatus::Interrupted)
         .collect();
+    let checked = if check {
+        let applied = applied_steps(runbook, &states);
+        live_check::check_steps(&client, &store, &loaded, &database, &applied).await?
+    } else {
+        Vec::new()
+    };
+    let disagree: Vec<String> = checked
+        .iter()
+        .filter(|c| !c.ok)
+        .map(|c| c.step.clone())
+        .collect();
     let time = |t: Option<mongodb::bson::DateTime>| {
         t.and_then(|t| t.try_to_rfc3339_string().ok())
             .unwrap_or_default()
@@ -37,6 +73,10 @@ pub(crate) async fn status(global: &GlobalArgs, reference: &str) -> Result<()> {
         .iter()
         .map(|step| {
             let state = states.iter().find(|s| s.step == step.id);
+            let now = checked
+                .iter()
+                .position(|c| c.step == step.id)
+                .map(|i| checked[i].clone());
             StepStatus {
                 id: &step.id,
                 title: &step.title,
@@ -52,9 +92,16 @@ pub(crate) async fn status(global: &GlobalArgs, reference: &str) -> Result<()> {
                         at: time(v.get_datetime("at").ok().copied()),
                         run_id: v.get_str("run_id").unwrap_or_default(),
                     }),
+                check: check.then_some(now),
             }
         })
         .collect();
+    let failure = (!disagree.is_empty()).then(|| {
+        Error::VerifyFailed(format!(
+            "the data no longer holds what the state database says of step(s) {}: their checks of the direction last applied do not hold now (nothing was changed)",
+            disagree.join(", ")
+        ))
+    });
     match global.output {
         OutputFormat::Json => {
             let body = StatusDocument {
@@ -75,11 +122,18 @@ pub(crate) async fn status(global: &GlobalArgs, reference: &str) -> Result<()> {
                     .collect(),
                 newly_interrupted: newly_interrupted.iter().map(|r| r.id.as_str()).collect(),
             };
-            Document::ok("status", body).print();
+            match &failure {
+                Some(error) => Document::failed("status", error, body).print(),
+                None => Document::ok("status", body).print(),
+            }
         }
         OutputFormat::Human => {
             println!("{} on database {database}", runbook.id);
-            let mut table = human::grid(&["step", "title", "last applied", "last verify"]);
+            let mut header = vec!["step", "title", "last applied", "last verify"];
+            if check {
+                header.push("now");
+            }
+            let mut table = human::grid(&header);
             for step in &steps {
                 let verify = step.last_verify.as_ref().map_or_else(String::new, |v| {
                     format!(
@@ -97,14 +151,31 @@ pub(crate) async fn status(global: &GlobalArgs, reference: &str) -> Result<()> {
                     ),
                     None => "never".to_owned(),
                 };
-                table.add_row(vec![
-                    step.id.to_owned(),
-                    step.title.to_owned(),
-                    applied,
-                    verify,
-                ]);
+                let mut row = vec![step.id.to_owned(), step.title.to_owned(), applied, verify];
+                if let Some(now) = &step.check {
+                    row.push(match now {
+                        None => String::new(),
+                        Some(c) if c.error.is_some() => "cannot check".to_owned(),
+                        Some(c) if c.ok => "holds".to_owned(),
+                        Some(_) => "DISAGREES".to_owned(),
+                    });
+                }
+                table.add_row(row);
             }
             println!("{table}");
+            for now in steps.iter().filter_map(|s| s.check.clone().flatten()) {
+                if let Some(error) = &now.error {
+                    println!("step {}: cannot check: {error}", now.step);
+                }
+                for result in now.results.iter().filter(|r| !r.ok) {
+                    println!(
+                        "step {} ({} last applied): {}",
+                        now.step,
+                        now.direction.as_str(),
+                        result.describe()
+                    );
+                }
+            }
             for run in &interrupted {
                 println!(
                     "interrupted run {}: {} {} of steps {} by {}, started {}; rerun the same command to resume it",
@@ -116,9 +187,173 @@ pub(crate) async fn status(global: &GlobalArgs, reference: &str) -> Result<()> {
                     time(Some(run.started_at))
                 );
             }
+            if let Some(error) = &failure {
+                eprintln!("error[VERIFY_FAILED]: {error}");
+            }
         }
     }
-    Ok(())
+    Ok(failure.map_or(exit_code::OK, |e| e.exit_code()))
+}
+
+/// `rollbook status [--check]` without a runbook: every runbook of the runbooks directory on one
+/// line — its database, how many steps are forward or rolled back, its newest run, interrupted
+/// runs and, with `--check`, the steps whose checks do not hold now.
+pub(crate) async fn status_all(global: &GlobalArgs, check: bool) -> Result<i32> {
+    let files = crate::runbook::load::list_files(&global.runbooks_dir)?;
+    let client = connect::client(global).await?;
+    let store = connect::store(&client, global).await?;
+    let mut runbooks = Vec::new();
+    for file in files {
+        let loaded = match crate::runbook::load(&file.display().to_string(), &global.runbooks_dir) {
+            Ok(loaded) => loaded,
+            Err(error) => {
+                runbooks.push(RunbookStatus {
+                    id: file
+                        .file_stem()
+                        .map(|s| s.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
+                    database: String::new(),
+                    steps: 0,
+                    forward: 0,
+                    rollback: 0,
+                    last_run: None,
+                    interrupted: 0,
+                    disagree: None,
+                    error: Some(crate::error::ErrorReport::of(&error).message),
+                });
+                continue;
+            }
+        };
+        let runbook = &loaded.runbook;
+        let database = global
+            .db
+            .clone()
+            .unwrap_or_else(|| runbook.database.clone());
+        let states = store.step_states(&runbook.id, &database).await?;
+        let last = |direction: &str| {
+            runbook
+                .steps
+                .iter()
+                .filter(|step| {
+                    states.iter().any(|s| {
+                        s.step == step.id && s.last_direction.as_deref() == Some(direction)
+                    })
+                })
+                .count()
+        };
+        let runs = store.runs(&runbook.id, &database, 20).await?;
+        let disagree = if check {
+            let applied = applied_steps(runbook, &states);
+            let checked =
+                live_check::check_steps(&client, &store, &loaded, &database, &applied).await?;
+            Some(
+                checked
+                    .into_iter()
+                    .filter(|c| !c.ok)
+                    .map(|c| c.step)
+                    .collect(),
+            )
+        } else {
+            None
+        };
+        runbooks.push(RunbookStatus {
+            id: runbook.id.clone(),
+            database,
+            steps: runbook.steps.len(),
+            forward: last("forward"),
+            rollback: last("rollback"),
+            last_run: runs.first().map(|r| LastRun {
+                run_id: r.id.clone(),
+                command: r.command.clone(),
+                status: r.status.as_str().to_owned(),
+                started_at: r.started_at.try_to_rfc3339_string().unwrap_or_default(),
+            }),
+            interrupted: runs
+                .iter()
+                .filter(|r| r.status == crate::store::runs::RunStatus::Interrupted)
+                .count(),
+            disagree,
+            error: None,
+        });
+    }
+    let disagreeing: Vec<&str> = runbooks
+        .iter()
+        .filter(|r| r.disagree.as_ref().is_some_and(|d| !d.is_empty()))
+        .map(|r| r.id.as_str())
+        .collect();
+    let failure = (!disagreeing.is_empty()).then(|| {
+        Error::VerifyFailed(format!(
+            "the data no longer holds what the state database says of runbook(s) {} (`rollbook status RUNBOOK --check` shows which checks); nothing was changed",
+            disagreeing.join(", ")
+        ))
+    });
+    match global.output {
+        OutputFormat::Json => {
+            let body = StatusAllDocument { runbooks };
+            match &failure {
+                Some(error) => Document::failed("status", error, body).print(),
+                None => Document::ok("status", body).print(),
+            }
+        }
+        OutputFormat::Human => {
+            let mut header = vec!["runbook", "database", "steps", "applied", "last run"];
+            if check {
+                header.push("now");
+            }
+            let mut table = human::grid(&header);
+            for r in &runbooks {
+                let applied = match (&r.error, r.forward, r.rollback) {
+                    (Some(_), _, _) => "unreadable".to_owned(),
+                    (None, 0, 0) => "none".to_owned(),
+                    (None, 0, back) => format!("{back} rolled back"),
+                    (None, forward, 0) => format!("{forward} forward"),
+                    (None, forward, back) => format!("{forward} forward, {back} rolled back"),
+                };
+                let mut last = r.last_run.as_ref().map_or_else(
+                    || "never run".to_owned(),
+                    |l| {
+                        format!(
+                            "{} {} {} ({})",
+                            l.command,
+                            l.status,
+                            human::time(&l.started_at),
+                            l.run_id
+                        )
+                    },
+                );
+                if r.interrupted > 0 {
+                    last.push_str(&format!("; {} interrupted", r.interrupted));
+                }
+                let mut row = vec![
+                    r.id.clone(),
+                    r.database.clone(),
+                    r.steps.to_string(),
+                    applied,
+                    last,
+                ];
+                if let Some(disagree) = &r.disagree {
+                    row.push(if r.forward + r.rollback == 0 {
+                        "nothing applied".to_owned()
+                    } else if disagree.is_empty() {
+                        "holds".to_owned()
+                    } else {
+                        format!("DISAGREES: step {}", disagree.join(", "))
+                    });
+                }
+                table.add_row(row);
+            }
+            println!("{table}");
+            for r in &runbooks {
+                if let Some(error) = &r.error {
+                    println!("{}: {error}", r.id);
+                }
+            }
+            if let Some(error) = &failure {
+                eprintln!("error[VERIFY_FAILED]: {error}");
+            }
+        }
+    }
+    Ok(failure.map_or(exit_code::OK, |e| e.exit_code()))
 }
 
 /// `rollbook history`: the audit trail, newest first.

@@ -188,13 +188,7 @@ pub async fn preview(
     plan: &RunPlan,
     transaction_limit: u64,
 ) -> Result<PlanPreview> {
-    let env = RunEnv {
-        params: plan.params.clone(),
-        opt_ins: Vec::new(),
-        confirmer: Arc::new(crate::actions::operator::NoOperator),
-        acknowledged: Vec::new(),
-        on_conflict: crate::actions::OnConflict::Fail,
-    };
+    let env = RunEnv::read_only(plan.params.clone());
     let reads = SharedReads::default();
     let steps = try_join_all(plan.steps.iter().map(|planned| {
         preview_step(

@@ -2,6 +2,7 @@
 
 pub(crate) mod approval;
 pub mod dry_run;
+pub mod live_check;
 pub(crate) mod resolve;
 pub mod saved;
 

@@ -25,5 +25,6 @@ mod sandbox;
 mod secrets;
 mod server;
 mod snapshot_registry;
+mod status;
 mod tenant_restore;
 mod views;

@@ -37,6 +37,54 @@ pub(crate) struct StepStatus<'a> {
     pub(crate) run_id: Option<&'a str>,
     /// The last verification of the step; null when none.
     pub(crate) last_verify: Option<LastVerify<'a>>,
+    /// `--check`: what its checks find now (absent without `--check`, null when never applied).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) check: Option<Option<crate::plan::live_check::StepCheck>>,
+}
+
+/// `status` without a runbook: one entry per runbook of the runbooks directory.
+#[derive(Debug, Serialize)]
+pub(crate) struct StatusAllDocument {
+    /// The runbooks, by id.
+    pub(crate) runbooks: Vec<RunbookStatus>,
+}
+
+/// One runbook at a glance.
+#[derive(Debug, Serialize)]
+pub(crate) struct RunbookStatus {
+    /// Runbook id.
+    pub(crate) id: String,
+    /// The database it targets (`--db`, or the runbook's).
+    pub(crate) database: String,
+    /// Its steps.
+    pub(crate) steps: usize,
+    /// Steps whose last applied direction is forward.
+    pub(crate) forward: usize,
+    /// Steps whose last applied direction is rollback.
+    pub(crate) rollback: usize,
+    /// The newest run: id, command, status and when it started; null when none.
+    pub(crate) last_run: Option<LastRun>,
+    /// Runs left interrupted.
+    pub(crate) interrupted: usize,
+    /// `--check`: the steps whose checks do not hold now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) disagree: Option<Vec<String>>,
+    /// Why the runbook could not be read, when it could not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) error: Option<String>,
+}
+
+/// The newest run of a runbook.
+#[derive(Debug, Serialize)]
+pub(crate) struct LastRun {
+    /// Run id.
+    pub(crate) run_id: String,
+    /// `apply`, `rollback` or `verify`.
+    pub(crate) command: String,
+    /// Where it stands.
+    pub(crate) status: String,
+    /// When it started (RFC 3339).
+    pub(crate) started_at: String,
 }
 
 /// The last verification of a step.
