@@ -5,6 +5,7 @@
 
 use mongodb::Client;
 
+use super::selection::SelectionItem;
 use super::{resolve, PlanRequest, StepSelection};
 use crate::actions::check_result::CheckResult;
 use crate::actions::{checks, ActionContext, RunEnv};
@@ -50,7 +51,9 @@ pub async fn check_steps(
         };
         let request = PlanRequest {
             direction: *direction,
-            selection: StepSelection::parse(step).map_err(crate::error::Error::Usage)?,
+            // The step by its id as it is: not through the `--steps` syntax, where an id such
+            // as `all`, `2-4` or one with a comma would mean something else.
+            selection: StepSelection::Items(vec![SelectionItem::Id(step.clone())]),
             params,
             database: Some(database.to_owned()),
             fail_on_unsupported: false,
