@@ -45,6 +45,37 @@ impl Change {
             Change::Pipeline(stages) => stages.clone().into(),
         }
     }
+
+    /// As a snapshot records it: the operators' document, or the stages' array.
+    #[must_use]
+    pub fn stored(&self) -> mongodb::bson::Bson {
+        match self {
+            Change::Operators(update) => mongodb::bson::Bson::Document(update.clone()),
+            Change::Pipeline(stages) => mongodb::bson::Bson::Array(
+                stages
+                    .iter()
+                    .cloned()
+                    .map(mongodb::bson::Bson::Document)
+                    .collect(),
+            ),
+        }
+    }
+
+    /// [`Change::modifications`] of what a snapshot recorded ([`Change::stored`]).
+    #[must_use]
+    pub fn modifications_of(
+        stored: &mongodb::bson::Bson,
+    ) -> Option<mongodb::options::UpdateModifications> {
+        match stored {
+            mongodb::bson::Bson::Document(update) => Some(update.clone().into()),
+            mongodb::bson::Bson::Array(stages) => stages
+                .iter()
+                .map(|s| s.as_document().cloned())
+                .collect::<Option<Vec<_>>>()
+                .map(Into::into),
+            _ => None,
+        }
+    }
 }
 
 impl DocumentWrite {

@@ -5,6 +5,7 @@
 //! whose data cannot come back never ends `ok`.
 
 use super::documents::DocumentWrite;
+use super::snapshot::written::Written;
 use super::snapshot::{self, documents, replaced};
 use super::{ActionContext, ActionOutcome, OnConflict};
 use crate::error::{Error, Result};
@@ -17,22 +18,25 @@ pub(crate) async fn run(
     action: &RestoreSnapshotAction,
 ) -> Result<ActionOutcome> {
     let database = action.database.as_deref().unwrap_or(ctx.database);
+    let of = |kind| snapshot::to_restore(ctx, database, &action.collection, kind);
+    let deleted = of(SnapshotKind::Documents).await?;
+    let replaced = of(SnapshotKind::Replaced).await?;
+    let fields = of(SnapshotKind::Fields).await?;
+    let mut written = Written::for_snapshots(deleted.len() + replaced.len() + fields.len());
     // Whole documents first: deleted ones inserted again, replaced ones put back.
+    let on_conflict = snapshot::on_conflict(ctx);
     let mut put_back = Vec::new();
-    for kind in [SnapshotKind::Documents, SnapshotKind::Replaced] {
-        let snapshots = snapshot::to_restore(ctx, database, &action.collection, kind).await?;
-        if snapshots.is_empty() {
-            continue;
-        }
-        let on_conflict = snapshot::on_conflict(ctx);
-        put_back.push(match kind {
-            SnapshotKind::Documents => {
-                documents::put_back_all(ctx, &snapshots, on_conflict).await?
-            }
-            _ => replaced::put_back_all(ctx, &snapshots, on_conflict).await?,
-        });
+    if !deleted.is_empty() {
+        put_back.push(documents::put_back_all(ctx, &deleted, on_conflict, &mut written).await?);
     }
-    let fields = snapshot::restore_fields(ctx, action).await?;
+    if !replaced.is_empty() {
+        put_back.push(replaced::put_back_all(ctx, &replaced, on_conflict, &mut written).await?);
+    }
+    let fields = if fields.is_empty() {
+        None
+    } else {
+        snapshot::restore_fields(ctx, action, &fields, &mut written).await?
+    };
     if fields.is_none() && put_back.is_empty() {
         return nothing_to_restore(ctx, database, action).await;
     }

@@ -7,8 +7,10 @@ pub(crate) mod conflicts;
 pub(crate) mod documents;
 mod layout;
 pub(crate) mod proof;
+pub(crate) mod recomputed;
 pub(crate) mod replaced;
 mod restore;
+pub(crate) mod written;
 
 use mongodb::bson::raw::{RawArrayBuf, RawBson, RawDocumentBuf};
 use mongodb::bson::{doc, Bson, DateTime, Document};
@@ -20,6 +22,7 @@ use super::{indexes, ActionContext, ActionOutcome};
 use crate::error::{Error, Result};
 use crate::runbook::model::{Action, RestoreSnapshotAction};
 use crate::store::snapshots::{LeftField, Snapshot, SnapshotKind, FIELDS_FORMAT_ENTRIES};
+use written::Written;
 
 /// A snapshot taken for an action, and whether the registry already holds it (a resumed run).
 pub(crate) struct Taken {
@@ -132,6 +135,7 @@ fn entry(
         format: 0,
         prefix: None,
         pipeline: None,
+        change: None,
         created_at: DateTime::now(),
         restored_by: None,
     }
@@ -207,6 +211,7 @@ async fn fields(ctx: &ActionContext<'_>, id: &str, write: &DocumentWrite) -> Res
         documents: proof.entries,
         digest: Some(proof.digest),
         left: left_by(write),
+        change: left_by(write).is_none().then(|| write.update.stored()),
         format: FIELDS_FORMAT_ENTRIES,
         prefix: layout.prefix().map(<[String]>::to_vec),
         ..entry(
@@ -499,23 +504,25 @@ pub(crate) fn on_conflict(ctx: &ActionContext<'_>) -> OnConflict {
 
 /// `restore_snapshot`'s fields: puts back, newest first and then older ones (so the oldest —
 /// the true original — wins), every field snapshot of this step and collection not yet
-/// restored. `None` when there is none.
+/// restored (`snapshots`, see [`to_restore`]), each document counted once with what the
+/// other snapshots of the restore wrote (`written`). `None` when there is none.
 pub(crate) async fn restore_fields(
     ctx: &ActionContext<'_>,
     action: &RestoreSnapshotAction,
+    snapshots: &[Snapshot],
+    written: &mut Written,
 ) -> Result<Option<ActionOutcome>> {
     let database = action
         .database
         .clone()
         .unwrap_or_else(|| ctx.database.to_owned());
-    let snapshots = to_restore(ctx, &database, &action.collection, SnapshotKind::Fields).await?;
     let mut outcome = ActionOutcome::new("restore_snapshot", Some(&action.collection));
     if snapshots.is_empty() {
         return Ok(None);
     }
     // Every snapshot proves itself before the first one is put back: a damaged one stops the
     // action with nothing written.
-    for snapshot in &snapshots {
+    for snapshot in snapshots {
         proof::check(ctx.store.database(), snapshot).await?;
     }
     // Then the conflicts, still before anything is written: documents changed or deleted since
@@ -525,25 +532,39 @@ pub(crate) async fn restore_fields(
     // longer hold what the rollback left, yet are no conflict. A retry therefore puts back only
     // the documents still as the rollback left them and leaves every other one as it is (it
     // never overwrites), instead of refusing.
+    // What each snapshot writes is counted here, except for an older snapshot whose guard
+    // decides at its turn (it is counted then).
     let retried = ctx.retried;
     let on_conflict = on_conflict(ctx);
+    let overwrite = on_conflict == OnConflict::Overwrite;
+    let counted_at_turn = |n: usize, snapshot: &Snapshot| {
+        n > 0 && !overwrite && (snapshot.left.is_some() || recomputed::recomputes(snapshot))
+    };
     let mut conflicts = Vec::new();
     for (n, snapshot) in snapshots.iter().enumerate() {
+        let counting = (!counted_at_turn(n, snapshot)).then_some(conflicts::Counting {
+            written: &mut *written,
+            overwrite,
+        });
         let checked = if n == 0 {
-            conflicts::find(ctx, snapshot).await?
+            recomputed::find(ctx, snapshot, counting).await
         } else {
             let mut older = snapshot.clone();
             older.left = None;
-            conflicts::find(ctx, &older).await?
+            older.change = None;
+            conflicts::find(ctx, &older, counting).await
         };
-        conflicts.push(checked);
+        match checked {
+            Ok(checked) => conflicts.push(checked),
+            Err(error) => return Err(dropping_scratch(ctx, &conflicts, error).await),
+        }
     }
     let mut total = conflicts::Conflicts::default();
     for found in &conflicts {
         total.add(found.clone());
     }
     if total.total() > 0 && on_conflict == OnConflict::Fail {
-        return Err(Error::SnapshotUnusable(format!(
+        let refused = Error::SnapshotUnusable(format!(
             "{} of {} documents of {database}.{} to restore for step {} conflict: {}; nothing was \
              restored. Rerun with --on-conflict skip to leave them as they are now (the others are \
              restored), or --on-conflict overwrite to put the snapshot back over them",
@@ -552,7 +573,8 @@ pub(crate) async fn restore_fields(
             action.collection,
             ctx.step,
             total.describe()
-        )));
+        ));
+        return Err(dropping_scratch(ctx, &conflicts, refused).await);
     }
     let mut restored = 0;
     let mut kept_between = 0;
@@ -574,14 +596,24 @@ pub(crate) async fn restore_fields(
         // An older snapshot of stacked rollbacks meets the documents a newer one just put
         // back: they hold what the application wrote between the rollbacks, and the guard
         // keeps them so. Counted now, so that each document counts once in `modified`.
-        let now = match (&guard, n) {
-            (Some(_), 1..) => conflicts::find(ctx, snapshot).await?,
-            _ => found.clone(),
+        let now = if counted_at_turn(n, snapshot) {
+            let counting = conflicts::Counting {
+                written: &mut *written,
+                overwrite,
+            };
+            recomputed::find(ctx, snapshot, Some(counting)).await?
+        } else {
+            found.clone()
         };
-        merge_back_checked(ctx, snapshot, &fields, guard.as_ref()).await?;
-        restored += match on_conflict {
-            OnConflict::Overwrite => found.entries - found.deleted,
-            _ => now.entries - now.total(),
+        // A recomputed check leaves the changed documents' ids for the merge to skip.
+        let excluded = now.excluded.as_deref().filter(|_| !overwrite);
+        let merged = merge_back_checked(ctx, snapshot, &fields, guard.as_ref(), excluded).await;
+        recomputed::drop_scratch(ctx, &now).await?;
+        merged?;
+        restored += if overwrite {
+            found.entries - found.deleted - found.again
+        } else {
+            now.entries - now.total() - now.again
         };
         kept_between += now.changed.saturating_sub(found.changed);
         // Marked once it is wholly back, so a failure later leaves the rest to restore.
@@ -616,6 +648,20 @@ pub(crate) async fn restore_fields(
     Ok(Some(outcome))
 }
 
+/// `error`, once the scratch storage the checks in `checked` left is dropped.
+async fn dropping_scratch(
+    ctx: &ActionContext<'_>,
+    checked: &[conflicts::Conflicts],
+    error: Error,
+) -> Error {
+    for found in checked {
+        if let Err(dropping) = recomputed::drop_scratch(ctx, found).await {
+            tracing::warn!("{dropping}");
+        }
+    }
+    error
+}
+
 /// Concurrent `$merge`s putting a field snapshot back.
 const RESTORE_STREAMS: i64 = 2;
 
@@ -627,22 +673,37 @@ pub(crate) async fn merge_back_snapshot(
     fields: &[String],
 ) -> Result<u64> {
     proof::check(ctx.store.database(), snapshot).await?;
-    merge_back_checked(ctx, snapshot, fields, None).await?;
+    merge_back_checked(ctx, snapshot, fields, None, None).await?;
     Ok(u64::try_from(snapshot.documents).unwrap_or_default())
 }
 
 /// [`merge_back_snapshot`] of a snapshot already checked; with a `guard`, only documents for
-/// which it holds are written.
+/// which it holds are written, and with `excluded` (scratch storage of a recomputed check)
+/// none whose id it holds.
 async fn merge_back_checked(
     ctx: &ActionContext<'_>,
     snapshot: &Snapshot,
     fields: &[String],
     guard: Option<&Bson>,
+    excluded: Option<&str>,
+) -> Result<()> {
+    let into = doc! {"db": &snapshot.database, "coll": &snapshot.collection};
+    merge_entries(ctx, snapshot, fields, into, guard, excluded).await
+}
+
+/// Merges the `fields` of a field snapshot's entries into the collection `into` names (its
+/// own collection, or the scratch copy of a recomputed check): see [`merge_back_checked`].
+async fn merge_entries(
+    ctx: &ActionContext<'_>,
+    snapshot: &Snapshot,
+    fields: &[String],
+    into: Document,
+    guard: Option<&Bson>,
+    excluded: Option<&str>,
 ) -> Result<()> {
     let Some(storage) = &snapshot.storage else {
         return Ok(());
     };
-    let into = doc! {"db": &snapshot.database, "coll": &snapshot.collection};
     let storage = ctx.store.database().collection::<Document>(storage);
     let failed = |e| {
         Error::database(
@@ -675,17 +736,30 @@ async fn merge_back_checked(
     // The storage documents are split between concurrent `$merge`s: each one writes one
     // document at a time, and the entries touch distinct documents.
     let merges = (0..RESTORE_STREAMS).map(|stream| {
-        let pipeline = vec![
+        let mut pipeline = vec![
             doc! {"$match": {"_id": {"$mod": [RESTORE_STREAMS, stream]}}},
             doc! {"$unwind": "$e"},
             doc! {"$replaceWith": "$e"},
-            doc! {"$merge": {
-                "into": into.clone(),
-                "on": "_id",
-                "whenMatched": when_matched.clone(),
-                "whenNotMatched": "discard",
-            }},
         ];
+        if let Some(excluded) = excluded {
+            pipeline.extend([
+                doc! {"$lookup": {
+                    "from": excluded,
+                    "localField": "_id",
+                    "foreignField": "_id",
+                    "pipeline": [{"$project": {"_id": 1}}],
+                    "as": "rollbook_changed",
+                }},
+                doc! {"$match": {"rollbook_changed": {"$size": 0}}},
+                doc! {"$unset": "rollbook_changed"},
+            ]);
+        }
+        pipeline.push(doc! {"$merge": {
+            "into": into.clone(),
+            "on": "_id",
+            "whenMatched": when_matched.clone(),
+            "whenNotMatched": "discard",
+        }});
         let (storage, comment) = (storage.clone(), ctx.comment());
         async move { storage.aggregate(pipeline).comment(comment).await.map(drop) }
     });

@@ -37,7 +37,7 @@ pub(crate) async fn undo(
         Action::Update(_) if snapshot.is_some_and(|s| s.kind == crate::store::snapshots::SnapshotKind::Replaced) => {
             let snapshot = snapshot.ok_or_else(|| Error::ActionFailed("no snapshot".into()))?;
             // Never over a document changed again since: it is kept, and said so.
-            let done = snapshot::replaced::put_back_all(ctx, std::slice::from_ref(snapshot), crate::actions::OnConflict::Skip).await?;
+            let done = snapshot::replaced::put_back_all(ctx, std::slice::from_ref(snapshot), crate::actions::OnConflict::Skip, &mut snapshot::written::Written::for_snapshots(1)).await?;
             let mut said = format!("put back {} replaced document(s) in {}", done.restored, snapshot.collection);
             if done.conflicts > 0 {
                 said.push_str(&format!("; kept as they are now: {}", done.described));
@@ -53,7 +53,7 @@ pub(crate) async fn undo(
         Action::Delete(_) => {
             let snapshot = snapshot.ok_or_else(|| Error::ActionFailed("no snapshot was taken, so the deleted documents cannot be put back".into()))?;
             // Never over a document written again since: it is kept, and said so.
-            let done = snapshot::documents::put_back_all(ctx, std::slice::from_ref(snapshot), crate::actions::OnConflict::Skip).await?;
+            let done = snapshot::documents::put_back_all(ctx, std::slice::from_ref(snapshot), crate::actions::OnConflict::Skip, &mut snapshot::written::Written::for_snapshots(1)).await?;
             let mut said = format!("put back {} deleted document(s) in {}", done.restored, snapshot.collection);
             if done.conflicts > 0 {
                 said.push_str(&format!("; kept as they are now: {}", done.described));

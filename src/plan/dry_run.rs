@@ -503,7 +503,7 @@ async fn preview_action(
                 if n > 0 {
                     checked.left = None;
                 }
-                found.add(crate::actions::snapshot::conflicts::find(ctx, &checked).await?);
+                found.add(crate::actions::snapshot::conflicts::find(ctx, &checked, None).await?);
             }
             // Documents a delete removed go back first; those that exist again are conflicts.
             let deleted: Vec<_> = crate::actions::snapshot::to_restore(
@@ -515,7 +515,8 @@ async fn preview_action(
             .await?;
             let mut existing = crate::actions::snapshot::documents::Existing::default();
             for snapshot in &deleted {
-                existing.add(crate::actions::snapshot::documents::existing(ctx, snapshot).await?);
+                existing
+                    .add(crate::actions::snapshot::documents::existing(ctx, snapshot, None).await?);
             }
             // Documents a pipeline replaced go back too; those changed since are conflicts.
             let replaced: Vec<_> = crate::actions::snapshot::to_restore(
@@ -527,7 +528,7 @@ async fn preview_action(
             .await?;
             let mut changed = Vec::new();
             for snapshot in &replaced {
-                changed.push(crate::actions::snapshot::replaced::find(ctx, snapshot).await?);
+                changed.push(crate::actions::snapshot::replaced::find(ctx, snapshot, None).await?);
             }
             let (replaced_entries, replaced_conflicts) =
                 changed.iter().fold((0, 0), |(e, c), found| {

@@ -89,6 +89,11 @@ pub(crate) struct Snapshot {
     /// the saved documents to tell which still hold what it left.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pipeline: Option<Vec<Document>>,
+    /// The update of a field snapshot whose values it computes per document (no `left`):
+    /// update operators as a document, or pipeline stages as an array. A forward runs it again
+    /// on the saved values to tell which documents still hold what it left.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change: Option<mongodb::bson::Bson>,
     /// When it was taken.
     pub created_at: DateTime,
     /// The run that put it back, once one did.

@@ -152,3 +152,69 @@ async fn a_delete_cut_short_in_an_atomic_runbook_is_compensated_exactly() {
     );
     data::assert_same(&client, &db, &seed, &["orders"], "after compensation").await;
 }
+
+/// Two deletes without a rollback between them, the application writing one deleted document
+/// again in between: the rollback puts each document back once. By default the document the
+/// application wrote between the deletes is kept (and said so); with `--on-conflict overwrite`
+/// the version the first delete removed comes back. Either way `modified` counts it once.
+#[tokio::test]
+async fn stacked_deletes_put_each_document_back_once() {
+    for on_conflict in ["fail", "overwrite"] {
+        let client = harness::client().await;
+        let name = format!("delete_stacked_{on_conflict}");
+        let db = harness::fresh_db(&client, &name).await;
+        let seed = harness::fresh_db(&client, &format!("{name}_seed")).await;
+        let state = harness::fresh_db(&client, &format!("{name}_state")).await;
+        data::seed_earlybird(&client, &db, 3_000).await;
+        data::clone_db(&client, &db, &seed).await;
+        let doomed = data::count(&client, &db, "orders", undelivered()).await;
+        let dir = tempfile::tempdir().unwrap();
+        let path = runbook(dir.path(), false);
+        let run = |command: &str| {
+            Run::new([command])
+                .arg(&path)
+                .db(&db)
+                .state(&state)
+                .args(["--on-conflict", on_conflict])
+                .json()
+                .yes()
+        };
+        run("apply").status(0);
+        let orders = client.database(&db).collection::<Document>("orders");
+        let original = client
+            .database(&seed)
+            .collection::<Document>("orders")
+            .find_one(undelivered())
+            .await
+            .unwrap()
+            .unwrap();
+        let id = original.get("_id").unwrap().clone();
+        let between = doc! {"_id": id.clone(), "status": "REORDERED", "by": "the application"};
+        orders.insert_one(between.clone()).await.unwrap();
+        let second = run("apply").status(0).json_doc();
+        assert_eq!(
+            second["steps"][0]["actions"][0]["modified"], 1,
+            "{second:#}"
+        );
+
+        let rolled = run("rollback").status(0).json_doc();
+        let action = &rolled["steps"][0]["actions"][0];
+        assert_eq!(action["modified"], doomed, "{on_conflict}: {rolled:#}");
+        let now = orders
+            .find_one(doc! {"_id": id.clone()})
+            .await
+            .unwrap()
+            .unwrap();
+        if on_conflict == "overwrite" {
+            assert_eq!(now, original);
+        } else {
+            assert_eq!(now, between);
+            assert_eq!(action["conflicts"], 1, "{rolled:#}");
+            let detail = action["detail"].as_str().unwrap();
+            assert!(detail.contains("between the stacked"), "{detail}");
+            orders.delete_one(doc! {"_id": id}).await.unwrap();
+            orders.insert_one(original).await.unwrap();
+        }
+        data::assert_same(&client, &db, &seed, &["orders"], on_conflict).await;
+    }
+}

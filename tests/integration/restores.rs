@@ -382,89 +382,295 @@ async fn application_writes_between_rollback_and_forward_are_kept_and_reported()
     }
 }
 
-/// Two rollbacks of step 19 with the application writing between them: the forward counts each
-/// document once and keeps what the application wrote between the rollbacks, saying so.
-#[tokio::test]
-async fn stacked_rollbacks_count_each_document_once_and_keep_the_writes_between_them() {
-    let client = harness::client().await;
-    let db = harness::fresh_db(&client, "stacked").await;
-    let seed = harness::fresh_db(&client, "stacked_seed").await;
-    let state = harness::fresh_db(&client, "stacked_state").await;
-    data::seed_earlybird(&client, &db, 3_000).await;
-    data::clone_db(&client, &db, &seed).await;
-    let run = |args: &[&str]| Run::new(args).db(&db).state(&state).yes().json();
-    let had = data::count(
-        &client,
-        &db,
-        "orders",
-        doc! {"subscription_id": {"$exists": true}},
-    )
-    .await;
-    run(&["rollback", "steps-19-30", "--steps", "19"]).status(0);
+/// The `_id`s of the first `limit` orders of `db` (by `_id`) that `filter` matches.
+async fn order_ids(
+    client: &Client,
+    db: &str,
+    filter: Document,
+    limit: i64,
+) -> Vec<mongodb::bson::Bson> {
+    use futures_util::TryStreamExt;
+    client
+        .database(db)
+        .collection::<Document>("orders")
+        .find(filter)
+        .sort(doc! {"_id": 1})
+        .limit(limit)
+        .await
+        .unwrap()
+        .try_collect::<Vec<Document>>()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|d| d.get("_id").unwrap().clone())
+        .collect()
+}
 
-    // The application gives five orders a subscription again; the second rollback removes it.
-    let orders = client.database(&db).collection::<Document>("orders");
-    let five: Vec<_> = {
-        use futures_util::TryStreamExt;
+/// Two rollbacks of step 19 with the application writing between them: five orders get a
+/// subscription again, and the second rollback removes it.
+struct Stacked {
+    client: Client,
+    db: String,
+    seed: String,
+    state: String,
+    /// Orders the first rollback changed.
+    had: u64,
+    /// The five orders the application wrote.
+    five: Vec<mongodb::bson::Bson>,
+    /// How many of the five the first rollback changed too.
+    overlapping: u64,
+}
+
+impl Stacked {
+    async fn rolled_back_twice(name: &str) -> Stacked {
+        let client = harness::client().await;
+        let db = harness::fresh_db(&client, name).await;
+        let seed = harness::fresh_db(&client, &format!("{name}_seed")).await;
+        let state = harness::fresh_db(&client, &format!("{name}_state")).await;
+        data::seed_earlybird(&client, &db, 3_000).await;
+        data::clone_db(&client, &db, &seed).await;
+        let had = data::count(
+            &client,
+            &db,
+            "orders",
+            doc! {"subscription_id": {"$exists": true}},
+        )
+        .await;
+        let stacked = Stacked {
+            client,
+            db,
+            seed,
+            state,
+            had,
+            five: Vec::new(),
+            overlapping: 0,
+        };
+        stacked
+            .run(&["rollback", "steps-19-30", "--steps", "19"])
+            .status(0);
+        let orders = stacked
+            .client
+            .database(&stacked.db)
+            .collection::<Document>("orders");
+        let five = order_ids(&stacked.client, &stacked.db, doc! {}, 5).await;
         orders
-            .find(doc! {})
-            .sort(doc! {"_id": 1})
-            .limit(5)
+            .update_many(
+                doc! {"_id": {"$in": &five}},
+                doc! {"$set": {"subscription_id": "sub-app"}},
+            )
             .await
-            .unwrap()
-            .try_collect::<Vec<Document>>()
+            .unwrap();
+        stacked
+            .run(&["rollback", "steps-19-30", "--steps", "19"])
+            .status(0);
+        let overlapping = stacked
+            .client
+            .database(&stacked.seed)
+            .collection::<Document>("orders")
+            .count_documents(doc! {"_id": {"$in": &five}, "subscription_id": {"$exists": true}})
             .await
-            .unwrap()
-            .into_iter()
-            .map(|d| d.get("_id").unwrap().clone())
-            .collect()
-    };
-    orders
-        .update_many(
-            doc! {"_id": {"$in": &five}},
-            doc! {"$set": {"subscription_id": "sub-app"}},
+            .unwrap();
+        assert!(
+            overlapping > 0 && overlapping < 5,
+            "{overlapping} of the five had a subscription: the test proves nothing"
+        );
+        Stacked {
+            five,
+            overlapping,
+            ..stacked
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> Run {
+        Run::new(args).db(&self.db).state(&self.state).yes().json()
+    }
+
+    /// How many of the five hold what the application wrote.
+    async fn five_holding_the_application_write(&self) -> u64 {
+        data::count(
+            &self.client,
+            &self.db,
+            "orders",
+            doc! {"_id": {"$in": &self.five}, "subscription_id": "sub-app"},
         )
         .await
-        .unwrap();
-    run(&["rollback", "steps-19-30", "--steps", "19"]).status(0);
+    }
 
-    let applied = run(&["apply", "steps-19-30", "--steps", "19"])
+    /// Every order but `except` is as it was before the first rollback.
+    async fn assert_the_rest_as_seeded(&self, except: &[mongodb::bson::Bson], context: &str) {
+        for database in [&self.db, &self.seed] {
+            self.client
+                .database(database)
+                .collection::<Document>("orders")
+                .delete_many(doc! {"_id": {"$in": except}})
+                .await
+                .unwrap();
+        }
+        data::assert_same(&self.client, &self.db, &self.seed, &["orders"], context).await;
+    }
+}
+
+/// The forward after stacked rollbacks counts each document once and keeps what the
+/// application wrote between the rollbacks, saying so.
+#[tokio::test]
+async fn stacked_rollbacks_count_each_document_once_and_keep_the_writes_between_them() {
+    let stacked = Stacked::rolled_back_twice("stacked").await;
+    let applied = stacked
+        .run(&["apply", "steps-19-30", "--steps", "19"])
         .status(0)
         .json_doc();
     let action = &applied["steps"][0]["actions"][0];
     // Each document once: those the first rollback changed (the five among them or not).
-    let overlapping = client
-        .database(&seed)
-        .collection::<Document>("orders")
-        .count_documents(doc! {"_id": {"$in": &five}, "subscription_id": {"$exists": true}})
-        .await
-        .unwrap();
-    assert!(
-        overlapping > 0,
-        "none of the five had a subscription: the test proves nothing"
-    );
+    let (had, overlapping) = (stacked.had, stacked.overlapping);
     assert_eq!(action["modified"], had - overlapping + 5, "{action:#}");
     assert_eq!(action["conflicts"], overlapping, "{action:#}");
     let detail = action["detail"].as_str().unwrap();
     assert!(detail.contains("between the stacked rollbacks"), "{detail}");
     // The five hold what the application wrote; every other order is as it was.
+    assert_eq!(stacked.five_holding_the_application_write().await, 5);
+    stacked
+        .assert_the_rest_as_seeded(&stacked.five, "after the forward")
+        .await;
+}
+
+/// With `--on-conflict overwrite` the older snapshot is put back over the newer one: a document
+/// both rollbacks changed ends as it was before the first, and is counted once in `modified`.
+#[tokio::test]
+async fn stacked_rollbacks_overwritten_count_each_document_once() {
+    let stacked = Stacked::rolled_back_twice("stacked_overwrite").await;
+    let applied = stacked
+        .run(&[
+            "apply",
+            "steps-19-30",
+            "--steps",
+            "19",
+            "--on-conflict",
+            "overwrite",
+        ])
+        .status(0)
+        .json_doc();
+    let action = &applied["steps"][0]["actions"][0];
+    let (had, overlapping) = (stacked.had, stacked.overlapping);
+    assert_eq!(action["modified"], had - overlapping + 5, "{action:#}");
+    assert_eq!(action["affected"], action["modified"], "{action:#}");
+    // The five the first rollback did not change keep what the application wrote; the others
+    // are as they were before the first rollback, the overlapping ones included.
     assert_eq!(
-        data::count(
-            &client,
-            &db,
-            "orders",
-            doc! {"_id": {"$in": &five}, "subscription_id": "sub-app"}
-        )
-        .await,
-        5
+        stacked.five_holding_the_application_write().await,
+        5 - overlapping
     );
+    let kept = order_ids(
+        &stacked.client,
+        &stacked.db,
+        doc! {"_id": {"$in": &stacked.five}, "subscription_id": "sub-app"},
+        5,
+    )
+    .await;
+    stacked
+        .assert_the_rest_as_seeded(&kept, "after the overwriting forward")
+        .await;
+}
+
+/// An update whose values differ per document (`$inc`, a dotted `$set`): what it left is worked
+/// out again by the server, so documents the application changed since are conflicts like any
+/// other — refused by default with nothing restored, kept with `--on-conflict skip`.
+#[tokio::test]
+async fn a_computed_update_finds_the_documents_changed_since_and_keeps_them() {
+    let client = harness::client().await;
+    let db = harness::fresh_db(&client, "computed").await;
+    let seed = harness::fresh_db(&client, "computed_seed").await;
+    let state = harness::fresh_db(&client, "computed_state").await;
+    data::seed_earlybird(&client, &db, 3_000).await;
+    data::clone_db(&client, &db, &seed).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("surcharge.yaml");
+    std::fs::write(
+        &path,
+        "id: surcharge\ntitle: Surcharge confirmed orders\ndatabase: shop\nsteps:\n  - id: \"1\"\n    title: Add a surcharge\n    data_loss: {level: partial}\n    reversibility: {level: full}\n    forward:\n      - update:\n          collection: orders\n          filter: {status: CONFIRMED}\n          update: {$inc: {amount: 5}, $set: {note.by: ops}}\n    rollback:\n      - restore_snapshot: {collection: orders}\n",
+    )
+    .unwrap();
+    let run = |command: &str| {
+        Run::new([command])
+            .arg(&path)
+            .db(&db)
+            .state(&state)
+            .json()
+            .yes()
+    };
+    let confirmed = data::count(&client, &db, "orders", doc! {"status": "CONFIRMED"}).await;
+    run("apply").status(0);
+
+    // The application changes one surcharged order's amount, deletes another and touches an
+    // untouched field of a third (no conflict: only touched fields count).
+    let orders = client.database(&db).collection::<Document>("orders");
+    let ids = order_ids(&client, &db, doc! {"status": "CONFIRMED"}, 3).await;
+    orders
+        .update_one(doc! {"_id": &ids[0]}, doc! {"$set": {"amount": 1}})
+        .await
+        .unwrap();
+    orders.delete_one(doc! {"_id": &ids[1]}).await.unwrap();
+    orders
+        .update_one(
+            doc! {"_id": &ids[2]},
+            doc! {"$set": {"customer_id": "cus-app"}},
+        )
+        .await
+        .unwrap();
+
+    // Refused before anything is restored; no scratch storage is left behind.
+    let since = harness::oplog_now(&client).await;
+    let refused = run("rollback").status(11).json_doc();
+    let message = refused["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("2 of")
+            && message.contains("1 changed since")
+            && message.contains("1 deleted since"),
+        "{message}"
+    );
+    assert_eq!(harness::oplog_writes(&client, since, &[&db]).await, 0);
+    let left: Vec<String> = client
+        .database(&state)
+        .list_collection_names()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.ends_with(".check"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+
+    // With skip the others come back exactly and the application's change stays.
+    let skipped = Run::new(["rollback"])
+        .arg(&path)
+        .args(["--on-conflict", "skip"])
+        .db(&db)
+        .state(&state)
+        .json()
+        .yes()
+        .status(0)
+        .json_doc();
+    let action = &skipped["steps"][0]["actions"][0];
+    assert_eq!(action["conflicts"], 2, "{skipped:#}");
+    assert_eq!(action["modified"], confirmed - 2, "{skipped:#}");
+    let kept = orders
+        .find_one(doc! {"_id": &ids[0]})
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(kept.get_i32("amount").ok(), Some(1), "{kept:#}");
+    assert!(kept.get_document("note").is_ok(), "{kept:#}");
     for database in [&db, &seed] {
-        client
-            .database(database)
-            .collection::<Document>("orders")
-            .delete_many(doc! {"_id": {"$in": &five}})
+        let orders = client.database(database).collection::<Document>("orders");
+        orders
+            .delete_many(doc! {"_id": {"$in": &ids[..2]}})
+            .await
+            .unwrap();
+        orders
+            .update_one(
+                doc! {"_id": &ids[2]},
+                doc! {"$set": {"customer_id": "cus-app"}},
+            )
             .await
             .unwrap();
     }
-    data::assert_same(&client, &db, &seed, &["orders"], "after the forward").await;
+    data::assert_same(&client, &db, &seed, &["orders"], "after the skip").await;
 }

@@ -5,6 +5,7 @@
 use futures_util::TryStreamExt;
 use mongodb::bson::{doc, Bson, Document, RawDocumentBuf};
 
+use super::written::Written;
 use super::ActionContext;
 use crate::error::{Error, Result};
 use crate::store::snapshots::{LeftField, Snapshot, FIELDS_FORMAT_ENTRIES};
@@ -23,6 +24,11 @@ pub(crate) struct Conflicts {
     pub changed: u64,
     /// Documents deleted since the rollback.
     pub deleted: u64,
+    /// Documents this snapshot writes that a snapshot counted before writes too.
+    pub again: u64,
+    /// Scratch storage (state database) holding the changed documents of a recomputed check,
+    /// when there are any: a restore leaving them as they are skips the ids it holds.
+    pub excluded: Option<String>,
     /// A few ids of changed documents.
     pub changed_samples: Vec<String>,
     /// A few ids of deleted documents.
@@ -41,6 +47,7 @@ impl Conflicts {
         self.entries += other.entries;
         self.changed += other.changed;
         self.deleted += other.deleted;
+        self.again += other.again;
         for (into, from) in [
             (&mut self.changed_samples, other.changed_samples),
             (&mut self.deleted_samples, other.deleted_samples),
@@ -94,20 +101,27 @@ pub(crate) fn intact(left: &[LeftField]) -> Bson {
     Bson::Document(doc! {"$and": conditions})
 }
 
+/// Which documents a restore writes, noted while its conflicts are found so that each counts
+/// once: every one that exists with `overwrite`, else every intact one.
+pub(crate) struct Counting<'a> {
+    /// What the snapshots counted before write.
+    pub written: &'a mut Written,
+    /// Whether changed documents are written too.
+    pub overwrite: bool,
+}
+
 /// Finds the conflicts of `snapshot`: reads its entries' ids in batches and asks the server
-/// which of those documents still exist and are intact.
-pub(crate) async fn find(ctx: &ActionContext<'_>, snapshot: &Snapshot) -> Result<Conflicts> {
+/// which of those documents still exist and are intact. With `counting`, also which of the
+/// documents it writes were counted before.
+pub(crate) async fn find(
+    ctx: &ActionContext<'_>,
+    snapshot: &Snapshot,
+    mut counting: Option<Counting<'_>>,
+) -> Result<Conflicts> {
     let mut conflicts = Conflicts::default();
     let Some(storage) = &snapshot.storage else {
         return Ok(conflicts);
     };
-    let failed = |e| {
-        Error::database(
-            format!("cannot check snapshot {} for conflicts", snapshot.id),
-            e,
-        )
-    };
-    let storage = ctx.store.database().collection::<RawDocumentBuf>(storage);
     let target = ctx
         .client
         .database(&snapshot.database)
@@ -118,47 +132,82 @@ pub(crate) async fn find(ctx: &ActionContext<'_>, snapshot: &Snapshot) -> Result
         .left
         .as_deref()
         .map_or_else(|| Bson::Document(doc! {"$literal": true}), intact);
-    let batched = snapshot.format == FIELDS_FORMAT_ENTRIES;
-    let projection = if batched {
-        doc! {"e._id": 1}
-    } else {
-        doc! {"_id": 1}
-    };
-    let mut cursor = storage
-        .find(doc! {})
-        .projection(projection)
-        .sort(doc! {"_id": 1})
-        .await
-        .map_err(failed)?;
-    let mut ids: Vec<Bson> = Vec::new();
-    while let Some(stored) = cursor.try_next().await.map_err(failed)? {
-        let stored = stored.to_document().map_err(|e| {
-            Error::ActionFailed(format!("unreadable snapshot {}: {e}", snapshot.id))
-        })?;
-        if batched {
-            for entry in stored.get_array("e").map(Vec::as_slice).unwrap_or_default() {
-                if let Some(id) = entry.as_document().and_then(|e| e.get("_id")) {
-                    ids.push(id.clone());
-                }
-            }
-        } else if let Some(id) = stored.get("_id") {
-            ids.push(id.clone());
-        }
-        while ids.len() >= IDS_PER_QUERY {
-            let rest = ids.split_off(IDS_PER_QUERY);
-            check_ids(
-                &target,
-                &ok,
-                std::mem::replace(&mut ids, rest),
-                &mut conflicts,
-            )
-            .await?;
-        }
-    }
-    if !ids.is_empty() {
-        check_ids(&target, &ok, ids, &mut conflicts).await?;
+    let mut batches = EntryIds::open(ctx, snapshot, storage).await?;
+    while let Some(ids) = batches.next().await? {
+        check_ids(&target, &ok, ids, &mut conflicts, counting.as_mut()).await?;
     }
     Ok(conflicts)
+}
+
+/// The `_id`s of a field snapshot's entries, a batch of [`IDS_PER_QUERY`] at a time.
+pub(crate) struct EntryIds {
+    cursor: mongodb::Cursor<RawDocumentBuf>,
+    batched: bool,
+    pending: Vec<Bson>,
+    done: bool,
+    snapshot: String,
+}
+
+impl EntryIds {
+    /// Opens `storage`, the storage of `snapshot`.
+    pub(crate) async fn open(
+        ctx: &ActionContext<'_>,
+        snapshot: &Snapshot,
+        storage: &str,
+    ) -> Result<Self> {
+        let batched = snapshot.format == FIELDS_FORMAT_ENTRIES;
+        let projection = if batched {
+            doc! {"e._id": 1}
+        } else {
+            doc! {"_id": 1}
+        };
+        let cursor = ctx
+            .store
+            .database()
+            .collection::<RawDocumentBuf>(storage)
+            .find(doc! {})
+            .projection(projection)
+            .sort(doc! {"_id": 1})
+            .await
+            .map_err(|e| Error::database(format!("cannot read snapshot {}", snapshot.id), e))?;
+        Ok(EntryIds {
+            cursor,
+            batched,
+            pending: Vec::new(),
+            done: false,
+            snapshot: snapshot.id.clone(),
+        })
+    }
+
+    /// The next batch of ids, or `None` once all were read.
+    pub(crate) async fn next(&mut self) -> Result<Option<Vec<Bson>>> {
+        while !self.done && self.pending.len() < IDS_PER_QUERY {
+            let failed = |e| Error::database(format!("cannot read snapshot {}", self.snapshot), e);
+            let Some(stored) = self.cursor.try_next().await.map_err(failed)? else {
+                self.done = true;
+                break;
+            };
+            let stored = stored.to_document().map_err(|e| {
+                Error::ActionFailed(format!("unreadable snapshot {}: {e}", self.snapshot))
+            })?;
+            if self.batched {
+                for entry in stored.get_array("e").map(Vec::as_slice).unwrap_or_default() {
+                    if let Some(id) = entry.as_document().and_then(|e| e.get("_id")) {
+                        self.pending.push(id.clone());
+                    }
+                }
+            } else if let Some(id) = stored.get("_id") {
+                self.pending.push(id.clone());
+            }
+        }
+        if self.pending.is_empty() {
+            return Ok(None);
+        }
+        let rest = self
+            .pending
+            .split_off(self.pending.len().min(IDS_PER_QUERY));
+        Ok(Some(std::mem::replace(&mut self.pending, rest)))
+    }
 }
 
 async fn check_ids(
@@ -166,6 +215,7 @@ async fn check_ids(
     ok: &Bson,
     ids: Vec<Bson>,
     conflicts: &mut Conflicts,
+    mut counting: Option<&mut Counting<'_>>,
 ) -> Result<()> {
     let failed = |e| Error::database(format!("cannot check {} for conflicts", target.name()), e);
     let mut cursor = target
@@ -178,10 +228,16 @@ async fn check_ids(
         let Some(id) = document.get("_id") else {
             continue;
         };
-        if document.get_bool("ok") != Ok(true) {
+        let intact = document.get_bool("ok") == Ok(true);
+        if !intact {
             conflicts.changed += 1;
             if conflicts.changed_samples.len() < SAMPLES {
                 conflicts.changed_samples.push(id.to_string());
+            }
+        }
+        if let Some(counting) = counting.as_mut() {
+            if (intact || counting.overwrite) && counting.written.again(id) {
+                conflicts.again += 1;
             }
         }
         found.insert(id.to_string());

@@ -6,6 +6,10 @@
 use futures_util::TryStreamExt;
 use mongodb::bson::{doc, Bson, Document};
 
+use std::collections::HashSet;
+
+use super::conflicts::Counting;
+use super::written::Written;
 use super::{entry, proof, registered_proof, ActionContext, OnConflict};
 use crate::error::{Error, Result};
 use crate::store::snapshots::{Snapshot, SnapshotKind};
@@ -118,6 +122,8 @@ pub(crate) struct Existing {
     pub entries: u64,
     /// How many exist again.
     pub count: u64,
+    /// Documents this snapshot writes that a snapshot counted before writes too.
+    pub again: u64,
     /// A few of their ids.
     pub samples: Vec<String>,
 }
@@ -127,6 +133,7 @@ impl Existing {
     pub(crate) fn add(&mut self, other: Existing) {
         self.entries += other.entries;
         self.count += other.count;
+        self.again += other.again;
         let room = SAMPLES.saturating_sub(self.samples.len());
         self.samples.extend(other.samples.into_iter().take(room));
     }
@@ -142,8 +149,14 @@ impl Existing {
     }
 }
 
-/// Finds the documents of `snapshot` that exist again in its collection.
-pub(crate) async fn existing(ctx: &ActionContext<'_>, snapshot: &Snapshot) -> Result<Existing> {
+/// Finds the documents of `snapshot` that exist again in its collection. With `counting`, also
+/// which of the documents it writes (every one with `overwrite`, else the missing ones) were
+/// counted before.
+pub(crate) async fn existing(
+    ctx: &ActionContext<'_>,
+    snapshot: &Snapshot,
+    mut counting: Option<Counting<'_>>,
+) -> Result<Existing> {
     let target = ctx
         .client
         .database(&snapshot.database)
@@ -156,7 +169,7 @@ pub(crate) async fn existing(ctx: &ActionContext<'_>, snapshot: &Snapshot) -> Re
     let failed = |e| Error::database("cannot look for documents written since", e);
     while let Some(ids) = batches.next().await? {
         let again: Vec<Document> = target
-            .find(doc! {"_id": {"$in": ids}})
+            .find(doc! {"_id": {"$in": &ids}})
             .projection(doc! {"_id": 1})
             .await
             .map_err(failed)?
@@ -171,6 +184,18 @@ pub(crate) async fn existing(ctx: &ActionContext<'_>, snapshot: &Snapshot) -> Re
                 .take(room)
                 .filter_map(|d| d.get("_id").map(ToString::to_string)),
         );
+        if let Some(counting) = counting.as_mut() {
+            let present: HashSet<String> = again
+                .iter()
+                .filter_map(|d| d.get("_id").map(|id| format!("{id:?}")))
+                .collect();
+            for id in &ids {
+                let writes = counting.overwrite || !present.contains(&format!("{id:?}"));
+                if writes && counting.written.again(id) {
+                    found.again += 1;
+                }
+            }
+        }
     }
     Ok(found)
 }
@@ -235,13 +260,19 @@ pub(crate) async fn put_back_all(
     ctx: &ActionContext<'_>,
     snapshots: &[Snapshot],
     on_conflict: OnConflict,
+    written: &mut Written,
 ) -> Result<PutBack> {
     let mut done = PutBack::default();
     let mut all = Existing::default();
     let mut each = Vec::new();
+    let overwrite = on_conflict == OnConflict::Overwrite;
     for snapshot in snapshots {
         proof::check(ctx.store.database(), snapshot).await?;
-        let found = existing(ctx, snapshot).await?;
+        let counting = Counting {
+            written: &mut *written,
+            overwrite,
+        };
+        let found = existing(ctx, snapshot, Some(counting)).await?;
         all.add(found.clone());
         each.push(found);
     }
@@ -261,13 +292,27 @@ pub(crate) async fn put_back_all(
             all.describe()
         )));
     }
-    let overwrite = on_conflict == OnConflict::Overwrite;
+    // A document a newer snapshot puts back exists when an older one meets it: with overwrite
+    // the older (original) version replaces it, otherwise it keeps what the application wrote
+    // between the deletes. Either way it counts once.
+    if !overwrite && all.again > 0 {
+        done.conflicts += all.again;
+        let kept = format!(
+            "{} kept what the application wrote between the stacked deletes",
+            all.again
+        );
+        done.described = if all.count > 0 {
+            format!("{}; {kept}", done.described)
+        } else {
+            kept
+        };
+    }
     for (snapshot, found) in snapshots.iter().zip(each) {
         put_back_checked(ctx, snapshot, overwrite).await?;
         done.restored += if overwrite {
-            found.entries
+            found.entries - found.again
         } else {
-            found.entries - found.count
+            found.entries - found.count - found.again
         };
         ctx.store
             .mark_restored(std::slice::from_ref(&snapshot.id), ctx.run_id, None)

@@ -10,7 +10,9 @@ use std::collections::HashMap;
 use futures_util::TryStreamExt;
 use mongodb::bson::{doc, Bson, Document, RawDocumentBuf};
 
+use super::conflicts::Counting;
 use super::documents::{IdBatches, PutBack};
+use super::written::Written;
 use super::{proof, ActionContext, OnConflict};
 use crate::error::{Error, Result};
 use crate::store::snapshots::Snapshot;
@@ -27,6 +29,8 @@ pub(crate) struct Changed {
     pub changed: Vec<Bson>,
     /// Documents deleted since.
     pub deleted: u64,
+    /// Documents this snapshot writes that a snapshot counted before writes too.
+    pub again: u64,
     /// A few ids of each, for a message.
     pub samples: Vec<String>,
 }
@@ -54,8 +58,14 @@ fn key(id: &Bson) -> String {
     format!("{id:?}")
 }
 
-/// Finds the documents of `snapshot` changed or deleted since its pipeline replaced them.
-pub(crate) async fn find(ctx: &ActionContext<'_>, snapshot: &Snapshot) -> Result<Changed> {
+/// Finds the documents of `snapshot` changed or deleted since its pipeline replaced them. With
+/// `counting`, also which of the documents it writes (every existing one with `overwrite`,
+/// else the intact ones) were counted before.
+pub(crate) async fn find(
+    ctx: &ActionContext<'_>,
+    snapshot: &Snapshot,
+    mut counting: Option<Counting<'_>>,
+) -> Result<Changed> {
     let mut found = Changed {
         entries: u64::try_from(snapshot.documents).unwrap_or_default(),
         ..Changed::default()
@@ -110,16 +120,22 @@ pub(crate) async fn find(ctx: &ActionContext<'_>, snapshot: &Snapshot) -> Result
                     found.samples.push(id.to_string());
                 }
             };
-            match now.get(&key(&id)) {
+            let intact = match now.get(&key(&id)) {
                 None => {
                     found.deleted += 1;
                     sample(&mut found);
+                    continue;
                 }
-                Some(current) if expected.get(&key(&id)) != Some(current) => {
-                    sample(&mut found);
-                    found.changed.push(id);
+                Some(current) => expected.get(&key(&id)) == Some(current),
+            };
+            if let Some(counting) = counting.as_mut() {
+                if (intact || counting.overwrite) && counting.written.again(&id) {
+                    found.again += 1;
                 }
-                Some(_) => {}
+            }
+            if !intact {
+                sample(&mut found);
+                found.changed.push(id);
             }
         }
     }
@@ -134,11 +150,17 @@ pub(crate) async fn put_back_all(
     ctx: &ActionContext<'_>,
     snapshots: &[Snapshot],
     on_conflict: OnConflict,
+    written: &mut Written,
 ) -> Result<PutBack> {
+    let overwrite = on_conflict == OnConflict::Overwrite;
     let mut each = Vec::new();
     for snapshot in snapshots {
         proof::check(ctx.store.database(), snapshot).await?;
-        each.push(find(ctx, snapshot).await?);
+        let counting = Counting {
+            written: &mut *written,
+            overwrite,
+        };
+        each.push(find(ctx, snapshot, Some(counting)).await?);
     }
     let conflicts: u64 = each.iter().map(Changed::total).sum();
     let entries: u64 = each.iter().map(|c| c.entries).sum();
@@ -168,13 +190,13 @@ pub(crate) async fn put_back_all(
             continue;
         };
         let mut pipeline = Vec::new();
-        let written = if on_conflict == OnConflict::Overwrite {
-            found.entries - found.deleted
+        let put_back = if overwrite {
+            found.entries - found.deleted - found.again
         } else {
             if !found.changed.is_empty() {
                 pipeline.push(doc! {"$match": {"_id": {"$nin": &found.changed}}});
             }
-            found.entries - found.total()
+            found.entries - found.total() - found.again
         };
         pipeline.push(doc! {"$merge": {
             "into": {"db": &snapshot.database, "coll": &snapshot.collection},
@@ -197,7 +219,7 @@ pub(crate) async fn put_back_all(
                     e,
                 )
             })?;
-        done.restored += written;
+        done.restored += put_back;
         ctx.store
             .mark_restored(std::slice::from_ref(&snapshot.id), ctx.run_id, None)
             .await?;
