@@ -221,7 +221,7 @@ _rollbook() {
 
     case "${cmd}" in
         rollbook)
-            opts="-y -v -q -h -V --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help --version list new show validate plan apply rollback verify approve unlock abandon resume runs report status history dump restore completions snapshots sandbox help"
+            opts="-y -v -q -h -V --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help --version list new show validate plan apply rollback verify approve unlock abandon resume runs report status history dump restore completions snapshots sandbox help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -267,7 +267,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__abandon)
-            opts="-y -v -q -h --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -313,7 +313,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__apply)
-            opts="-y -v -q -h --steps --param --continue-on-error --transaction-limit --with --ack --on-conflict --fail-on-unsupported --plan --max-drift --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --steps --param --continue-on-error --transaction-limit --with --ack --on-conflict --fail-on-unsupported --plan --max-drift --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -391,7 +391,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__approve)
-            opts="-y -v -q -h --plan --reason --ticket --expires-in --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --plan --reason --ticket --expires-in --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -453,7 +453,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__completions)
-            opts="-y -v -q -h --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help bash elvish fish powershell zsh"
+            opts="-y -v -q -h --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -499,7 +499,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__dump)
-            opts="-y -v -q -h --collection --out --gzip --parallel --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --collection --out --gzip --parallel --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -963,7 +963,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__history)
-            opts="-y -v -q -h --runbook --run --limit --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --runbook --run --limit --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1021,7 +1021,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__list)
-            opts="-y -v -q -h --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1067,7 +1067,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__new)
-            opts="-y -v -q -h --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1113,7 +1113,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__plan)
-            opts="-y -v -q -h --direction --steps --param --continue-on-error --transaction-limit --with --ack --on-conflict --fail-on-unsupported --emergency --out --wide --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --direction --steps --param --continue-on-error --transaction-limit --with --ack --on-conflict --fail-on-unsupported --emergency --out --wide --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1191,7 +1191,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__report)
-            opts="-y -v -q -h --last --runbook --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --last --runbook --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1241,7 +1241,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__restore)
-            opts="-y -v -q -h --from --to-db --drop --parallel --batch-size --into-server-databases --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --from --to-db --drop --parallel --batch-size --into-server-databases --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1303,7 +1303,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__resume)
-            opts="-y -v -q -h --plan --transaction-limit --with --ack --on-conflict --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --plan --transaction-limit --with --ack --on-conflict --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1369,7 +1369,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__rollback)
-            opts="-y -v -q -h --steps --param --continue-on-error --transaction-limit --with --ack --on-conflict --fail-on-unsupported --plan --max-drift --emergency --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --steps --param --continue-on-error --transaction-limit --with --ack --on-conflict --fail-on-unsupported --plan --max-drift --emergency --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1447,7 +1447,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__runs)
-            opts="-y -v -q -h --runbook --status --limit --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --runbook --status --limit --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1505,7 +1505,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__sandbox)
-            opts="-y -v -q -h --dir --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help up seed status down help"
+            opts="-y -v -q -h --dir --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help up seed status down help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1555,7 +1555,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__sandbox__subcmd__down)
-            opts="-y -v -q -h --dir --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --dir --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1689,7 +1689,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__sandbox__subcmd__seed)
-            opts="-y -v -q -h --scale --dir --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --scale --dir --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1743,7 +1743,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__sandbox__subcmd__status)
-            opts="-y -v -q -h --dir --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --dir --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1793,7 +1793,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__sandbox__subcmd__up)
-            opts="-y -v -q -h --port --dir --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --port --dir --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1847,7 +1847,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__show)
-            opts="-y -v -q -h --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1893,7 +1893,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__snapshots)
-            opts="-y -v -q -h --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help list prune help"
+            opts="-y -v -q -h --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help list prune help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1995,7 +1995,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__snapshots__subcmd__list)
-            opts="-y -v -q -h --runbook --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --runbook --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2045,7 +2045,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__snapshots__subcmd__prune)
-            opts="-y -v -q -h --older-than --force --runbook --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --older-than --force --runbook --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2099,7 +2099,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__status)
-            opts="-y -v -q -h --check --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --check --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2145,7 +2145,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__unlock)
-            opts="-y -v -q -h --force --accept-state --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --force --accept-state --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2191,7 +2191,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__validate)
-            opts="-y -v -q -h --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2237,7 +2237,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__verify)
-            opts="-y -v -q -h --steps --param --continue-on-error --transaction-limit --with --ack --on-conflict --fail-on-unsupported --direction --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --steps --param --continue-on-error --transaction-limit --with --ack --on-conflict --fail-on-unsupported --direction --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

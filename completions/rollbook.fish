@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_rollbook_global_optspecs
-    string join \n uri= uri-file= db= state-db= runbooks= operator= output= y/yes v/verbose q/quiet log-format= h/help V/version
+    string join \n uri= uri-file= db= state-db= runbooks= operator= output= y/yes v/verbose q/quiet no-notify log-format= h/help V/version
 end
 
 function __fish_rollbook_needs_command
@@ -37,6 +37,7 @@ json\t'One JSON object per line'"
 complete -c rollbook -n "__fish_rollbook_needs_command" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
 complete -c rollbook -n "__fish_rollbook_needs_command" -s v -l verbose -d 'More log output on stderr (repeat for more)'
 complete -c rollbook -n "__fish_rollbook_needs_command" -s q -l quiet -d 'Only errors on stderr'
+complete -c rollbook -n "__fish_rollbook_needs_command" -l no-notify -d 'Send no notification (the runbook\'s `notifications` and `notify` actions); a run records in the audit that it was silenced'
 complete -c rollbook -n "__fish_rollbook_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rollbook -n "__fish_rollbook_needs_command" -s V -l version -d 'Print version'
 complete -c rollbook -n "__fish_rollbook_needs_command" -f -a "list" -d 'List runbooks, their steps, and which steps need approval'
@@ -74,6 +75,7 @@ json\t'One JSON object per line'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand list" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand list" -s v -l verbose -d 'More log output on stderr (repeat for more)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand list" -s q -l quiet -d 'Only errors on stderr'
+complete -c rollbook -n "__fish_rollbook_using_subcommand list" -l no-notify -d 'Send no notification (the runbook\'s `notifications` and `notify` actions); a run records in the audit that it was silenced'
 complete -c rollbook -n "__fish_rollbook_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rollbook -n "__fish_rollbook_using_subcommand new" -l uri -d 'MongoDB connection string. Other users can read it with `ps`: prefer the environment variable `ROLLBOOK_URI` (then `MONGODB_URI`), or --uri-file' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand new" -l uri-file -d 'Read the connection string from this file (its first line, trimmed), for scripts; it takes precedence over `ROLLBOOK_URI` and `MONGODB_URI`' -r -F
@@ -88,6 +90,7 @@ json\t'One JSON object per line'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand new" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand new" -s v -l verbose -d 'More log output on stderr (repeat for more)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand new" -s q -l quiet -d 'Only errors on stderr'
+complete -c rollbook -n "__fish_rollbook_using_subcommand new" -l no-notify -d 'Send no notification (the runbook\'s `notifications` and `notify` actions); a run records in the audit that it was silenced'
 complete -c rollbook -n "__fish_rollbook_using_subcommand new" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rollbook -n "__fish_rollbook_using_subcommand show" -l uri -d 'MongoDB connection string. Other users can read it with `ps`: prefer the environment variable `ROLLBOOK_URI` (then `MONGODB_URI`), or --uri-file' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand show" -l uri-file -d 'Read the connection string from this file (its first line, trimmed), for scripts; it takes precedence over `ROLLBOOK_URI` and `MONGODB_URI`' -r -F
@@ -102,6 +105,7 @@ json\t'One JSON object per line'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand show" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand show" -s v -l verbose -d 'More log output on stderr (repeat for more)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand show" -s q -l quiet -d 'Only errors on stderr'
+complete -c rollbook -n "__fish_rollbook_using_subcommand show" -l no-notify -d 'Send no notification (the runbook\'s `notifications` and `notify` actions); a run records in the audit that it was silenced'
 complete -c rollbook -n "__fish_rollbook_using_subcommand show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rollbook -n "__fish_rollbook_using_subcommand validate" -l uri -d 'MongoDB connection string. Other users can read it with `ps`: prefer the environment variable `ROLLBOOK_URI` (then `MONGODB_URI`), or --uri-file' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand validate" -l uri-file -d 'Read the connection string from this file (its first line, trimmed), for scripts; it takes precedence over `ROLLBOOK_URI` and `MONGODB_URI`' -r -F
@@ -116,6 +120,7 @@ json\t'One JSON object per line'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand validate" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand validate" -s v -l verbose -d 'More log output on stderr (repeat for more)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand validate" -s q -l quiet -d 'Only errors on stderr'
+complete -c rollbook -n "__fish_rollbook_using_subcommand validate" -l no-notify -d 'Send no notification (the runbook\'s `notifications` and `notify` actions); a run records in the audit that it was silenced'
 complete -c rollbook -n "__fish_rollbook_using_subcommand validate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l direction -d 'Which direction to plan' -r -f -a "forward\t'Forward'
 rollback\t'Rollback'"
@@ -145,6 +150,7 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l wide -d 'Show
 complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -s v -l verbose -d 'More log output on stderr (repeat for more)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -s q -l quiet -d 'Only errors on stderr'
+complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l no-notify -d 'Send no notification (the runbook\'s `notifications` and `notify` actions); a run records in the audit that it was silenced'
 complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -l steps -d 'Steps: all, 23, 20-23 or 19,21,23 [default: all; with --plan: the plan\'s]' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -l param -d 'A parameter value (repeatable)' -r
@@ -171,6 +177,7 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -l fail-on-unsu
 complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -s v -l verbose -d 'More log output on stderr (repeat for more)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -s q -l quiet -d 'Only errors on stderr'
+complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -l no-notify -d 'Send no notification (the runbook\'s `notifications` and `notify` actions); a run records in the audit that it was silenced'
 complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -l steps -d 'Steps: all, 23, 20-23 or 19,21,23 [default: all; with --plan: the plan\'s]' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -l param -d 'A parameter value (repeatable)' -r
@@ -198,6 +205,7 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -l emergency
 complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -s v -l verbose -d 'More log output on stderr (repeat for more)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -s q -l quiet -d 'Only errors on stderr'
+complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -l no-notify -d 'Send no notification (the runbook\'s `notifications` and `notify` actions); a run records in the audit that it was silenced'
 complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l steps -d 'Steps: all, 23, 20-23 or 19,21,23 [default: all; with --plan: the plan\'s]' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l param -d 'A parameter value (repeatable)' -r
@@ -224,6 +232,7 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l fail-on-uns
 complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -s v -l verbose -d 'More log output on stderr (repeat for more)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -s q -l quiet -d 'Only errors on stderr'
+complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l no-notify -d 'Send no notification (the runbook\'s `notifications` and `notify` actions); a run records in the audit that it was silenced'
 complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rollbook -n "__fish_rollbook_using_subcommand approve" -l plan -d 'The plan file to approve' -r -F
 complete -c rollbook -n "__fish_rollbook_using_subcommand approve" -l reason -d 'Why it is approved' -r
@@ -242,6 +251,7 @@ json\t'One JSON object per line'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand approve" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand approve" -s v -l verbose -d 'More log output on stderr (repeat for more)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand approve" -s q -l quiet -d 'Only errors on stderr'
+complete -c rollbook -n "__fish_rollbook_using_subcommand approve" -l no-notify -d 'Send no notification (the runbook\'s `notifications` and `notify` actions); a run records in the audit that it was silenced'
 complete -c rollbook -n "__fish_rollbook_using_subcommand approve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rollbook -n "__fish_rollbook_using_subcommand unlock" -l uri -d 'MongoDB connection string. Other users can read it with `ps`: prefer the environment variable `ROLLBOOK_URI` (then `MONGODB_URI`), or --uri-file' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand unlock" -l uri-file -d 'Read the connection string from this file (its first line, trimmed), for scripts; it takes precedence over `ROLLBOOK_URI` and `MONGODB_URI`' -r -F
@@ -258,6 +268,7 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand unlock" -l accept-stat
 complete -c rollbook -n "__fish_rollbook_using_subcommand unlock" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand unlock" -s v -l verbose -d 'More log output on stderr (repeat for more)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand unlock" -s q -l quiet -d 'Only errors on stderr'
+complete -c rollbook -n "__fish_rollbook_using_subcommand unlock" -l no-notify -d 'Send no notification (the runbook\'s `notifications` and `notify` actions); a run records in the audit that it was silenced'
 complete -c rollbook -n "__fish_rollbook_using_subcommand unlock" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rollbook -n "__fish_rollbook_using_subcommand abandon" -l uri -d 'MongoDB connection string. Other users can read it with `ps`: prefer the environment variable `ROLLBOOK_URI` (then `MONGODB_URI`), or --uri-file' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand abandon" -l uri-file -d 'Read the connection string from this file (its first line, trimmed), for scripts; it takes precedence over `ROLLBOOK_URI` and `MONGODB_URI`' -r -F
@@ -272,6 +283,7 @@ json\t'One JSON object per line'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand abandon" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand abandon" -s v -l verbose -d 'More log output on stderr (repeat for more)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand abandon" -s q -l quiet -d 'Only errors on stderr'
+complete -c rollbook -n "__fish_rollbook_using_subcommand abandon" -l no-notify -d 'Send no notification (the runbook\'s `notifications` and `notify` actions); a run records in the audit that it was silenced'
 complete -c rollbook -n "__fish_rollbook_using_subcommand abandon" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rollbook -n "__fish_rollbook_using_subcommand resume" -l plan -d 'The plan file the run executed, when it is not recorded in the state database (a plan is recorded when it is approved)' -r -F
 complete -c rollbook -n "__fish_rollbook_using_subcommand resume" -l transaction-limit -d 'Largest number of documents a step may write and still run in one transaction' -r
@@ -293,6 +305,7 @@ json\t'One JSON object per line'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand resume" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand resume" -s v -l verbose -d 'More log output on stderr (repeat for more)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand resume" -s q -l quiet -d 'Only errors on stderr'
+complete -c rollbook -n "__fish_rollbook_using_subcommand resume" -l no-notify -d 'Send no notification (the runbook\'s `notifications` and `notify` actions); a run records in the audit that it was silenced'
 complete -c rollbook -n "__fish_rollbook_using_subcommand resume" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rollbook -n "__fish_rollbook_using_subcommand runs" -l runbook -d 'Only runs of this runbook id' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand runs" -l status -d 'Only runs with this status' -r -f -a "running\t'In progress (or its process died unnoticed)'
@@ -318,6 +331,7 @@ json\t'One JSON object per line'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand runs" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand runs" -s v -l verbose -d 'More log output on stderr (repeat for more)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand runs" -s q -l quiet -d 'Only errors on stderr'
+complete -c rollbook -n "__fish_rollbook_using_subcommand runs" -l no-notify -d 'Send no notification (the runbook\'s `notifications` and `notify` actions); a run records in the audit that it was silenced'
 complete -c rollbook -n "__fish_rollbook_using_subcommand runs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rollbook -n "__fish_rollbook_using_subcommand report" -l runbook -d 'With `--last`: only runs of this runbook id' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand report" -l uri -d 'MongoDB connection string. Other users can read it with `ps`: prefer the environment variable `ROLLBOOK_URI` (then `MONGODB_URI`), or --uri-file' -r
@@ -334,6 +348,7 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand report" -l last -d 'Th
 complete -c rollbook -n "__fish_rollbook_using_subcommand report" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand report" -s v -l verbose -d 'More log output on stderr (repeat for more)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand report" -s q -l quiet -d 'Only errors on stderr'
+complete -c rollbook -n "__fish_rollbook_using_subcommand report" -l no-notify -d 'Send no notification (the runbook\'s `notifications` and `notify` actions); a run records in the audit that it was silenced'
 complete -c rollbook -n "__fish_rollbook_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rollbook -n "__fish_rollbook_using_subcommand status" -l uri -d 'MongoDB connection string. Other users can read it with `ps`: prefer the environment variable `ROLLBOOK_URI` (then `MONGODB_URI`), or --uri-file' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand status" -l uri-file -d 'Read the connection string from this file (its first line, trimmed), for scripts; it takes precedence over `ROLLBOOK_URI` and `MONGODB_URI`' -r -F
@@ -349,6 +364,7 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand status" -l check -d 'A
 complete -c rollbook -n "__fish_rollbook_using_subcommand status" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand status" -s v -l verbose -d 'More log output on stderr (repeat for more)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand status" -s q -l quiet -d 'Only errors on stderr'
+complete -c rollbook -n "__fish_rollbook_using_subcommand status" -l no-notify -d 'Send no notification (the runbook\'s `notifications` and `notify` actions); a run records in the audit that it was silenced'
 complete -c rollbook -n "__fish_rollbook_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rollbook -n "__fish_rollbook_using_subcommand history" -l runbook -d 'Only this runbook' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand history" -l run -d 'Only this run' -r
@@ -366,6 +382,7 @@ json\t'One JSON object per line'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand history" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand history" -s v -l verbose -d 'More log output on stderr (repeat for more)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand history" -s q -l quiet -d 'Only errors on stderr'
+complete -c rollbook -n "__fish_rollbook_using_subcommand history" -l no-notify -d 'Send no notification (the runbook\'s `notifications` and `notify` actions); a run records in the audit that it was silenced'
 complete -c rollbook -n "__fish_rollbook_using_subcommand history" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rollbook -n "__fish_rollbook_using_subcommand dump" -l collection -d 'Only this collection (repeatable; every collection when omitted)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand dump" -l out -d 'Output directory; `DIR/DB/…` is written and must not hold files yet' -r -F
@@ -384,6 +401,7 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand dump" -l gzip -d 'Gzip
 complete -c rollbook -n "__fish_rollbook_using_subcommand dump" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand dump" -s v -l verbose -d 'More log output on stderr (repeat for more)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand dump" -s q -l quiet -d 'Only errors on stderr'
+complete -c rollbook -n "__fish_rollbook_using_subcommand dump" -l no-notify -d 'Send no notification (the runbook\'s `notifications` and `notify` actions); a run records in the audit that it was silenced'
 complete -c rollbook -n "__fish_rollbook_using_subcommand dump" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -l from -d 'The backup directory (holding one directory per database)' -r -F
 complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -l to-db -d 'Restore into this database (only with exactly one source database)' -r
@@ -404,6 +422,7 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -l into-serve
 complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -s v -l verbose -d 'More log output on stderr (repeat for more)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -s q -l quiet -d 'Only errors on stderr'
+complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -l no-notify -d 'Send no notification (the runbook\'s `notifications` and `notify` actions); a run records in the audit that it was silenced'
 complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rollbook -n "__fish_rollbook_using_subcommand completions" -l uri -d 'MongoDB connection string. Other users can read it with `ps`: prefer the environment variable `ROLLBOOK_URI` (then `MONGODB_URI`), or --uri-file' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand completions" -l uri-file -d 'Read the connection string from this file (its first line, trimmed), for scripts; it takes precedence over `ROLLBOOK_URI` and `MONGODB_URI`' -r -F
@@ -418,6 +437,7 @@ json\t'One JSON object per line'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand completions" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand completions" -s v -l verbose -d 'More log output on stderr (repeat for more)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand completions" -s q -l quiet -d 'Only errors on stderr'
+complete -c rollbook -n "__fish_rollbook_using_subcommand completions" -l no-notify -d 'Send no notification (the runbook\'s `notifications` and `notify` actions); a run records in the audit that it was silenced'
 complete -c rollbook -n "__fish_rollbook_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and not __fish_seen_subcommand_from list prune help" -l uri -d 'MongoDB connection string. Other users can read it with `ps`: prefer the environment variable `ROLLBOOK_URI` (then `MONGODB_URI`), or --uri-file' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and not __fish_seen_subcommand_from list prune help" -l uri-file -d 'Read the connection string from this file (its first line, trimmed), for scripts; it takes precedence over `ROLLBOOK_URI` and `MONGODB_URI`' -r -F
@@ -432,6 +452,7 @@ json\t'One JSON object per line'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and not __fish_seen_subcommand_from list prune help" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and not __fish_seen_subcommand_from list prune help" -s v -l verbose -d 'More log output on stderr (repeat for more)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and not __fish_seen_subcommand_from list prune help" -s q -l quiet -d 'Only errors on stderr'
+complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and not __fish_seen_subcommand_from list prune help" -l no-notify -d 'Send no notification (the runbook\'s `notifications` and `notify` actions); a run records in the audit that it was silenced'
 complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and not __fish_seen_subcommand_from list prune help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and not __fish_seen_subcommand_from list prune help" -f -a "list" -d 'Every snapshot, newest first: what it holds, when it was taken, whether it was put back; then storage that no snapshot names (left by an attempt killed before registering it)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and not __fish_seen_subcommand_from list prune help" -f -a "prune" -d 'Remove snapshots older than AGE that were put back (one not put back only with --force: it is the only way back), and unregistered storage of runs that ended. Asks; audited'
@@ -450,6 +471,7 @@ json\t'One JSON object per line'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and __fish_seen_subcommand_from list" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More log output on stderr (repeat for more)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only errors on stderr'
+complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and __fish_seen_subcommand_from list" -l no-notify -d 'Send no notification (the runbook\'s `notifications` and `notify` actions); a run records in the audit that it was silenced'
 complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and __fish_seen_subcommand_from prune" -l older-than -d 'How old: `30d`, `12h` or `90m`' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and __fish_seen_subcommand_from prune" -l runbook -d 'Only snapshots of this runbook id' -r
@@ -467,6 +489,7 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and __fish_
 complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and __fish_seen_subcommand_from prune" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and __fish_seen_subcommand_from prune" -s v -l verbose -d 'More log output on stderr (repeat for more)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and __fish_seen_subcommand_from prune" -s q -l quiet -d 'Only errors on stderr'
+complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and __fish_seen_subcommand_from prune" -l no-notify -d 'Send no notification (the runbook\'s `notifications` and `notify` actions); a run records in the audit that it was silenced'
 complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and __fish_seen_subcommand_from help" -f -a "list" -d 'Every snapshot, newest first: what it holds, when it was taken, whether it was put back; then storage that no snapshot names (left by an attempt killed before registering it)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and __fish_seen_subcommand_from help" -f -a "prune" -d 'Remove snapshots older than AGE that were put back (one not put back only with --force: it is the only way back), and unregistered storage of runs that ended. Asks; audited'
@@ -485,6 +508,7 @@ json\t'One JSON object per line'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and not __fish_seen_subcommand_from up seed status down help" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and not __fish_seen_subcommand_from up seed status down help" -s v -l verbose -d 'More log output on stderr (repeat for more)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and not __fish_seen_subcommand_from up seed status down help" -s q -l quiet -d 'Only errors on stderr'
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and not __fish_seen_subcommand_from up seed status down help" -l no-notify -d 'Send no notification (the runbook\'s `notifications` and `notify` actions); a run records in the audit that it was silenced'
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and not __fish_seen_subcommand_from up seed status down help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and not __fish_seen_subcommand_from up seed status down help" -f -a "up" -d 'Start a single-node replica set on 127.0.0.1 and print its URI'
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and not __fish_seen_subcommand_from up seed status down help" -f -a "seed" -d '(Re)create demo data for all three runbooks'
@@ -506,6 +530,7 @@ json\t'One JSON object per line'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from up" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from up" -s v -l verbose -d 'More log output on stderr (repeat for more)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from up" -s q -l quiet -d 'Only errors on stderr'
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l no-notify -d 'Send no notification (the runbook\'s `notifications` and `notify` actions); a run records in the audit that it was silenced'
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from up" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from seed" -l scale -d 'Number of earlybird orders; other collections are sized in proportion' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from seed" -l dir -d 'Directory holding the sandbox\'s data, log and state file' -r -F
@@ -522,6 +547,7 @@ json\t'One JSON object per line'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from seed" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from seed" -s v -l verbose -d 'More log output on stderr (repeat for more)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from seed" -s q -l quiet -d 'Only errors on stderr'
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from seed" -l no-notify -d 'Send no notification (the runbook\'s `notifications` and `notify` actions); a run records in the audit that it was silenced'
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from seed" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l dir -d 'Directory holding the sandbox\'s data, log and state file' -r -F
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l uri -d 'MongoDB connection string. Other users can read it with `ps`: prefer the environment variable `ROLLBOOK_URI` (then `MONGODB_URI`), or --uri-file' -r
@@ -537,6 +563,7 @@ json\t'One JSON object per line'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from status" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from status" -s v -l verbose -d 'More log output on stderr (repeat for more)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Only errors on stderr'
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l no-notify -d 'Send no notification (the runbook\'s `notifications` and `notify` actions); a run records in the audit that it was silenced'
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from down" -l dir -d 'Directory holding the sandbox\'s data, log and state file' -r -F
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from down" -l uri -d 'MongoDB connection string. Other users can read it with `ps`: prefer the environment variable `ROLLBOOK_URI` (then `MONGODB_URI`), or --uri-file' -r
@@ -552,6 +579,7 @@ json\t'One JSON object per line'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from down" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from down" -s v -l verbose -d 'More log output on stderr (repeat for more)'
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from down" -s q -l quiet -d 'Only errors on stderr'
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from down" -l no-notify -d 'Send no notification (the runbook\'s `notifications` and `notify` actions); a run records in the audit that it was silenced'
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from down" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "up" -d 'Start a single-node replica set on 127.0.0.1 and print its URI'
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "seed" -d '(Re)create demo data for all three runbooks'

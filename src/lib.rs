@@ -11,6 +11,7 @@ pub mod engine;
 pub mod error;
 pub(crate) mod error_code;
 pub(crate) mod exit_code;
+pub mod notify;
 pub mod output;
 pub mod plan;
 pub(crate) mod process;

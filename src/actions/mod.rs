@@ -8,6 +8,7 @@ pub(crate) mod collections;
 pub(crate) mod delete;
 pub mod documents;
 pub(crate) mod indexes;
+pub(crate) mod notify;
 pub mod operator;
 pub(crate) mod restore_snapshot;
 pub(crate) mod shell;
@@ -40,6 +41,8 @@ pub struct RunEnv {
     pub acknowledged: Vec<String>,
     /// What `restore_snapshot` does with documents changed since the rollback.
     pub on_conflict: OnConflict,
+    /// Where `notify` actions send their messages.
+    pub notifier: Arc<crate::notify::Notifier>,
 }
 
 impl RunEnv {
@@ -52,6 +55,7 @@ impl RunEnv {
             confirmer: Arc::new(operator::NoOperator),
             acknowledged: Vec::new(),
             on_conflict: OnConflict::Fail,
+            notifier: Arc::new(crate::notify::Notifier::none()),
         }
     }
 }
@@ -184,6 +188,10 @@ pub struct ActionOutcome {
     /// unless `--on-conflict overwrite`; a deleted one cannot be written back).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conflicts: Option<u64>,
+    /// What the operator should know although the action did its work (a notification that
+    /// could not be sent): also a warning of the run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 impl ActionOutcome {
@@ -263,6 +271,7 @@ pub(crate) async fn execute(
         Action::BackupToCollection(a) => collections::backup(ctx, a).await,
         Action::RestoreSnapshot(a) => restore_snapshot::run(ctx, a).await,
         Action::Shell(a) => shell::run(ctx, a).await,
+        Action::Notify(a) => notify::run(ctx, a).await,
         Action::Manual(_) | Action::Checklist(_) => operator::run(ctx, action),
         Action::Check(check) => {
             let result = checks::run(ctx, check, session).await?;

@@ -115,6 +115,14 @@ pub(crate) async fn run(global: &GlobalArgs, args: &ApproveArgs<'_>) -> Result<(
             None,
         )
         .await?;
+    notify_approved(
+        global,
+        &server.to_string(),
+        &plan,
+        &approval,
+        args.plan_file,
+    )
+    .await;
     let expires = approval
         .expires_at
         .try_to_rfc3339_string()
@@ -151,4 +159,39 @@ pub(crate) async fn run(global: &GlobalArgs, args: &ApproveArgs<'_>) -> Result<(
         }
     }
     Ok(())
+}
+
+/// Tells the runbook's notification targets that `plan` was approved; a runbook that cannot be
+/// loaded any more, or a target not reached, is a warning.
+async fn notify_approved(
+    global: &GlobalArgs,
+    server: &str,
+    plan: &SavedPlan,
+    approval: &Approval,
+    plan_file: Option<&Path>,
+) {
+    let loaded = match crate::runbook::load(&plan.content.runbook, &global.runbooks_dir) {
+        Ok(loaded) => loaded,
+        Err(e) => {
+            if !global.no_notify {
+                eprintln!("warning: nobody was notified of the approval: {e}");
+            }
+            return;
+        }
+    };
+    let notifier = super::notifications::notifier(
+        global,
+        &loaded.runbook,
+        &plan.content.database,
+        server,
+        &approval.approver,
+    );
+    let notification =
+        super::notifications::approved(&notifier, &loaded.runbook, plan, approval, plan_file);
+    super::notifications::announce(
+        &notifier,
+        crate::runbook::model::NotificationEvent::Approved,
+        &notification,
+    )
+    .await;
 }

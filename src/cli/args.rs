@@ -58,6 +58,10 @@ pub struct GlobalArgs {
     /// Only errors on stderr.
     #[arg(long, short = 'q', global = true, conflicts_with = "verbose")]
     pub quiet: bool,
+    /// Send no notification (the runbook's `notifications` and `notify` actions); a run
+    /// records in the audit that it was silenced.
+    #[arg(long, global = true)]
+    pub no_notify: bool,
     /// Log line format on stderr.
     #[arg(long, value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,

@@ -306,6 +306,7 @@ fn describe_action(action: &Action) -> String {
         ),
         Action::Checklist(a) => format!("checklist: {} item(s)", a.items.len()),
         Action::Check(check) => format!("check: {}", describe_check(check)),
+        Action::Notify(a) => format!("notify {}: {}", a.to.join(", "), a.message),
     }
 }
 

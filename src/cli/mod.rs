@@ -9,6 +9,7 @@ mod completions;
 pub mod connect;
 mod interrupt;
 mod new;
+mod notifications;
 mod plan;
 mod progress;
 mod prompt;

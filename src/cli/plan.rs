@@ -76,6 +76,25 @@ pub(crate) async fn run(
     });
     if let Some(path) = out {
         saved.write(path)?;
+        // A saved plan that needs an approval tells the approvers (a plan that is only shown
+        // tells nobody).
+        if !approvals_required.is_empty() {
+            let notifier = super::notifications::notifier(
+                global,
+                &loaded.runbook,
+                &plan.database,
+                &server.to_string(),
+                &saved.content.created_by,
+            );
+            let notification =
+                super::notifications::approval_needed(&notifier, &loaded.runbook, &saved, path);
+            super::notifications::announce(
+                &notifier,
+                crate::runbook::model::NotificationEvent::ApprovalNeeded,
+                &notification,
+            )
+            .await;
+        }
     }
     match global.output {
         OutputFormat::Json => {

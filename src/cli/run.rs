@@ -91,12 +91,20 @@ pub(crate) async fn execute(
         activity.set_prompting(false);
         confirmed?;
     }
+    let notifier = Arc::new(super::notifications::notifier(
+        global,
+        &loaded.runbook,
+        &checked.plan.database,
+        &server.to_string(),
+        &request.operator,
+    ));
     let env = RunEnv {
         params: checked.plan.params.clone(),
         opt_ins: request.choices.opt_ins.clone(),
         confirmer: Arc::new(TerminalConfirmer { target }),
         acknowledged: request.choices.acknowledged.clone(),
         on_conflict: request.choices.on_conflict,
+        notifier: notifier.clone(),
     };
     let options = RunOptions {
         command: request.command,
@@ -107,6 +115,7 @@ pub(crate) async fn execute(
         db_user,
         plan: prepared.plan,
         resume: request.resume.clone(),
+        notifications_silenced: global.no_notify && notifier.has_targets(),
     };
     let mode = if global.quiet {
         ProgressMode::Off
@@ -129,18 +138,33 @@ pub(crate) async fn execute(
         .unwrap_or_default();
     let progress = Progress::new(mode, activity.clone(), estimates);
     let ticker = progress::ticker(mode, activity);
+    let events = super::notifications::NotifyingSink::new(
+        &progress,
+        notifier.clone(),
+        request.command,
+        checked.plan.direction.as_str(),
+        checked
+            .plan
+            .steps
+            .iter()
+            .map(|s| s.step.id.clone())
+            .collect(),
+    );
     let engine = Engine {
         client: &client,
         store: &store,
         env: &env,
-        events: &progress,
+        events: &events,
         options: &options,
     };
     let report = engine.run(&loaded, &checked.request).await;
     watcher.abort();
     ticker.abort();
+    let pending = events.pending();
+    drop(events);
     drop(progress);
-    let report = report?;
+    let mut report = report?;
+    super::notifications::finish(global, &store, &notifier, pending, &mut report).await;
     render(global, &report);
     Ok(report.exit_code)
 }

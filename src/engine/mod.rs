@@ -73,6 +73,8 @@ pub struct RunOptions {
     pub plan: Option<PlanRef>,
     /// `rollbook resume RUN_ID`: resume exactly this run, or refuse.
     pub resume: Option<String>,
+    /// `--no-notify` silenced the runbook's notifications (recorded in the audit).
+    pub notifications_silenced: bool,
 }
 
 /// A saved plan a run executes.

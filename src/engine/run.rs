@@ -151,7 +151,14 @@ impl Engine<'_> {
             } else {
                 "run_started"
             },
-            doc! {"command": command, "direction": direction, "steps": &step_ids},
+            {
+                let mut details =
+                    doc! {"command": command, "direction": direction, "steps": &step_ids};
+                if self.options.notifications_silenced {
+                    details.insert("notifications", "silenced by --no-notify");
+                }
+                details
+            },
         )
         .await?;
         self.events.emit(RunEvent::Started {

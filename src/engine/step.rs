@@ -260,6 +260,12 @@ impl Engine<'_> {
             let snapshot = taken.map(|t| t.snapshot);
             match result {
                 Ok(mut outcome) => {
+                    // What the action wants known (a notification not sent) is a warning of
+                    // the run; the step's audit entry carries it with the outcome.
+                    for warning in &outcome.warnings {
+                        self.events.emit(RunEvent::Warning(warning.clone()));
+                        warnings.push(warning.clone());
+                    }
                     completed.push(Completed {
                         step: step.id.clone(),
                         index,

@@ -667,6 +667,9 @@ async fn preview_action(
         Action::Checklist(c) => {
             preview.note = Some(format!("checklist of {} item(s) to confirm", c.items.len()));
         }
+        Action::Notify(a) => {
+            preview.note = Some(crate::actions::notify::preview(ctx, a));
+        }
         _ => preview.note = Some("not previewed".into()),
     }
     Ok(preview)

@@ -53,6 +53,7 @@ impl Action {
             Action::Manual(_) => "manual",
             Action::Checklist(_) => "checklist",
             Action::Check(_) => "check",
+            Action::Notify(_) => "notify",
         }
     }
 
@@ -143,7 +144,7 @@ impl Action {
                 names.add("from", Path, &a.from);
                 names.add("databases", DatabaseList, &a.databases);
             }
-            Action::Shell(_) | Action::Manual(_) | Action::Checklist(_) => {}
+            Action::Shell(_) | Action::Manual(_) | Action::Checklist(_) | Action::Notify(_) => {}
             Action::Check(check) => return check.names(),
         }
         names.0

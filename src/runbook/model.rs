@@ -34,8 +34,94 @@ pub struct Runbook {
     /// Typed parameters the runbook accepts (`--param name=value`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub params: Vec<Param>,
+    /// Where the runbook's notifications go: approvals asked for and given, runs started and
+    /// ended, and the messages of its `notify` actions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notifications: Vec<NotificationTarget>,
     /// The steps, in forward order.
     pub steps: Vec<Step>,
+}
+
+/// One place notifications go: a webhook (generic JSON or Slack-compatible) or a command.
+/// A webhook's URL is read from an environment variable or a file when it is sent, never
+/// written in the runbook.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationTarget {
+    /// Name that `notify` actions and the output use.
+    pub name: String,
+    /// A webhook receiving rollbook's JSON event document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook: Option<WebhookUrl>,
+    /// A Slack-compatible incoming webhook (`text` and `blocks`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slack: Option<WebhookUrl>,
+    /// A command (program and arguments, no shell) receiving the JSON event document on its
+    /// standard input, started from a clean environment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<Vec<String>>,
+    /// The events it receives (every one when omitted). `notify` actions reach it whatever
+    /// this says.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<NotificationEvent>,
+    /// Seconds one notification may take, retries included.
+    #[serde(default = "default_notification_timeout")]
+    pub timeout_secs: u64,
+}
+
+/// Where a webhook's URL is read from (exactly one of the two).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookUrl {
+    /// Name of the environment variable holding the URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url_env: Option<String>,
+    /// Path of a file holding the URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url_file: Option<String>,
+}
+
+/// What a notification is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NotificationEvent {
+    /// A plan that needs approval was saved.
+    ApprovalNeeded,
+    /// A plan was approved.
+    Approved,
+    /// A run started (or resumed).
+    RunStarted,
+    /// A run ended well.
+    RunFinished,
+    /// A run failed.
+    RunFailed,
+    /// A run failed and its completed actions were undone (wholly or in part).
+    RunCompensated,
+    /// A run was interrupted.
+    RunInterrupted,
+    /// A `notify` action's message.
+    Message,
+}
+
+impl NotificationEvent {
+    /// Its name in the runbook and in payloads.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NotificationEvent::ApprovalNeeded => "approval_needed",
+            NotificationEvent::Approved => "approved",
+            NotificationEvent::RunStarted => "run_started",
+            NotificationEvent::RunFinished => "run_finished",
+            NotificationEvent::RunFailed => "run_failed",
+            NotificationEvent::RunCompensated => "run_compensated",
+            NotificationEvent::RunInterrupted => "run_interrupted",
+            NotificationEvent::Message => "message",
+        }
+    }
+}
+
+fn default_notification_timeout() -> u64 {
+    5
 }
 
 /// The emergency rollback: which steps, rolled back in descending order, going on past failures.
@@ -325,6 +411,19 @@ pub enum Action {
     Checklist(ChecklistAction),
     /// A check used as an action (fails the step when it does not hold).
     Check(Check),
+    /// Send a message to named notification targets; a failure to send is a warning.
+    Notify(NotifyAction),
+}
+
+/// Fields of a `notify` action.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NotifyAction {
+    /// Names of the runbook's notification targets to send it to.
+    pub to: Vec<String>,
+    /// The message: `{{param}}` placeholders, and `{{run_id}}`, `{{runbook}}`, `{{step}}`,
+    /// `{{database}}`, `{{server}}`, `{{operator}}` and `{{direction}}` for the run's facts.
+    pub message: String,
 }
 
 /// Fields of an `unset` action.

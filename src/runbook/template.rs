@@ -11,7 +11,25 @@ use serde_json::Value;
 pub(crate) const RUN_ID: &str = "run_id";
 
 /// Keys whose string values are prose or commands: never substituted.
-pub(crate) const VERBATIM_KEYS: &[&str] = &["run", "instructions", "items", "title", "description"];
+/// (A `notify` action's `message` is filled in when it is sent, with the run's facts too.)
+pub(crate) const VERBATIM_KEYS: &[&str] = &[
+    "run",
+    "instructions",
+    "items",
+    "title",
+    "description",
+    "message",
+];
+
+/// The run's facts a `notify` message may name, besides the parameters and `run_id`.
+pub(crate) const MESSAGE_FACTS: &[&str] = &[
+    "runbook",
+    "step",
+    "database",
+    "server",
+    "operator",
+    "direction",
+];
 
 /// The placeholder names used in `text`, in order, or the offset of a malformed one.
 pub(crate) fn placeholders(text: &str) -> Result<Vec<&str>, String> {

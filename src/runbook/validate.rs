@@ -43,6 +43,7 @@ pub(crate) fn validate(runbook: &Runbook, expected_id: Option<&str>) -> Vec<Find
     };
     validator.runbook_fields(expected_id);
     validator.params();
+    validator.notifications();
     validator.steps();
     validator.findings
 }
@@ -344,7 +345,106 @@ impl Validator<'_> {
             Action::Restore(a) if a.parallel == Some(0) => {
                 self.report(format!("{path}.parallel"), "parallel must be at least 1");
             }
+            Action::Notify(a) => self.notify(&path, a),
             _ => {}
+        }
+    }
+
+    /// A `notify` action: known targets, a message naming only parameters and run facts.
+    fn notify(&mut self, path: &str, action: &super::model::NotifyAction) {
+        if action.to.is_empty() {
+            self.report(
+                format!("{path}.to"),
+                "name at least one notification target",
+            );
+        }
+        for (index, name) in action.to.iter().enumerate() {
+            if !self.runbook.notifications.iter().any(|t| &t.name == name) {
+                self.report(
+                    format!("{path}.to[{index}]"),
+                    format!("{name:?} is not one of the runbook's notifications"),
+                );
+            }
+        }
+        if action.message.trim().is_empty() {
+            self.report(format!("{path}.message"), "the message is empty");
+        }
+        match template::placeholders(&action.message) {
+            Err(message) => self.report(format!("{path}.message"), message),
+            Ok(names) => {
+                for name in names {
+                    let known = self.declared.contains(name)
+                        || name == RUN_ID
+                        || template::MESSAGE_FACTS.contains(&name);
+                    if !known {
+                        self.report(
+                            format!("{path}.message"),
+                            format!(
+                                "{{{{{name}}}}} is neither a declared parameter nor one of the run's facts (run_id, {})",
+                                template::MESSAGE_FACTS.join(", ")
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// The notification targets: unique names, exactly one kind each, a URL source.
+    fn notifications(&mut self) {
+        let mut seen = HashSet::new();
+        for (index, target) in self.runbook.notifications.iter().enumerate() {
+            let path = format!("notifications[{index}]");
+            if target.name.trim().is_empty() {
+                self.report(format!("{path}.name"), "a notification target needs a name");
+            }
+            if !seen.insert(target.name.as_str()) {
+                self.report(
+                    format!("{path}.name"),
+                    format!("duplicate notification target {:?}", target.name),
+                );
+            }
+            let kinds = [
+                target.webhook.is_some(),
+                target.slack.is_some(),
+                target.command.is_some(),
+            ];
+            if kinds.iter().filter(|k| **k).count() != 1 {
+                self.report(
+                    path.clone(),
+                    "a notification target is exactly one of webhook, slack or command",
+                );
+            }
+            for (kind, url) in [("webhook", &target.webhook), ("slack", &target.slack)] {
+                let Some(url) = url else { continue };
+                if url.url_env.is_some() == url.url_file.is_some() {
+                    self.report(
+                        format!("{path}.{kind}"),
+                        "give the URL's source as exactly one of url_env or url_file (the URL itself never goes in the runbook)",
+                    );
+                }
+                if url
+                    .url_env
+                    .as_deref()
+                    .is_some_and(|v| v.trim().is_empty() || v.contains('/'))
+                {
+                    self.report(
+                        format!("{path}.{kind}.url_env"),
+                        "url_env names an environment variable (the URL itself never goes in the runbook)",
+                    );
+                }
+            }
+            if let Some(argv) = &target.command {
+                if argv.first().is_none_or(|p| p.trim().is_empty()) {
+                    self.report(format!("{path}.command"), "the command is empty");
+                }
+            }
+            if target.timeout_secs == 0 || target.timeout_secs > 60 {
+                self.report(
+                    format!("{path}.timeout_secs"),
+                    "the timeout is from 1 to 60 seconds: a notification never holds a run up longer",
+                );
+            }
         }
     }
 
@@ -592,7 +692,8 @@ impl Validator<'_> {
         };
         let mut found = Vec::new();
         for (key, value) in &map {
-            if !name_fields.contains(&key.as_str()) {
+            let verbatim = template::VERBATIM_KEYS.contains(&key.as_str());
+            if !name_fields.contains(&key.as_str()) && !verbatim {
                 template::for_each_templated(value, &format!("{path}.{key}"), &mut |p, text| {
                     found.push((p.to_owned(), text.to_owned()));
                 });

@@ -237,6 +237,20 @@ impl Store {
         Ok(())
     }
 
+    /// Adds `warnings` to the stored report of finished run `id` (what was learnt after it was
+    /// recorded, such as a notification that could not be sent).
+    pub(crate) async fn add_report_warnings(&self, id: &str, warnings: &[String]) -> Result<()> {
+        self.ensure_lease().await?;
+        self.collection("runs")
+            .update_one(
+                doc! {"_id": id, "report": {"$type": "object"}},
+                doc! {"$push": {"report.warnings": {"$each": warnings}}},
+            )
+            .await
+            .map_err(|e| Error::database("cannot add warnings to the run's report", e))?;
+        Ok(())
+    }
+
     /// One run by id.
     pub(crate) async fn run(&self, id: &str) -> Result<Option<RunRecord>> {
         let found = self

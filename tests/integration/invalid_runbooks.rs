@@ -81,6 +81,10 @@ fn cases() -> Vec<(&'static str, String, &'static str)> {
         ("a computed value in set", runbook("", "    forward:\n      - set:\n          collection: users\n          all_documents: true\n          values:\n            display_name: {$concat: [\"$first\", \" \", \"$last\"]} # HERE\n"), "$concat is an aggregation expression"),
         ("a computed value in an update's $set", runbook("", "    forward:\n      - update:\n          collection: users\n          all_documents: true\n          update:\n            $set:\n              profile:\n                name: {$toUpper: \"$name\"} # HERE\n"), "$toUpper is an aggregation expression"),
         ("an unknown stage in a pipeline update", runbook("", "    forward:\n      - update:\n          collection: users\n          all_documents: true\n          update:\n            - $lookup: {from: x} # HERE\n"), "not a pipeline update stage"),
+        ("a notify to an unknown target", runbook("notifications:\n  - {name: pager, command: [page]}\n", "    forward:\n      - notify:\n          to: [pagr] # HERE\n          message: hi\n"), "\"pagr\" is not one of the runbook's notifications"),
+        ("a webhook URL written in the runbook", runbook("notifications:\n  - name: hook\n    webhook: {url_env: \"https://hooks.example.com/T0\"} # HERE\n", "    forward: [{manual: {instructions: x}}]\n"), "url_env names an environment variable"),
+        ("a notification target of two kinds", runbook("notifications:\n  - name: hook # HERE\n    webhook: {url_env: HOOK}\n    command: [page]\n", "    forward: [{manual: {instructions: x}}]\n"), "exactly one of webhook, slack or command"),
+        ("an unknown fact in a notify message", runbook("notifications:\n  - {name: pager, command: [page]}\n", "    forward:\n      - notify:\n          to: [pager]\n          message: \"{{host}} done\" # HERE\n"), "neither a declared parameter nor one of the run's facts"),
         ("rollbook's lock", unset("          collection: rollbook_lock # HERE\n          all_documents: true\n          fields: [x]\n"), "rollbook's lock"),
     ]
 }

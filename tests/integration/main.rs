@@ -17,6 +17,7 @@ mod gates;
 mod generated_files;
 mod interruption;
 mod invalid_runbooks;
+mod notifications;
 mod org_rename;
 mod pipeline_updates;
 mod progress;

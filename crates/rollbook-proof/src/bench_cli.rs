@@ -164,6 +164,7 @@ async fn client(uri: Option<&str>) -> Result<Client> {
         yes: false,
         verbose: 0,
         quiet: false,
+        no_notify: true,
         log_format: LogFormat::Text,
     };
     connect::client(&global).await

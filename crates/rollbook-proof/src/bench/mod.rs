@@ -137,6 +137,7 @@ pub async fn run_unattended(
         confirmer: std::sync::Arc::new(rollbook::actions::operator::NoOperator),
         acknowledged: Vec::new(),
         on_conflict: rollbook::actions::OnConflict::Fail,
+        notifier: std::sync::Arc::new(rollbook::notify::Notifier::none()),
     };
     let options = rollbook::engine::RunOptions {
         command,
@@ -147,6 +148,7 @@ pub async fn run_unattended(
         db_user: None,
         plan: None,
         resume: None,
+        notifications_silenced: false,
     };
     let engine = rollbook::engine::Engine {
         client,
