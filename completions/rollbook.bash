@@ -221,7 +221,7 @@ _rollbook() {
 
     case "${cmd}" in
         rollbook)
-            opts="-y -v -q -h -V --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help --version list new show validate plan apply rollback verify approve unlock abandon resume runs report status history dump restore completions snapshots sandbox help"
+            opts="-y -v -q -h -V --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --context --confirm-context --log-format --help --version list new show validate plan apply rollback verify approve unlock abandon resume runs report status history dump restore completions snapshots sandbox help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -255,6 +255,14 @@ _rollbook() {
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --confirm-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -267,7 +275,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__abandon)
-            opts="-y -v -q -h --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help"
+            opts="-y -v -q -h --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --context --confirm-context --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -301,6 +309,14 @@ _rollbook() {
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --confirm-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -313,7 +329,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__apply)
-            opts="-y -v -q -h --steps --param --continue-on-error --transaction-limit --with --ack --on-conflict --fail-on-unsupported --plan --max-drift --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help"
+            opts="-y -v -q -h --steps --param --continue-on-error --transaction-limit --with --ack --on-conflict --fail-on-unsupported --plan --max-drift --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --context --confirm-context --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -379,6 +395,14 @@ _rollbook() {
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --confirm-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -391,7 +415,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__approve)
-            opts="-y -v -q -h --plan --reason --ticket --expires-in --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help"
+            opts="-y -v -q -h --plan --reason --ticket --expires-in --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --context --confirm-context --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -441,6 +465,14 @@ _rollbook() {
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --confirm-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -453,7 +485,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__completions)
-            opts="-y -v -q -h --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help bash elvish fish powershell zsh"
+            opts="-y -v -q -h --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --context --confirm-context --log-format --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -487,6 +519,14 @@ _rollbook() {
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --confirm-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -499,7 +539,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__dump)
-            opts="-y -v -q -h --collection --out --gzip --parallel --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help"
+            opts="-y -v -q -h --collection --out --gzip --parallel --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --context --confirm-context --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -543,6 +583,14 @@ _rollbook() {
                     ;;
                 --output)
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --confirm-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --log-format)
@@ -963,7 +1011,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__history)
-            opts="-y -v -q -h --runbook --run --limit --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help"
+            opts="-y -v -q -h --runbook --run --limit --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --context --confirm-context --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1009,6 +1057,14 @@ _rollbook() {
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --confirm-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -1021,7 +1077,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__list)
-            opts="-y -v -q -h --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help"
+            opts="-y -v -q -h --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --context --confirm-context --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1053,6 +1109,14 @@ _rollbook() {
                     ;;
                 --output)
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --confirm-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --log-format)
@@ -1067,7 +1131,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__new)
-            opts="-y -v -q -h --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help"
+            opts="-y -v -q -h --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --context --confirm-context --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1101,6 +1165,14 @@ _rollbook() {
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --confirm-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -1113,7 +1185,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__plan)
-            opts="-y -v -q -h --direction --steps --param --continue-on-error --transaction-limit --with --ack --on-conflict --fail-on-unsupported --emergency --out --wide --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help"
+            opts="-y -v -q -h --direction --steps --param --continue-on-error --transaction-limit --with --ack --on-conflict --fail-on-unsupported --emergency --out --wide --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --context --confirm-context --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1179,6 +1251,14 @@ _rollbook() {
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --confirm-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -1191,7 +1271,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__report)
-            opts="-y -v -q -h --last --runbook --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help"
+            opts="-y -v -q -h --last --runbook --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --context --confirm-context --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1229,6 +1309,14 @@ _rollbook() {
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --confirm-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -1241,7 +1329,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__restore)
-            opts="-y -v -q -h --from --to-db --drop --parallel --batch-size --into-server-databases --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help"
+            opts="-y -v -q -h --from --to-db --drop --parallel --batch-size --into-server-databases --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --context --confirm-context --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1291,6 +1379,14 @@ _rollbook() {
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --confirm-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -1303,7 +1399,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__resume)
-            opts="-y -v -q -h --plan --transaction-limit --with --ack --on-conflict --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help"
+            opts="-y -v -q -h --plan --transaction-limit --with --ack --on-conflict --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --context --confirm-context --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1357,6 +1453,14 @@ _rollbook() {
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --confirm-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -1369,7 +1473,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__rollback)
-            opts="-y -v -q -h --steps --param --continue-on-error --transaction-limit --with --ack --on-conflict --fail-on-unsupported --plan --max-drift --emergency --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help"
+            opts="-y -v -q -h --steps --param --continue-on-error --transaction-limit --with --ack --on-conflict --fail-on-unsupported --plan --max-drift --emergency --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --context --confirm-context --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1435,6 +1539,14 @@ _rollbook() {
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --confirm-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -1447,7 +1559,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__runs)
-            opts="-y -v -q -h --runbook --status --limit --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help"
+            opts="-y -v -q -h --runbook --status --limit --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --context --confirm-context --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1493,6 +1605,14 @@ _rollbook() {
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --confirm-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -1505,7 +1625,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__sandbox)
-            opts="-y -v -q -h --dir --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help up seed status down help"
+            opts="-y -v -q -h --dir --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --context --confirm-context --log-format --help up seed status down help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1543,6 +1663,14 @@ _rollbook() {
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --confirm-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -1555,7 +1683,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__sandbox__subcmd__down)
-            opts="-y -v -q -h --dir --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help"
+            opts="-y -v -q -h --dir --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --context --confirm-context --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1591,6 +1719,14 @@ _rollbook() {
                     ;;
                 --output)
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --confirm-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --log-format)
@@ -1689,7 +1825,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__sandbox__subcmd__seed)
-            opts="-y -v -q -h --scale --dir --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help"
+            opts="-y -v -q -h --scale --dir --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --context --confirm-context --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1731,6 +1867,14 @@ _rollbook() {
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --confirm-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -1743,7 +1887,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__sandbox__subcmd__status)
-            opts="-y -v -q -h --dir --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help"
+            opts="-y -v -q -h --dir --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --context --confirm-context --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1781,6 +1925,14 @@ _rollbook() {
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --confirm-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -1793,7 +1945,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__sandbox__subcmd__up)
-            opts="-y -v -q -h --port --dir --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help"
+            opts="-y -v -q -h --port --dir --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --context --confirm-context --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1835,6 +1987,14 @@ _rollbook() {
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --confirm-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -1847,7 +2007,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__show)
-            opts="-y -v -q -h --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help"
+            opts="-y -v -q -h --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --context --confirm-context --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1879,6 +2039,14 @@ _rollbook() {
                     ;;
                 --output)
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --confirm-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --log-format)
@@ -1893,7 +2061,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__snapshots)
-            opts="-y -v -q -h --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help list prune help"
+            opts="-y -v -q -h --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --context --confirm-context --log-format --help list prune help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1925,6 +2093,14 @@ _rollbook() {
                     ;;
                 --output)
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --confirm-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --log-format)
@@ -1995,7 +2171,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__snapshots__subcmd__list)
-            opts="-y -v -q -h --runbook --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help"
+            opts="-y -v -q -h --runbook --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --context --confirm-context --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2033,6 +2209,14 @@ _rollbook() {
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --confirm-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -2045,7 +2229,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__snapshots__subcmd__prune)
-            opts="-y -v -q -h --older-than --force --runbook --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help"
+            opts="-y -v -q -h --older-than --force --runbook --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --context --confirm-context --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2087,6 +2271,14 @@ _rollbook() {
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --confirm-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -2099,7 +2291,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__status)
-            opts="-y -v -q -h --check --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help"
+            opts="-y -v -q -h --check --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --context --confirm-context --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2131,6 +2323,14 @@ _rollbook() {
                     ;;
                 --output)
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --confirm-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --log-format)
@@ -2145,7 +2345,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__unlock)
-            opts="-y -v -q -h --force --accept-state --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help"
+            opts="-y -v -q -h --force --accept-state --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --context --confirm-context --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2177,6 +2377,14 @@ _rollbook() {
                     ;;
                 --output)
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --confirm-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --log-format)
@@ -2191,7 +2399,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__validate)
-            opts="-y -v -q -h --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help"
+            opts="-y -v -q -h --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --context --confirm-context --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2225,6 +2433,14 @@ _rollbook() {
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --confirm-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -2237,7 +2453,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__verify)
-            opts="-y -v -q -h --steps --param --continue-on-error --transaction-limit --with --ack --on-conflict --fail-on-unsupported --direction --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --log-format --help"
+            opts="-y -v -q -h --steps --param --continue-on-error --transaction-limit --with --ack --on-conflict --fail-on-unsupported --direction --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --context --confirm-context --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2297,6 +2513,14 @@ _rollbook() {
                     ;;
                 --output)
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --confirm-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --log-format)

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_rollbook_global_optspecs
-    string join \n uri= uri-file= db= state-db= runbooks= operator= output= y/yes v/verbose q/quiet no-notify log-format= h/help V/version
+    string join \n uri= uri-file= db= state-db= runbooks= operator= output= y/yes v/verbose q/quiet no-notify context= confirm-context= log-format= h/help V/version
 end
 
 function __fish_rollbook_needs_command
@@ -32,6 +32,8 @@ complete -c rollbook -n "__fish_rollbook_needs_command" -l runbooks -d 'Director
 complete -c rollbook -n "__fish_rollbook_needs_command" -l operator -d 'Who is running this (defaults to the login name)' -r
 complete -c rollbook -n "__fish_rollbook_needs_command" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
 json\t'Exactly one JSON document per command'"
+complete -c rollbook -n "__fish_rollbook_needs_command" -l context -d 'The named context to work in (from `rollbook.toml`, else the user\'s `~/.config/rollbook/config.toml`): its server, state database and runbooks' -r
+complete -c rollbook -n "__fish_rollbook_needs_command" -l confirm-context -d 'In a protected context, its name: confirms a changing command without a terminal (`--yes` is not enough there)' -r
 complete -c rollbook -n "__fish_rollbook_needs_command" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
 json\t'One JSON object per line'"
 complete -c rollbook -n "__fish_rollbook_needs_command" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
@@ -70,6 +72,8 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand list" -l runbooks -d '
 complete -c rollbook -n "__fish_rollbook_using_subcommand list" -l operator -d 'Who is running this (defaults to the login name)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand list" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
 json\t'Exactly one JSON document per command'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand list" -l context -d 'The named context to work in (from `rollbook.toml`, else the user\'s `~/.config/rollbook/config.toml`): its server, state database and runbooks' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand list" -l confirm-context -d 'In a protected context, its name: confirms a changing command without a terminal (`--yes` is not enough there)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand list" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
 json\t'One JSON object per line'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand list" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
@@ -85,6 +89,8 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand new" -l runbooks -d 'D
 complete -c rollbook -n "__fish_rollbook_using_subcommand new" -l operator -d 'Who is running this (defaults to the login name)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand new" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
 json\t'Exactly one JSON document per command'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand new" -l context -d 'The named context to work in (from `rollbook.toml`, else the user\'s `~/.config/rollbook/config.toml`): its server, state database and runbooks' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand new" -l confirm-context -d 'In a protected context, its name: confirms a changing command without a terminal (`--yes` is not enough there)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand new" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
 json\t'One JSON object per line'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand new" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
@@ -100,6 +106,8 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand show" -l runbooks -d '
 complete -c rollbook -n "__fish_rollbook_using_subcommand show" -l operator -d 'Who is running this (defaults to the login name)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand show" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
 json\t'Exactly one JSON document per command'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand show" -l context -d 'The named context to work in (from `rollbook.toml`, else the user\'s `~/.config/rollbook/config.toml`): its server, state database and runbooks' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand show" -l confirm-context -d 'In a protected context, its name: confirms a changing command without a terminal (`--yes` is not enough there)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand show" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
 json\t'One JSON object per line'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand show" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
@@ -115,6 +123,8 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand validate" -l runbooks 
 complete -c rollbook -n "__fish_rollbook_using_subcommand validate" -l operator -d 'Who is running this (defaults to the login name)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand validate" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
 json\t'Exactly one JSON document per command'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand validate" -l context -d 'The named context to work in (from `rollbook.toml`, else the user\'s `~/.config/rollbook/config.toml`): its server, state database and runbooks' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand validate" -l confirm-context -d 'In a protected context, its name: confirms a changing command without a terminal (`--yes` is not enough there)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand validate" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
 json\t'One JSON object per line'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand validate" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
@@ -141,6 +151,8 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l runbooks -d '
 complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l operator -d 'Who is running this (defaults to the login name)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
 json\t'Exactly one JSON document per command'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l context -d 'The named context to work in (from `rollbook.toml`, else the user\'s `~/.config/rollbook/config.toml`): its server, state database and runbooks' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l confirm-context -d 'In a protected context, its name: confirms a changing command without a terminal (`--yes` is not enough there)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
 json\t'One JSON object per line'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand plan" -l continue-on-error -d 'Go on with the next step after a step fails (failures are still reported)'
@@ -170,6 +182,8 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -l runbooks -d 
 complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -l operator -d 'Who is running this (defaults to the login name)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
 json\t'Exactly one JSON document per command'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -l context -d 'The named context to work in (from `rollbook.toml`, else the user\'s `~/.config/rollbook/config.toml`): its server, state database and runbooks' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -l confirm-context -d 'In a protected context, its name: confirms a changing command without a terminal (`--yes` is not enough there)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
 json\t'One JSON object per line'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand apply" -l continue-on-error -d 'Go on with the next step after a step fails (failures are still reported)'
@@ -197,6 +211,8 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -l runbooks 
 complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -l operator -d 'Who is running this (defaults to the login name)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
 json\t'Exactly one JSON document per command'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -l context -d 'The named context to work in (from `rollbook.toml`, else the user\'s `~/.config/rollbook/config.toml`): its server, state database and runbooks' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -l confirm-context -d 'In a protected context, its name: confirms a changing command without a terminal (`--yes` is not enough there)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
 json\t'One JSON object per line'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand rollback" -l continue-on-error -d 'Go on with the next step after a step fails (failures are still reported)'
@@ -225,6 +241,8 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l runbooks -d
 complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l operator -d 'Who is running this (defaults to the login name)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
 json\t'Exactly one JSON document per command'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l context -d 'The named context to work in (from `rollbook.toml`, else the user\'s `~/.config/rollbook/config.toml`): its server, state database and runbooks' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l confirm-context -d 'In a protected context, its name: confirms a changing command without a terminal (`--yes` is not enough there)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
 json\t'One JSON object per line'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand verify" -l continue-on-error -d 'Go on with the next step after a step fails (failures are still reported)'
@@ -246,6 +264,8 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand approve" -l runbooks -
 complete -c rollbook -n "__fish_rollbook_using_subcommand approve" -l operator -d 'Who is running this (defaults to the login name)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand approve" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
 json\t'Exactly one JSON document per command'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand approve" -l context -d 'The named context to work in (from `rollbook.toml`, else the user\'s `~/.config/rollbook/config.toml`): its server, state database and runbooks' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand approve" -l confirm-context -d 'In a protected context, its name: confirms a changing command without a terminal (`--yes` is not enough there)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand approve" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
 json\t'One JSON object per line'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand approve" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
@@ -261,6 +281,8 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand unlock" -l runbooks -d
 complete -c rollbook -n "__fish_rollbook_using_subcommand unlock" -l operator -d 'Who is running this (defaults to the login name)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand unlock" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
 json\t'Exactly one JSON document per command'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand unlock" -l context -d 'The named context to work in (from `rollbook.toml`, else the user\'s `~/.config/rollbook/config.toml`): its server, state database and runbooks' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand unlock" -l confirm-context -d 'In a protected context, its name: confirms a changing command without a terminal (`--yes` is not enough there)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand unlock" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
 json\t'One JSON object per line'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand unlock" -l force -d 'Release even a live lease: its holder is fenced and stops before its next write'
@@ -278,6 +300,8 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand abandon" -l runbooks -
 complete -c rollbook -n "__fish_rollbook_using_subcommand abandon" -l operator -d 'Who is running this (defaults to the login name)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand abandon" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
 json\t'Exactly one JSON document per command'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand abandon" -l context -d 'The named context to work in (from `rollbook.toml`, else the user\'s `~/.config/rollbook/config.toml`): its server, state database and runbooks' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand abandon" -l confirm-context -d 'In a protected context, its name: confirms a changing command without a terminal (`--yes` is not enough there)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand abandon" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
 json\t'One JSON object per line'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand abandon" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
@@ -300,6 +324,8 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand resume" -l runbooks -d
 complete -c rollbook -n "__fish_rollbook_using_subcommand resume" -l operator -d 'Who is running this (defaults to the login name)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand resume" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
 json\t'Exactly one JSON document per command'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand resume" -l context -d 'The named context to work in (from `rollbook.toml`, else the user\'s `~/.config/rollbook/config.toml`): its server, state database and runbooks' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand resume" -l confirm-context -d 'In a protected context, its name: confirms a changing command without a terminal (`--yes` is not enough there)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand resume" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
 json\t'One JSON object per line'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand resume" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
@@ -326,6 +352,8 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand runs" -l runbooks -d '
 complete -c rollbook -n "__fish_rollbook_using_subcommand runs" -l operator -d 'Who is running this (defaults to the login name)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand runs" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
 json\t'Exactly one JSON document per command'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand runs" -l context -d 'The named context to work in (from `rollbook.toml`, else the user\'s `~/.config/rollbook/config.toml`): its server, state database and runbooks' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand runs" -l confirm-context -d 'In a protected context, its name: confirms a changing command without a terminal (`--yes` is not enough there)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand runs" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
 json\t'One JSON object per line'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand runs" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
@@ -342,6 +370,8 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand report" -l runbooks -d
 complete -c rollbook -n "__fish_rollbook_using_subcommand report" -l operator -d 'Who is running this (defaults to the login name)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand report" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
 json\t'Exactly one JSON document per command'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand report" -l context -d 'The named context to work in (from `rollbook.toml`, else the user\'s `~/.config/rollbook/config.toml`): its server, state database and runbooks' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand report" -l confirm-context -d 'In a protected context, its name: confirms a changing command without a terminal (`--yes` is not enough there)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand report" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
 json\t'One JSON object per line'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand report" -l last -d 'The newest run that changed something (apply or rollback), of `--runbook` when given'
@@ -358,6 +388,8 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand status" -l runbooks -d
 complete -c rollbook -n "__fish_rollbook_using_subcommand status" -l operator -d 'Who is running this (defaults to the login name)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand status" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
 json\t'Exactly one JSON document per command'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand status" -l context -d 'The named context to work in (from `rollbook.toml`, else the user\'s `~/.config/rollbook/config.toml`): its server, state database and runbooks' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand status" -l confirm-context -d 'In a protected context, its name: confirms a changing command without a terminal (`--yes` is not enough there)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand status" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
 json\t'One JSON object per line'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand status" -l check -d 'Also run the verify checks of each step\'s last applied direction against the data now (reads only; nothing is recorded): exit 3 where state and data disagree'
@@ -377,6 +409,8 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand history" -l runbooks -
 complete -c rollbook -n "__fish_rollbook_using_subcommand history" -l operator -d 'Who is running this (defaults to the login name)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand history" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
 json\t'Exactly one JSON document per command'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand history" -l context -d 'The named context to work in (from `rollbook.toml`, else the user\'s `~/.config/rollbook/config.toml`): its server, state database and runbooks' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand history" -l confirm-context -d 'In a protected context, its name: confirms a changing command without a terminal (`--yes` is not enough there)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand history" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
 json\t'One JSON object per line'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand history" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
@@ -395,6 +429,8 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand dump" -l runbooks -d '
 complete -c rollbook -n "__fish_rollbook_using_subcommand dump" -l operator -d 'Who is running this (defaults to the login name)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand dump" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
 json\t'Exactly one JSON document per command'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand dump" -l context -d 'The named context to work in (from `rollbook.toml`, else the user\'s `~/.config/rollbook/config.toml`): its server, state database and runbooks' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand dump" -l confirm-context -d 'In a protected context, its name: confirms a changing command without a terminal (`--yes` is not enough there)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand dump" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
 json\t'One JSON object per line'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand dump" -l gzip -d 'Gzip every file, as `mongodump --gzip` does'
@@ -415,6 +451,8 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -l runbooks -
 complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -l operator -d 'Who is running this (defaults to the login name)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
 json\t'Exactly one JSON document per command'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -l context -d 'The named context to work in (from `rollbook.toml`, else the user\'s `~/.config/rollbook/config.toml`): its server, state database and runbooks' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -l confirm-context -d 'In a protected context, its name: confirms a changing command without a terminal (`--yes` is not enough there)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
 json\t'One JSON object per line'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand restore" -l drop -d 'Replace collections that already hold documents (asks first; --yes skips that)'
@@ -432,6 +470,8 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand completions" -l runboo
 complete -c rollbook -n "__fish_rollbook_using_subcommand completions" -l operator -d 'Who is running this (defaults to the login name)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand completions" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
 json\t'Exactly one JSON document per command'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand completions" -l context -d 'The named context to work in (from `rollbook.toml`, else the user\'s `~/.config/rollbook/config.toml`): its server, state database and runbooks' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand completions" -l confirm-context -d 'In a protected context, its name: confirms a changing command without a terminal (`--yes` is not enough there)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand completions" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
 json\t'One JSON object per line'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand completions" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
@@ -447,6 +487,8 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and not __f
 complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and not __fish_seen_subcommand_from list prune help" -l operator -d 'Who is running this (defaults to the login name)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and not __fish_seen_subcommand_from list prune help" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
 json\t'Exactly one JSON document per command'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and not __fish_seen_subcommand_from list prune help" -l context -d 'The named context to work in (from `rollbook.toml`, else the user\'s `~/.config/rollbook/config.toml`): its server, state database and runbooks' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and not __fish_seen_subcommand_from list prune help" -l confirm-context -d 'In a protected context, its name: confirms a changing command without a terminal (`--yes` is not enough there)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and not __fish_seen_subcommand_from list prune help" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
 json\t'One JSON object per line'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and not __fish_seen_subcommand_from list prune help" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
@@ -466,6 +508,8 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and __fish_
 complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and __fish_seen_subcommand_from list" -l operator -d 'Who is running this (defaults to the login name)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and __fish_seen_subcommand_from list" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
 json\t'Exactly one JSON document per command'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and __fish_seen_subcommand_from list" -l context -d 'The named context to work in (from `rollbook.toml`, else the user\'s `~/.config/rollbook/config.toml`): its server, state database and runbooks' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and __fish_seen_subcommand_from list" -l confirm-context -d 'In a protected context, its name: confirms a changing command without a terminal (`--yes` is not enough there)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and __fish_seen_subcommand_from list" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
 json\t'One JSON object per line'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and __fish_seen_subcommand_from list" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
@@ -483,6 +527,8 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and __fish_
 complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and __fish_seen_subcommand_from prune" -l operator -d 'Who is running this (defaults to the login name)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and __fish_seen_subcommand_from prune" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
 json\t'Exactly one JSON document per command'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and __fish_seen_subcommand_from prune" -l context -d 'The named context to work in (from `rollbook.toml`, else the user\'s `~/.config/rollbook/config.toml`): its server, state database and runbooks' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and __fish_seen_subcommand_from prune" -l confirm-context -d 'In a protected context, its name: confirms a changing command without a terminal (`--yes` is not enough there)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and __fish_seen_subcommand_from prune" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
 json\t'One JSON object per line'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand snapshots; and __fish_seen_subcommand_from prune" -l force -d 'Remove snapshots not put back too: what they saved cannot be restored afterwards'
@@ -503,6 +549,8 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and not __fis
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and not __fish_seen_subcommand_from up seed status down help" -l operator -d 'Who is running this (defaults to the login name)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and not __fish_seen_subcommand_from up seed status down help" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
 json\t'Exactly one JSON document per command'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and not __fish_seen_subcommand_from up seed status down help" -l context -d 'The named context to work in (from `rollbook.toml`, else the user\'s `~/.config/rollbook/config.toml`): its server, state database and runbooks' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and not __fish_seen_subcommand_from up seed status down help" -l confirm-context -d 'In a protected context, its name: confirms a changing command without a terminal (`--yes` is not enough there)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and not __fish_seen_subcommand_from up seed status down help" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
 json\t'One JSON object per line'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and not __fish_seen_subcommand_from up seed status down help" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
@@ -525,6 +573,8 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_se
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l operator -d 'Who is running this (defaults to the login name)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
 json\t'Exactly one JSON document per command'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l context -d 'The named context to work in (from `rollbook.toml`, else the user\'s `~/.config/rollbook/config.toml`): its server, state database and runbooks' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l confirm-context -d 'In a protected context, its name: confirms a changing command without a terminal (`--yes` is not enough there)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from up" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
 json\t'One JSON object per line'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from up" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
@@ -542,6 +592,8 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_se
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from seed" -l operator -d 'Who is running this (defaults to the login name)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from seed" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
 json\t'Exactly one JSON document per command'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from seed" -l context -d 'The named context to work in (from `rollbook.toml`, else the user\'s `~/.config/rollbook/config.toml`): its server, state database and runbooks' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from seed" -l confirm-context -d 'In a protected context, its name: confirms a changing command without a terminal (`--yes` is not enough there)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from seed" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
 json\t'One JSON object per line'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from seed" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
@@ -558,6 +610,8 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_se
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l operator -d 'Who is running this (defaults to the login name)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
 json\t'Exactly one JSON document per command'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l context -d 'The named context to work in (from `rollbook.toml`, else the user\'s `~/.config/rollbook/config.toml`): its server, state database and runbooks' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l confirm-context -d 'In a protected context, its name: confirms a changing command without a terminal (`--yes` is not enough there)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
 json\t'One JSON object per line'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from status" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'
@@ -574,6 +628,8 @@ complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_se
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from down" -l operator -d 'Who is running this (defaults to the login name)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from down" -l output -d 'Output format on stdout' -r -f -a "human\t'Tables for people'
 json\t'Exactly one JSON document per command'"
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from down" -l context -d 'The named context to work in (from `rollbook.toml`, else the user\'s `~/.config/rollbook/config.toml`): its server, state database and runbooks' -r
+complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from down" -l confirm-context -d 'In a protected context, its name: confirms a changing command without a terminal (`--yes` is not enough there)' -r
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from down" -l log-format -d 'Log line format on stderr' -r -f -a "text\t'Plain text'
 json\t'One JSON object per line'"
 complete -c rollbook -n "__fish_rollbook_using_subcommand sandbox; and __fish_seen_subcommand_from down" -s y -l yes -d 'Answer yes to confirmation prompts (never bypasses approvals)'

@@ -211,7 +211,8 @@ async fn fields(ctx: &ActionContext<'_>, id: &str, write: &DocumentWrite) -> Res
         documents: proof.entries,
         digest: Some(proof.digest),
         left: left_by(write),
-        change: left_by(write).is_none().then(|| write.update.stored()),
+        change: (left_by(write).is_none() && recomputable(&write.update))
+            .then(|| write.update.stored()),
         format: FIELDS_FORMAT_ENTRIES,
         prefix: layout.prefix().map(<[String]>::to_vec),
         ..entry(
@@ -260,6 +261,21 @@ fn left_by(write: &DocumentWrite) -> Option<Vec<LeftField>> {
         .iter()
         .all(|f| left.iter().any(|l| &l.field == f));
     covered.then_some(left)
+}
+
+/// Whether a forward can run `update` again on copies of the documents to tell which changed
+/// since (see [`recomputed`]): not an update through a positional path (`items.$.qty`,
+/// `$[]`, `$[x]`), which needs its own query or array filters to apply. Its conflicts are then
+/// the deletions only.
+fn recomputable(update: &super::documents::Change) -> bool {
+    match update {
+        super::documents::Change::Pipeline(_) => true,
+        super::documents::Change::Operators(operators) => operators.iter().all(|(_, fields)| {
+            fields
+                .as_document()
+                .is_none_or(|fields| fields.keys().all(|path| !path.contains('$')))
+        }),
+    }
 }
 
 /// Most entries per storage document, and the size a storage document stays under (unless
@@ -546,8 +562,12 @@ pub(crate) async fn restore_fields(
             written: &mut *written,
             overwrite,
         });
-        let checked = if n == 0 {
+        // With overwrite the changed documents are written over anyway: no need to work out
+        // which they are (only deletions count).
+        let checked = if n == 0 && !overwrite {
             recomputed::find(ctx, snapshot, counting).await
+        } else if n == 0 {
+            conflicts::find(ctx, snapshot, counting).await
         } else {
             let mut older = snapshot.clone();
             older.left = None;
@@ -607,7 +627,10 @@ pub(crate) async fn restore_fields(
         };
         // A recomputed check leaves the changed documents' ids for the merge to skip.
         let excluded = now.excluded.as_deref().filter(|_| !overwrite);
-        let merged = merge_back_checked(ctx, snapshot, &fields, guard.as_ref(), excluded).await;
+        let merged = match recomputed::confirm_excluded(ctx, &now).await {
+            Ok(()) => merge_back_checked(ctx, snapshot, &fields, guard.as_ref(), excluded).await,
+            Err(error) => Err(error),
+        };
         recomputed::drop_scratch(ctx, &now).await?;
         merged?;
         restored += if overwrite {
@@ -832,4 +855,25 @@ pub(crate) async fn restore_collection(ctx: &ActionContext<'_>, snapshot: &Snaps
             })?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::actions::documents::Change;
+
+    #[test]
+    fn positional_updates_are_not_run_again_on_copies() {
+        assert!(recomputable(&Change::Operators(
+            doc! {"$inc": {"amount": 5}, "$set": {"note.by": "ops"}}
+        )));
+        for positional in ["items.$.qty", "items.$[].qty", "items.$[i].qty"] {
+            assert!(!recomputable(&Change::Operators(
+                doc! {"$set": {positional: 0}}
+            )));
+        }
+        assert!(recomputable(&Change::Pipeline(vec![
+            doc! {"$set": {"x": 1}}
+        ])));
+    }
 }

@@ -58,6 +58,10 @@ pub(crate) async fn run(global: &GlobalArgs, run_id: &str) -> Result<()> {
             ));
         }
     }
+    super::contexts::confirm_protected(
+        global,
+        &format!("Abandoning run {run_id} means no rerun finishes it."),
+    )?;
     let operator = connect::operator(global);
     if !store.abandon_run(run_id, run.status, &operator).await? {
         return Err(Error::Concurrent(format!(

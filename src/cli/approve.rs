@@ -82,6 +82,13 @@ pub(crate) async fn run(global: &GlobalArgs, args: &ApproveArgs<'_>) -> Result<(
             ));
         }
     }
+    super::contexts::confirm_protected(
+        global,
+        &format!(
+            "Approving plan {} lets it run on database {}.",
+            plan.plan_id, plan.content.database
+        ),
+    )?;
     let store = connect::store(&client, global).await?;
     let approval = Approval {
         plan_id: plan.plan_id.clone(),

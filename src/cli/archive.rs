@@ -154,6 +154,10 @@ pub(crate) async fn restore(global: &GlobalArgs, args: &RestoreArgs<'_>) -> Resu
     if !replaced.is_empty() {
         confirm(global, &replaced, &server)?;
     }
+    super::contexts::confirm_protected(
+        global,
+        &format!("The restore writes into databases on {server}."),
+    )?;
     let report = archive::execute_restore(&client, &plan, &bars).await;
     bars.clear();
     let report = report?;

@@ -62,6 +62,25 @@ pub struct GlobalArgs {
     /// records in the audit that it was silenced.
     #[arg(long, global = true)]
     pub no_notify: bool,
+    /// The named context to work in (from `rollbook.toml`, else the user's
+    /// `~/.config/rollbook/config.toml`): its server, state database and runbooks.
+    #[arg(
+        long = "context",
+        value_name = "NAME",
+        env = "ROLLBOOK_CONTEXT",
+        global = true
+    )]
+    pub context_name: Option<String>,
+    /// In a protected context, its name: confirms a changing command without a terminal
+    /// (`--yes` is not enough there).
+    #[arg(long, value_name = "NAME", global = true)]
+    pub confirm_context: Option<String>,
+    /// The context chosen, once the configuration was read.
+    #[arg(skip)]
+    pub context: Option<super::contexts::Context>,
+    /// Which options the command line gave (a context fills in the others).
+    #[arg(skip)]
+    pub given: super::contexts::Given,
     /// Log line format on stderr.
     #[arg(long, value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
@@ -99,8 +118,10 @@ pub enum Command {
     /// Show a runbook or one step: prose, actions, approval, data loss, reversibility.
     Show {
         /// Runbook id (looked up in --runbooks) or path to a YAML file.
+        #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::runbook_ids))]
         runbook: String,
         /// Step id.
+        #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::step_ids))]
         step: Option<String>,
     },
     /// Check runbooks for errors (no database needed). Checks every runbook when no file is given.
@@ -111,6 +132,7 @@ pub enum Command {
     /// Dry-run: what each action would change, with samples; writes nothing. `--out` saves the plan.
     Plan {
         /// Runbook id or path.
+        #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::runbook_ids))]
         runbook: String,
         /// Which direction to plan.
         #[arg(long, value_enum)]
@@ -133,6 +155,7 @@ pub enum Command {
     Apply {
         /// Runbook id or path (optional with --plan).
         #[arg(required_unless_present = "plan")]
+        #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::runbook_ids))]
         runbook: Option<String>,
         /// Run options.
         #[command(flatten)]
@@ -145,6 +168,7 @@ pub enum Command {
     Rollback {
         /// Runbook id or path (optional with --plan).
         #[arg(required_unless_present = "plan")]
+        #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::runbook_ids))]
         runbook: Option<String>,
         /// Run options.
         #[command(flatten)]
@@ -159,6 +183,7 @@ pub enum Command {
     /// Run verify checks only.
     Verify {
         /// Runbook id or path.
+        #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::runbook_ids))]
         runbook: String,
         /// Run options.
         #[command(flatten)]
@@ -190,6 +215,7 @@ pub enum Command {
     /// renewed is refused unless --force.
     Unlock {
         /// Runbook id or path (its database, or --db, is unlocked).
+        #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::runbook_ids))]
         runbook: String,
         /// Release even a live lease: its holder is fenced and stops before its next write.
         #[arg(long)]
@@ -219,6 +245,7 @@ pub enum Command {
     Runs {
         /// Only runs of this runbook id.
         #[arg(long)]
+        #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::runbook_ids))]
         runbook: Option<String>,
         /// Only runs with this status.
         #[arg(long, value_enum)]
@@ -237,12 +264,14 @@ pub enum Command {
         last: bool,
         /// With `--last`: only runs of this runbook id.
         #[arg(long, requires = "last")]
+        #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::runbook_ids))]
         runbook: Option<String>,
     },
     /// Per step: last direction applied, when, by whom, last verification; interrupted runs.
     /// Without a runbook: every runbook of the runbooks directory, one line each.
     Status {
         /// Runbook id or path (all runbooks when omitted).
+        #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::runbook_ids))]
         runbook: Option<String>,
         /// Also run the verify checks of each step's last applied direction against the data
         /// now (reads only; nothing is recorded): exit 3 where state and data disagree.
@@ -253,6 +282,7 @@ pub enum Command {
     History {
         /// Only this runbook.
         #[arg(long)]
+        #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::runbook_ids))]
         runbook: Option<String>,
         /// Only this run.
         #[arg(long)]
@@ -331,9 +361,11 @@ pub enum Command {
 pub struct RunArgs {
     /// Steps: all, 23, 20-23 or 19,21,23 [default: all; with --plan: the plan's].
     #[arg(long)]
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::step_ids))]
     pub steps: Option<String>,
     /// A parameter value (repeatable).
     #[arg(long = "param", value_name = "NAME=VALUE", value_parser = crate::runbook::params::parse_assignment)]
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::param_names))]
     pub params: Vec<(String, String)>,
     /// Go on with the next step after a step fails (failures are still reported).
     #[arg(long)]
@@ -456,6 +488,7 @@ pub enum SnapshotsCommand {
     List {
         /// Only snapshots of this runbook id.
         #[arg(long)]
+        #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::runbook_ids))]
         runbook: Option<String>,
     },
     /// Remove snapshots older than AGE that were put back (one not put back only with
@@ -470,6 +503,7 @@ pub enum SnapshotsCommand {
         force: bool,
         /// Only snapshots of this runbook id.
         #[arg(long)]
+        #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::runbook_ids))]
         runbook: Option<String>,
     },
 }

@@ -29,6 +29,11 @@ pub(crate) fn given_uri(global: &GlobalArgs) -> Result<Option<String>> {
     if let Some(uri) = &global.uri {
         return Ok(Some(uri.clone()));
     }
+    // A context (chosen by name, or the default one when no flag names a server) wins over
+    // the environment variables: `--context production` never reaches another server.
+    if let (Some(context), None) = (&global.context, &global.uri_file) {
+        return super::contexts::uri_of(context).map(Some);
+    }
     match &global.uri_file {
         Some(path) => read_uri_file(path).map(Some),
         None => Ok(std::env::var("ROLLBOOK_URI").ok().filter(|u| !u.is_empty())),
@@ -65,13 +70,19 @@ pub(crate) struct Server {
     pub(crate) replica_set: Option<String>,
     /// `host:port` of the primary (else of the member that answered).
     pub(crate) address: String,
+    /// The named context the command works in, if any.
+    pub(crate) context: Option<String>,
 }
 
 impl std::fmt::Display for Server {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.replica_set {
-            Some(set) => write!(f, "replica set {set} at {}", self.address),
-            None => write!(f, "{}", self.address),
+            Some(set) => write!(f, "replica set {set} at {}", self.address)?,
+            None => write!(f, "{}", self.address)?,
+        }
+        match &self.context {
+            Some(context) => write!(f, " (context {context})"),
+            None => Ok(()),
         }
     }
 }
@@ -113,7 +124,8 @@ pub(crate) async fn connect(global: &GlobalArgs) -> Result<Connection> {
         // long enough for the cleanup after a failed action to time out selecting a server.
         options.server_monitoring_mode = Some(mongodb::options::ServerMonitoringMode::Poll);
     }
-    let server = probe(&options).await?;
+    let mut server = probe(&options).await?;
+    server.context = global.context.as_ref().map(|c| c.name.clone());
     if options.server_selection_timeout.is_none() {
         options.server_selection_timeout = Some(std::time::Duration::from_secs(10));
     }
@@ -184,6 +196,7 @@ async fn probe(options: &ClientOptions) -> Result<Server> {
     Ok(Server {
         replica_set,
         address,
+        context: None,
     })
 }
 

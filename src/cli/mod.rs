@@ -7,6 +7,7 @@ pub mod args;
 mod catalog;
 mod completions;
 pub mod connect;
+pub mod contexts;
 mod interrupt;
 mod new;
 mod notifications;
@@ -27,6 +28,7 @@ use std::io::IsTerminal;
 
 pub use args::Cli;
 pub(crate) use args::{Command, OutputFormat};
+pub use completions::DYNAMIC_VAR as DYNAMIC_COMPLETION_VAR;
 
 use crate::engine::RunCommand;
 use crate::error::Error;
@@ -35,10 +37,14 @@ use crate::output::json;
 
 /// Runs one command and returns the process exit code. Errors are reported here: a headline
 /// and cause chain on stderr, and with `--output json` one JSON document on stdout.
-pub(crate) async fn run(cli: Cli) -> i32 {
+pub(crate) async fn run(mut cli: Cli) -> i32 {
     init_logging(&cli.global);
     let format = cli.global.output;
     let name = command_name(&cli.command);
+    if let Err(error) = contexts::apply(&mut cli.global) {
+        report(&error, format, name);
+        return error.exit_code();
+    }
     let result = match &cli.command {
         Command::Plan {
             runbook,
@@ -237,6 +243,41 @@ pub(crate) async fn run(cli: Cli) -> i32 {
 /// 0 for `--help` and `--version`, else 2.
 #[must_use]
 pub fn parse_failure(error: &clap::Error) -> i32 {
+    parse_failure_of(error)
+}
+
+/// Parses the process's command line: the options, and which of them it (or their
+/// environment variables) gave rather than their defaults — a context fills in only those it
+/// did not give.
+pub fn parse() -> std::result::Result<Cli, clap::Error> {
+    use clap::{CommandFactory, FromArgMatches};
+    let matches = Cli::command().try_get_matches()?;
+    let mut cli = Cli::from_arg_matches(&matches)?;
+    let given = |id: &str| {
+        let mut level = Some(&matches);
+        while let Some(m) = level {
+            let source = m
+                .try_contains_id(id)
+                .ok()
+                .filter(|c| *c)
+                .and_then(|_| m.value_source(id));
+            // Only the command line: a context wins over the shell's variables
+            // (`ROLLBOOK_RUNBOOKS`), as it does over `ROLLBOOK_URI`.
+            if matches!(source, Some(clap::parser::ValueSource::CommandLine)) {
+                return true;
+            }
+            level = m.subcommand().map(|(_, sub)| sub);
+        }
+        false
+    };
+    cli.global.given = contexts::Given {
+        state_db: given("state_db"),
+        runbooks: given("runbooks_dir"),
+    };
+    Ok(cli)
+}
+
+fn parse_failure_of(error: &clap::Error) -> i32 {
     use clap::error::ErrorKind;
     use clap::CommandFactory;
     if matches!(

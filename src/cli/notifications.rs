@@ -50,6 +50,8 @@ pub(crate) struct NotifyingSink<'a> {
     notifier: Arc<Notifier>,
     started: Notification,
     pending: Mutex<Vec<JoinHandle<Sent>>>,
+    /// The run id, once the run started.
+    run_id: Mutex<Option<String>>,
 }
 
 impl<'a> NotifyingSink<'a> {
@@ -70,7 +72,13 @@ impl<'a> NotifyingSink<'a> {
             notifier,
             started,
             pending: Mutex::new(Vec::new()),
+            run_id: Mutex::new(None),
         }
+    }
+
+    /// The id of the run, if it started.
+    pub(crate) fn run_id(&self) -> Option<String> {
+        self.run_id.lock().ok().and_then(|id| id.clone())
     }
 
     /// The sends still under way (each bounded by its target's timeout).
@@ -85,6 +93,9 @@ impl<'a> NotifyingSink<'a> {
 impl EventSink for NotifyingSink<'_> {
     fn emit(&self, event: RunEvent) {
         if let RunEvent::Started { run_id, resumed } = &event {
+            if let Ok(mut id) = self.run_id.lock() {
+                *id = Some(run_id.clone());
+            }
             // `verify` only reads the data: nobody needs to hear of it.
             if self.started.command.as_deref() != Some(RunCommand::Verify.as_str()) {
                 let mut started = self.started.clone();
@@ -194,6 +205,57 @@ pub(crate) fn run_ended(
         .collect();
     notification.steps = steps;
     notification
+}
+
+/// A run that started but ended in an error before its report was made: `run_failed` with the
+/// error, after the sends still under way (each bounded); what could not be sent is a
+/// warning on stderr (there is no report to add it to).
+pub(crate) async fn failed_without_report(
+    global: &GlobalArgs,
+    notifier: &Notifier,
+    pending: Vec<JoinHandle<Sent>>,
+    run_id: &str,
+    command: RunCommand,
+    error: &crate::error::Error,
+) {
+    let mut warnings = Vec::new();
+    if error.exit_code() != exit_code::CONCURRENT_UPDATE && command != RunCommand::Verify {
+        let code = crate::error::ErrorReport::of(error);
+        let text = format!(
+            "{} of {} failed on database {} (exit {})",
+            command.as_str(),
+            notifier.about(NotificationEvent::RunFailed, "").runbook,
+            notifier.about(NotificationEvent::RunFailed, "").database,
+            error.exit_code()
+        );
+        let mut notification = notifier.about(NotificationEvent::RunFailed, &text);
+        notification.run_id = Some(run_id.to_owned());
+        notification.command = Some(command.as_str().to_owned());
+        notification.status = Some("failed".into());
+        notification.exit_code = Some(error.exit_code());
+        notification.error = Some(crate::secrets::redact(&format!(
+            "{}: {}",
+            code.code.as_str(),
+            code.message
+        )));
+        notification.report = Some(report_command(global, run_id));
+        warnings.extend(
+            notifier
+                .send(NotificationEvent::RunFailed, &notification)
+                .await
+                .warnings,
+        );
+    }
+    for sent in futures_util::future::join_all(pending)
+        .await
+        .into_iter()
+        .flatten()
+    {
+        warnings.extend(sent.warnings);
+    }
+    for warning in warnings {
+        eprintln!("warning: {warning}");
+    }
 }
 
 /// Sends the end of the run, waits for the sends still under way (each bounded), and records

@@ -39,6 +39,25 @@ pub(crate) async fn execute(
 ) -> Result<i32> {
     let loaded = crate::runbook::load(request.runbook_reference()?, &global.runbooks_dir)?;
     let mut checked = prepare::check(&request, &loaded)?;
+    // A protected context's name is typed before anything is asked of the server.
+    if request.command != RunCommand::Verify {
+        super::contexts::confirm_protected(
+            global,
+            &format!(
+                "{} of {} steps {} changes database {}.",
+                request.command.as_str(),
+                loaded.runbook.id,
+                checked
+                    .plan
+                    .steps
+                    .iter()
+                    .map(|s| s.step.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                checked.plan.database
+            ),
+        )?;
+    }
     let connect::Connection { client, server } = connect::connect(global).await?;
     let target = format!("database {} on {server}", checked.plan.database);
     let store = connect::store(&client, global).await?;
@@ -76,6 +95,9 @@ pub(crate) async fn execute(
     let interrupt = Arc::new(AtomicBool::new(false));
     let activity = Arc::new(interrupt::Activity::default());
     let watcher = interrupt::watch(interrupt.clone(), activity.clone())?;
+    // The plan the operator saw (a saved plan's, or the one shown to confirm): its estimates
+    // go with the run, to be set against what each step took.
+    let mut shown = prepared.preview.clone();
     if let Some(ask) = &prepared.ask {
         if let Some(run) = &prepared.resuming {
             eprintln!(
@@ -86,6 +108,7 @@ pub(crate) async fn execute(
             Some(preview) => preview,
             None => dry_run::preview(&client, &store, &checked.plan, limit).await?,
         };
+        shown = Some(preview.clone());
         activity.set_prompting(true);
         let confirmed = confirm(&loaded, &checked.plan, preview, limit, ask, &target);
         activity.set_prompting(false);
@@ -106,6 +129,15 @@ pub(crate) async fn execute(
         on_conflict: request.choices.on_conflict,
         notifier: notifier.clone(),
     };
+    let estimates: std::collections::HashMap<String, u64> = shown
+        .as_ref()
+        .map(|p| {
+            p.steps
+                .iter()
+                .map(|s| (s.id.clone(), s.estimate_ms))
+                .collect()
+        })
+        .unwrap_or_default();
     let options = RunOptions {
         command: request.command,
         operator: request.operator.clone(),
@@ -116,6 +148,7 @@ pub(crate) async fn execute(
         plan: prepared.plan,
         resume: request.resume.clone(),
         notifications_silenced: global.no_notify && notifier.has_targets(),
+        estimates: estimates.clone(),
     };
     let mode = if global.quiet {
         ProgressMode::Off
@@ -126,16 +159,6 @@ pub(crate) async fn execute(
     } else {
         ProgressMode::Lines
     };
-    let estimates = prepared
-        .preview
-        .as_ref()
-        .map(|p| {
-            p.steps
-                .iter()
-                .map(|s| (s.id.clone(), s.estimate_ms))
-                .collect()
-        })
-        .unwrap_or_default();
     let progress = Progress::new(mode, activity.clone(), estimates);
     let ticker = progress::ticker(mode, activity);
     let events = super::notifications::NotifyingSink::new(
@@ -161,9 +184,25 @@ pub(crate) async fn execute(
     watcher.abort();
     ticker.abort();
     let pending = events.pending();
+    let started = events.run_id();
     drop(events);
     drop(progress);
-    let mut report = report?;
+    let mut report = match (report, started) {
+        (Ok(report), _) => report,
+        (Err(error), Some(run_id)) => {
+            super::notifications::failed_without_report(
+                global,
+                &notifier,
+                pending,
+                &run_id,
+                request.command,
+                &error,
+            )
+            .await;
+            return Err(error);
+        }
+        (Err(error), None) => return Err(error),
+    };
     super::notifications::finish(global, &store, &notifier, pending, &mut report).await;
     render(global, &report);
     Ok(report.exit_code)

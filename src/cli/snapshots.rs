@@ -210,6 +210,14 @@ impl Prune<'_> {
                 return Err(Error::NotConfirmed("declined; nothing was removed".into()));
             }
         }
+        super::contexts::confirm_protected(
+            global,
+            &format!(
+                "Pruning removes {} snapshot(s) from the state database {}.",
+                chosen.len(),
+                global.state_db
+            ),
+        )?;
         for snapshot in &chosen {
             store.remove_snapshot(snapshot).await?;
             outcome.removed.push(snapshot.id.clone());

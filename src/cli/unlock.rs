@@ -85,6 +85,10 @@ pub(crate) async fn run(
             ));
         }
     }
+    super::contexts::confirm_protected(
+        global,
+        &format!("Releasing the lock of database {database} lets another run in."),
+    )?;
     let released = lock::force_unlock(&client, &database).await?;
     let owner = holder.get_str("owner").unwrap_or_default().to_owned();
     // The holder's run is recorded in its own state database.
@@ -156,6 +160,10 @@ async fn accept(
             ));
         }
     }
+    super::contexts::confirm_protected(
+        global,
+        &format!("Accepting the state of database {database} forgets its last run."),
+    )?;
     let forgot = lock::forget_last_holder(client, database).await?;
     let operator = connect::operator(global);
     store

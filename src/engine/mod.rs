@@ -75,6 +75,9 @@ pub struct RunOptions {
     pub resume: Option<String>,
     /// `--no-notify` silenced the runbook's notifications (recorded in the audit).
     pub notifications_silenced: bool,
+    /// The plan's time estimate of each step, in milliseconds, for the report to set against
+    /// what it took.
+    pub estimates: std::collections::HashMap<String, u64>,
 }
 
 /// A saved plan a run executes.

@@ -130,6 +130,9 @@ pub struct StepReport {
     pub error: Option<ErrorReport>,
     /// Milliseconds it took.
     pub duration_ms: u64,
+    /// Milliseconds the plan estimated for it, when it had an estimate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimate_ms: Option<u64>,
 }
 
 /// A manual action that still needs the operator.

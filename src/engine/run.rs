@@ -309,6 +309,12 @@ impl Engine<'_> {
                 }
             }
             step_report.duration_ms = elapsed_ms(step_started);
+            step_report.estimate_ms = self
+                .options
+                .estimates
+                .get(&planned.step.id)
+                .copied()
+                .filter(|ms| *ms > 0);
             self.events
                 .emit(RunEvent::StepFinished(step_report.clone()));
             report.steps.push(step_report);
@@ -464,6 +470,7 @@ impl Engine<'_> {
             verify: Vec::new(),
             error: None,
             duration_ms: 0,
+            estimate_ms: None,
         }
     }
 }

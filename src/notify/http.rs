@@ -126,10 +126,16 @@ async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(
     url: &Url,
     body: &[u8],
 ) -> Result<(), Failure> {
-    let host = if url.host.contains(':') {
+    let name = if url.host.contains(':') {
         format!("[{}]", url.host)
     } else {
         url.host.clone()
+    };
+    let default_port = if url.tls { 443 } else { 80 };
+    let host = if url.port == default_port {
+        name
+    } else {
+        format!("{name}:{}", url.port)
     };
     let head = format!(
         "POST {} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: rollbook/{}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",

@@ -159,7 +159,7 @@ async fn deliver(target: &NotificationTarget, notification: &Notification) -> Re
             (None, Some(url)) => (url, notification.slack()),
             (None, None) => return Err("the target names no webhook, slack or command".into()),
         };
-        let url = http::Url::parse(&read_url(url)?)?;
+        let url = http::Url::parse(&read_url(url).await?)?;
         let body = serde_json::to_vec(&body).map_err(|e| e.to_string())?;
         let mut pause = BACKOFF;
         let mut tries = 0;
@@ -187,14 +187,16 @@ async fn deliver(target: &NotificationTarget, notification: &Notification) -> Re
         .map_err(|_| format!("no answer within {} s", limit.as_secs()))?
 }
 
-/// The URL of a webhook, from its environment variable or file.
-fn read_url(url: &WebhookUrl) -> Result<String, String> {
+/// The URL of a webhook, from its environment variable or file (read off the runtime's
+/// threads, so a file that never answers — a FIFO, a hung mount — is cut off by the timeout).
+async fn read_url(url: &WebhookUrl) -> Result<String, String> {
     match (&url.url_env, &url.url_file) {
         (Some(name), _) => std::env::var(name)
             .ok()
             .filter(|v| !v.trim().is_empty())
             .ok_or_else(|| format!("environment variable {name} (its URL) is not set")),
-        (None, Some(path)) => std::fs::read_to_string(path)
+        (None, Some(path)) => tokio::fs::read_to_string(path)
+            .await
             .map(|text| text.trim().to_owned())
             .map_err(|e| format!("cannot read its URL from {path}: {e}")),
         (None, None) => Err("the webhook names neither url_env nor url_file".into()),

@@ -120,7 +120,7 @@ impl Notification {
             context.push_str(&format!(" · `{}`", escape(report)));
         }
         json!({
-            "text": self.text,
+            "text": escape(&self.text),
             "blocks": [
                 {"type": "section", "text": {"type": "mrkdwn", "text": body}},
                 {"type": "context", "elements": [{"type": "mrkdwn", "text": context}]},
@@ -155,7 +155,10 @@ mod tests {
             ..Notification::default()
         };
         let slack = notification.slack();
-        assert_eq!(slack["text"], "rollback of steps-19-30 failed <exit 7>");
+        assert_eq!(
+            slack["text"],
+            "rollback of steps-19-30 failed &lt;exit 7&gt;"
+        );
         let section = slack["blocks"][0]["text"]["text"].as_str().unwrap();
         assert!(section.contains("&lt;exit 7&gt;"), "{section}");
         assert!(section.contains("step 21 &amp; 23"), "{section}");

@@ -229,6 +229,29 @@ pub(crate) fn markdown(
         .filter(|a| a.snapshot.is_some())
         .count();
     let _ = writeln!(out, "\n{changed} documents changed; {snapshots} destructive actions were snapshotted first, so `rollbook apply` can restore what they changed.");
+    let estimated: Vec<String> = report
+        .steps
+        .iter()
+        .filter_map(|s| {
+            let estimate = s.estimate_ms?;
+            Some(format!(
+                "- step {}: took {:.1} s, estimated {:.1} s ({:.1}×)",
+                s.id,
+                s.duration_ms as f64 / 1000.0,
+                estimate as f64 / 1000.0,
+                s.duration_ms as f64 / estimate.max(1) as f64
+            ))
+        })
+        .collect();
+    if !estimated.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nWhat each step took against the plan's estimate (rates measured on this server once there are any):\n"
+        );
+        for line in estimated {
+            let _ = writeln!(out, "{line}");
+        }
+    }
 
     let _ = writeln!(out, "\n## Verification\n");
     let checks: Vec<_> = report

@@ -196,7 +196,16 @@ fn blocks_view(
             } else {
                 "no transaction".to_owned()
             },
-            format!("≈ {:.1} s", step.estimate_ms as f64 / 1000.0),
+            // Kept on one line: "≈ 2.1 s" never wraps apart.
+            format!(
+                "≈\u{a0}{:.1}\u{a0}s{}",
+                step.estimate_ms as f64 / 1000.0,
+                match &step.estimate_basis {
+                    Some(basis) if basis.contains("measured over") => " (measured\u{a0}rates)",
+                    Some(_) => " (default\u{a0}rates)",
+                    None => "",
+                }
+            ),
         ];
         if let Some(approval) = &step.approval {
             gates.insert(0, format!("APPROVAL {approval}"));

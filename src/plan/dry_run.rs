@@ -21,6 +21,7 @@ use crate::error::Result;
 use crate::runbook::model::{
     Action, DataLossLevel, Direction, ReversibilityLevel, TransactionMode,
 };
+use crate::store::measured::Rate;
 use crate::store::snapshots::SnapshotKind;
 use crate::store::Store;
 
@@ -57,6 +58,9 @@ pub struct StepPreview {
     pub transaction: bool,
     /// Estimated milliseconds, from the predicted counts.
     pub estimate_ms: u64,
+    /// What the estimate rests on: rates measured on this server, or the defaults.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimate_basis: Option<String>,
     /// Preconditions evaluated now.
     pub preconditions: Vec<CheckResult>,
     /// Its actions.
@@ -190,6 +194,9 @@ pub async fn preview(
 ) -> Result<PlanPreview> {
     let env = RunEnv::read_only(plan.params.clone());
     let reads = SharedReads::default();
+    // Estimates rest on what this server measured; a state database that cannot say falls
+    // back on the defaults (the estimate is a hint, never a gate).
+    let rates = store.measured_rates().await.unwrap_or_default();
     let steps = try_join_all(plan.steps.iter().map(|planned| {
         preview_step(
             client,
@@ -198,7 +205,7 @@ pub async fn preview(
             planned,
             &env,
             &reads,
-            transaction_limit,
+            (transaction_limit, &rates),
         )
     }))
     .await?;
@@ -212,7 +219,7 @@ async fn preview_step(
     planned: &PlannedStep,
     env: &RunEnv,
     reads: &SharedReads,
-    limit: u64,
+    (limit, rates): (u64, &HashMap<String, Rate>),
 ) -> Result<StepPreview> {
     let step = &planned.step;
     let context = |index| ActionContext {
@@ -256,12 +263,14 @@ async fn preview_step(
         .filter(|(a, _)| matches!(a, Action::Unset(_) | Action::Set(_) | Action::Update(_)))
         .map(|(_, p)| p.affected.unwrap_or(0))
         .sum();
-    let estimate_ms = planned
+    let estimates: Vec<Estimate> = planned
         .actions
         .iter()
         .zip(&actions)
-        .map(|(a, p)| estimate_ms(a, p.affected.unwrap_or(0)))
-        .sum();
+        .filter_map(|(a, p)| estimate(a, p.affected.unwrap_or(0), rates))
+        .collect();
+    let estimate_ms = estimates.iter().map(|e| e.ms).sum();
+    let estimate_basis = basis(&estimates);
     Ok(StepPreview {
         id: step.id.clone(),
         title: step.title.clone(),
@@ -280,12 +289,61 @@ async fn preview_step(
         reversibility: step.reversibility.level,
         transaction: decide_transaction(step.transaction, &planned.actions, writes, limit),
         estimate_ms,
+        estimate_basis,
         preconditions,
         actions,
     })
 }
 
-fn estimate_ms(action: &Action, affected: u64) -> u64 {
+/// One action's share of a step's estimate.
+struct Estimate {
+    kind: &'static str,
+    ms: u64,
+    /// The measured rate it used, if any (else the default).
+    measured: Option<Rate>,
+}
+
+/// What a step's estimate rests on, in words (`None` for a step with nothing to estimate).
+fn basis(estimates: &[Estimate]) -> Option<String> {
+    if estimates.is_empty() {
+        return None;
+    }
+    let mut parts: Vec<String> = Vec::new();
+    for e in estimates {
+        let part = match e.measured {
+            Some(rate) => format!(
+                "{} {:.0} documents/s measured over {} action(s)",
+                e.kind, rate.per_second, rate.actions
+            ),
+            None => format!(
+                "{} at the default rate (nothing measured on this server yet)",
+                e.kind
+            ),
+        };
+        if !parts.contains(&part) {
+            parts.push(part);
+        }
+    }
+    Some(parts.join("; "))
+}
+
+/// The time `action` should take for `affected` documents: at the rate measured on this server
+/// for its kind, else at a default rate. `None` for actions whose time does not grow with
+/// documents.
+fn estimate(action: &Action, affected: u64, rates: &HashMap<String, Rate>) -> Option<Estimate> {
+    let default = default_rate(action)?;
+    let kind = action.kind();
+    let measured = rates.get(kind).copied().filter(|r| r.per_second >= 1.0);
+    let per_second = measured.map_or(default as f64, |r| r.per_second);
+    Some(Estimate {
+        kind,
+        ms: (affected as f64 * 1000.0 / per_second).round() as u64,
+        measured,
+    })
+}
+
+/// Documents per second of an action kind before anything was measured here.
+fn default_rate(action: &Action) -> Option<u64> {
     let rate = match action {
         // The snapshot costs about 40% of the update it protects.
         Action::Unset(_) | Action::Set(_) | Action::Update(_) => UPDATE_RATE * 10 / 14,
@@ -295,9 +353,9 @@ fn estimate_ms(action: &Action, affected: u64) -> u64 {
         Action::CopyCollection(_) | Action::BackupToCollection(_) | Action::DropCollection(_) => {
             COPY_RATE
         }
-        _ => return 0,
+        _ => return None,
     };
-    affected * 1000 / rate
+    Some(rate)
 }
 
 fn json(document: &Document) -> serde_json::Value {

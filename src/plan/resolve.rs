@@ -231,7 +231,16 @@ fn resolve_one<T: Named>(item: &T, values: &BTreeMap<String, String>, step: &str
         message,
     };
     let mut value: Value = serde_json::to_value(item).map_err(|e| invalid(e.to_string()))?;
+    let message = template::without_notify_message(&mut value);
     template::substitute_value(&mut value, values).map_err(invalid)?;
+    if let (Some(message), Some(fields)) = (
+        message,
+        value
+            .get_mut("notify")
+            .and_then(serde_json::Value::as_object_mut),
+    ) {
+        fields.insert("message".into(), message);
+    }
     let resolved: T = serde_json::from_value(value).map_err(|e| invalid(e.to_string()))?;
     for name in resolved.name_refs() {
         let verdict = match name.role {

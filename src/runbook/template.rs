@@ -11,17 +11,10 @@ use serde_json::Value;
 pub(crate) const RUN_ID: &str = "run_id";
 
 /// Keys whose string values are prose or commands: never substituted.
-/// (A `notify` action's `message` is filled in when it is sent, with the run's facts too.)
-pub(crate) const VERBATIM_KEYS: &[&str] = &[
-    "run",
-    "instructions",
-    "items",
-    "title",
-    "description",
-    "message",
-];
+pub(crate) const VERBATIM_KEYS: &[&str] = &["run", "instructions", "items", "title", "description"];
 
-/// The run's facts a `notify` message may name, besides the parameters and `run_id`.
+/// The run's facts a `notify` action's `message` may name, besides the parameters and
+/// `run_id`: that message is filled in when it is sent (see [`without_notify_message`]).
 pub(crate) const MESSAGE_FACTS: &[&str] = &[
     "runbook",
     "step",
@@ -94,6 +87,16 @@ pub(crate) fn for_each_templated(value: &Value, path: &str, visit: &mut dyn FnMu
     }
 }
 
+/// A serialized action without a `notify` action's `message`, which is filled in only when it
+/// is sent (it may name the run's facts); the message is given back to put in again.
+pub(crate) fn without_notify_message(value: &mut Value) -> Option<Value> {
+    value
+        .as_object_mut()
+        .and_then(|outer| outer.get_mut("notify"))
+        .and_then(Value::as_object_mut)
+        .and_then(|fields| fields.remove("message"))
+}
+
 /// Substitutes placeholders in every substitutable string leaf of `value`, in place.
 pub(crate) fn substitute_value(
     value: &mut Value,
@@ -121,6 +124,24 @@ pub(crate) fn substitute_value(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_notify_actions_own_message_is_left_for_later() {
+        let values = BTreeMap::from([("x".to_owned(), "v".to_owned())]);
+        // A field of the data that happens to be called `message` is filled in like any other.
+        let mut set: Value = serde_json::json!({"set": {"values": {"message": "{{x}}"}}});
+        assert!(without_notify_message(&mut set).is_none());
+        substitute_value(&mut set, &values).unwrap();
+        assert_eq!(set["set"]["values"]["message"], "v");
+        let mut notify: Value =
+            serde_json::json!({"notify": {"to": ["{{x}}"], "message": "{{operator}}"}});
+        assert_eq!(
+            without_notify_message(&mut notify),
+            Some(Value::String("{{operator}}".into()))
+        );
+        substitute_value(&mut notify, &values).unwrap();
+        assert_eq!(notify["notify"]["to"][0], "v");
+    }
 
     #[test]
     fn finds_and_substitutes_placeholders() {

@@ -687,13 +687,15 @@ impl Validator<'_> {
         let Ok(Value::Object(outer)) = serde_json::to_value(item) else {
             return;
         };
+        // A `notify` message is checked on its own (it may name the run's facts).
+        let notify = outer.contains_key("notify");
         let Some(Value::Object(map)) = outer.into_iter().next().map(|(_, fields)| fields) else {
             return;
         };
         let mut found = Vec::new();
         for (key, value) in &map {
-            let verbatim = template::VERBATIM_KEYS.contains(&key.as_str());
-            if !name_fields.contains(&key.as_str()) && !verbatim {
+            let checked_alone = notify && key == "message";
+            if !(name_fields.contains(&key.as_str()) || checked_alone) {
                 template::for_each_templated(value, &format!("{path}.{key}"), &mut |p, text| {
                     found.push((p.to_owned(), text.to_owned()));
                 });

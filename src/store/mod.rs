@@ -6,6 +6,7 @@ pub(crate) mod audit;
 pub(crate) mod backups;
 pub(crate) mod journal;
 pub(crate) mod lock;
+pub(crate) mod measured;
 #[cfg(test)]
 pub(crate) mod memory;
 pub(crate) mod runs;

@@ -193,3 +193,40 @@ fn new_writes_a_skeleton_that_validates_and_never_overwrites() {
     with_dir(&["new", "orders archive"]).status(2);
     assert!(!runbooks.join("orders archive.yaml").exists());
 }
+
+/// What a shell completing `words` (the last one being completed) is offered, by the bash
+/// protocol of `source <(ROLLBOOK_COMPLETE=bash rollbook)`.
+fn completions(words: &[&str]) -> Vec<String> {
+    let output = Run::new(["--", "rollbook"])
+        .args(words)
+        .no_uri()
+        .env("ROLLBOOK_COMPLETE", "bash")
+        .env("_CLAP_COMPLETE_INDEX", words.len().to_string())
+        .env("_CLAP_IFS", "\n")
+        .status(0);
+    output.stdout.lines().map(str::to_owned).collect()
+}
+
+#[test]
+fn shells_complete_runbook_ids_step_ids_and_parameter_names() {
+    let offered = completions(&["plan", "st"]);
+    assert_eq!(offered, ["steps-19-30"], "{offered:?}");
+    let offered = completions(&["show", "o"]);
+    assert_eq!(offered, ["org-rename"], "{offered:?}");
+    let offered = completions(&["rollback", "steps-19-30", "--steps", "2"]);
+    for step in ["20", "21", "25", "29"] {
+        assert!(offered.iter().any(|o| o == step), "{offered:?}");
+    }
+    assert!(!offered.iter().any(|o| o == "19"), "{offered:?}");
+    let offered = completions(&["rollback", "steps-19-30", "--steps", "30-2"]);
+    assert!(offered.iter().any(|o| o == "30-23"), "{offered:?}");
+    let offered = completions(&["apply", "org-rename", "--param", ""]);
+    assert!(!offered.is_empty(), "{offered:?}");
+    assert!(offered.iter().all(|o| o.ends_with('=')), "{offered:?}");
+    // The registration script names the variable.
+    let script = Run::new(Vec::<&str>::new())
+        .no_uri()
+        .env("ROLLBOOK_COMPLETE", "bash")
+        .status(0);
+    assert!(script.stdout.contains("ROLLBOOK_COMPLETE"), "{script}");
+}

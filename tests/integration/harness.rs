@@ -124,6 +124,7 @@ pub struct Run {
     state: Option<String>,
     uri: UriArg,
     env: Vec<(OsString, OsString)>,
+    cwd: Option<PathBuf>,
 }
 
 /// Which `--uri` a [`Run`] passes.
@@ -151,6 +152,7 @@ impl Run {
             state: None,
             uri: UriArg::TestServer,
             env: Vec::new(),
+            cwd: None,
         }
     }
 
@@ -213,6 +215,12 @@ impl Run {
         self
     }
 
+    /// Runs in `dir` instead of the repository's root.
+    pub fn current_dir(mut self, dir: &Path) -> Run {
+        self.cwd = Some(dir.to_owned());
+        self
+    }
+
     /// Runs as `operator` (`ROLLBOOK_OPERATOR`) instead of "test-operator".
     pub fn operator(self, operator: &str) -> Run {
         self.env("ROLLBOOK_OPERATOR", operator)
@@ -246,10 +254,16 @@ impl Run {
     pub fn process(&self) -> std::process::Command {
         let mut command = std::process::Command::new(rollbook_binary());
         command
-            .current_dir(repo_root())
+            .current_dir(self.cwd.as_deref().unwrap_or(repo_root()))
             .env_remove("ROLLBOOK_URI")
             .env_remove("MONGODB_URI")
             .env_remove("ROLLBOOK_RUNBOOKS")
+            .env_remove("ROLLBOOK_CONTEXT")
+            // No user-level configuration (contexts) of whoever runs the tests.
+            .env(
+                "XDG_CONFIG_HOME",
+                repo_root().join("target/no-user-configuration"),
+            )
             .env("ROLLBOOK_OPERATOR", "test-operator")
             .args(self.argv());
         for (key, value) in &self.env {

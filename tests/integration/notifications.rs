@@ -414,6 +414,7 @@ async fn a_webhook_that_hangs_or_fails_is_a_bounded_warning_and_changes_nothing(
         warnings.iter().all(|w| !w.contains("s3cret")),
         "{warnings:#?}"
     );
+    assert!(!output.stderr.contains("s3cret") && !output.stdout.contains("s3cret"));
     assert_eq!(failing.wait_for("run_finished", 3).len(), 3, "three tries");
     // In the stored report and the audit too.
     let run_id = report["run_id"].as_str().unwrap();
@@ -454,15 +455,15 @@ async fn a_notify_step_sends_its_message_with_the_run_facts_and_plan_only_shows_
     let db = harness::fresh_db(&client, "notify_step").await;
     let state = harness::fresh_db(&client, "notify_step_state").await;
     let dir = tempfile::tempdir().unwrap();
-    let received = dir.path().join("received.json");
-    let environment = dir.path().join("environment");
+    // One file per event: run_started is sent while the step's message goes out.
+    let received = |event: &str| dir.path().join(format!("{event}.json"));
+    let environment = dir.path().join("message.env");
     let path = dir.path().join("announce.yaml");
     std::fs::write(
         &path,
         format!(
-            "id: announce\ntitle: Announce a maintenance\ndatabase: shop\nparams:\n  - {{name: window, type: string, description: The window}}\nnotifications:\n  - name: pager\n    command: [sh, -c, \"env >> {env}; cat >> {out}; echo >> {out}\"]\nsteps:\n  - id: \"1\"\n    title: Tell the on-call team\n    data_loss: {{level: none}}\n    reversibility: {{level: full}}\n    forward:\n      - notify: {{to: [pager], message: \"{{{{operator}}}} starts {{{{runbook}}}} step {{{{step}}}} on {{{{database}}}} ({{{{window}}}}), run {{{{run_id}}}}\"}}\n    rollback:\n      - notify: {{to: [pager], message: \"{{{{runbook}}}} rolled back\"}}\n",
-            env = environment.display(),
-            out = received.display()
+            "id: announce\ntitle: Announce a maintenance\ndatabase: shop\nparams:\n  - {{name: window, type: string, description: The window}}\nnotifications:\n  - name: pager\n    command: [sh, -c, \"env > {dir}/$ROLLBOOK_EVENT.env; cat > {dir}/$ROLLBOOK_EVENT.json\"]\nsteps:\n  - id: \"1\"\n    title: Tell the on-call team\n    data_loss: {{level: none}}\n    reversibility: {{level: full}}\n    forward:\n      - notify: {{to: [pager], message: \"{{{{operator}}}} starts {{{{runbook}}}} step {{{{step}}}} on {{{{database}}}} ({{{{window}}}}), run {{{{run_id}}}}\"}}\n    rollback:\n      - notify: {{to: [pager], message: \"{{{{runbook}}}} rolled back\"}}\n",
+            dir = dir.path().display()
         ),
     )
     .unwrap();
@@ -484,9 +485,22 @@ async fn a_notify_step_sends_its_message_with_the_run_facts_and_plan_only_shows_
         note.contains("sends to pager") && note.contains(&format!("on {db} (22:00-23:00)")),
         "{note}"
     );
-    assert!(!received.exists(), "plan sent something");
+    assert!(
+        std::fs::read_dir(dir.path()).unwrap().all(|e| !e
+            .unwrap()
+            .path()
+            .to_string_lossy()
+            .ends_with(".json")),
+        "plan sent something"
+    );
 
-    let applied = run("apply").operator("carol").yes().status(0).json_doc();
+    // The connection string in the environment too: the command must not inherit it.
+    let applied = run("apply")
+        .operator("carol")
+        .env("MONGODB_URI", harness::uri())
+        .yes()
+        .status(0)
+        .json_doc();
     let run_id = applied["run_id"].as_str().unwrap();
     let action = &applied["steps"][0]["actions"][0];
     assert_eq!(action["kind"], "notify");
@@ -494,18 +508,16 @@ async fn a_notify_step_sends_its_message_with_the_run_facts_and_plan_only_shows_
         .as_str()
         .unwrap()
         .starts_with("sent to pager"));
-    // The command target hears of the run too (it takes every event), one JSON per line.
-    let lines: Vec<Value> = std::fs::read_to_string(&received)
-        .unwrap()
-        .lines()
-        .map(|line| serde_json::from_str(line).unwrap())
-        .collect();
-    let events: Vec<&str> = lines.iter().filter_map(|l| l["event"].as_str()).collect();
-    assert_eq!(events.len(), 3, "{lines:#?}");
-    for event in ["run_started", "message", "run_finished"] {
-        assert!(events.contains(&event), "{events:?}");
+    // The command target hears of the run too (it takes every event).
+    let read = |event: &str| -> Value {
+        serde_json::from_str(&std::fs::read_to_string(received(event)).unwrap()).unwrap()
+    };
+    for event in ["run_started", "run_finished"] {
+        assert_eq!(read(event)["event"], event);
+        assert_eq!(read(event)["run_id"], run_id);
     }
-    let message = lines.iter().find(|l| l["event"] == "message").unwrap();
+    let message = read("message");
+    assert_eq!(message["event"], "message");
     assert_eq!(
         message["text"],
         format!("carol starts announce step 1 on {db} (22:00-23:00), run {run_id}").as_str()

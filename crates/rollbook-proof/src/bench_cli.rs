@@ -165,6 +165,10 @@ async fn client(uri: Option<&str>) -> Result<Client> {
         verbose: 0,
         quiet: false,
         no_notify: true,
+        context_name: None,
+        confirm_context: None,
+        context: None,
+        given: Default::default(),
         log_format: LogFormat::Text,
     };
     connect::client(&global).await

@@ -29,22 +29,95 @@ pub(crate) fn recomputes(snapshot: &Snapshot) -> bool {
     snapshot.left.is_none() && snapshot.change.is_some() && snapshot.storage.is_some()
 }
 
+/// Where scratch storage goes: beside snapshot storage, under a prefix of its own (so
+/// `snapshots prune` never takes it for storage left unregistered).
+pub(crate) const SCRATCH_PREFIX: &str = "snapshot_check.";
+
 /// Finds the conflicts of `snapshot` (see [`recomputes`]) by running its update again on
-/// copies; with `counting`, also which of the documents it writes were counted before.
+/// copies; with `counting`, also which of the documents it writes were counted before. On
+/// any failure the scratch storage is dropped again (unless the attempt lost its lease: then
+/// it touches nothing more), and the error says how to go on without this check.
 pub(crate) async fn find(
     ctx: &ActionContext<'_>,
     snapshot: &Snapshot,
-    mut counting: Option<Counting<'_>>,
+    counting: Option<Counting<'_>>,
 ) -> Result<Conflicts> {
     let (Some(storage), Some(change)) = (&snapshot.storage, &snapshot.change) else {
         return super::conflicts::find(ctx, snapshot, counting).await;
     };
+    let attempt = ctx.storage_name(&snapshot.id);
+    let scratch_name = format!("{SCRATCH_PREFIX}{attempt}");
+    drop_earlier_attempts(ctx, snapshot, &scratch_name).await?;
+    let found = check(ctx, snapshot, storage, change, &scratch_name, counting).await;
+    match found {
+        Ok(found) => Ok(found),
+        Err(error) => {
+            let fenced = ctx
+                .store
+                .lease()
+                .is_some_and(crate::store::lock::Lease::is_fenced);
+            if !fenced {
+                let _ = ctx
+                    .store
+                    .database()
+                    .collection::<Document>(&scratch_name)
+                    .drop()
+                    .await;
+            }
+            Err(match error {
+                Error::Concurrent(_) => error,
+                other => Error::SnapshotUnusable(format!(
+                    "cannot tell which documents of {}.{} changed since the rollback (its update \
+                     is run again on copies to find out): {other}; nothing was restored. Rerun \
+                     with --on-conflict overwrite to restore without this check",
+                    snapshot.database, snapshot.collection
+                )),
+            })
+        }
+    }
+}
+
+/// Drops scratch storage that earlier attempts of this run left for `snapshot` (killed before
+/// they dropped it): this attempt holds the lease, so none of them runs any more.
+async fn drop_earlier_attempts(
+    ctx: &ActionContext<'_>,
+    snapshot: &Snapshot,
+    mine: &str,
+) -> Result<()> {
+    let state = ctx.store.database();
+    let base = format!(
+        "{SCRATCH_PREFIX}{}",
+        crate::store::snapshots::storage_name(&snapshot.id)
+    );
+    let names = state
+        .list_collection_names()
+        .filter(doc! {"name": {"$regex": format!(r"^{}(\.a[0-9]+)?$", regex::escape(&base))}})
+        .await
+        .map_err(|e| Error::database("cannot list scratch storage", e))?;
+    for name in names.into_iter().filter(|n| n != mine) {
+        ctx.store.ensure_lease().await?;
+        state
+            .collection::<Document>(&name)
+            .drop()
+            .await
+            .map_err(|e| Error::database(format!("cannot drop {name}"), e))?;
+    }
+    Ok(())
+}
+
+/// [`find`]'s work, leaving the scratch storage `scratch_name` behind on failure.
+async fn check(
+    ctx: &ActionContext<'_>,
+    snapshot: &Snapshot,
+    storage: &str,
+    change: &Bson,
+    scratch_name: &str,
+    mut counting: Option<Counting<'_>>,
+) -> Result<Conflicts> {
     let Some(update) = Change::modifications_of(change) else {
-        return Err(Error::SnapshotUnusable(format!(
-            "snapshot {} records an update that is neither operators nor stages; nothing was \
-             restored",
-            snapshot.id
-        )));
+        return Err(Error::ActionFailed(
+            "its snapshot records an update that is neither operators nor stages".into(),
+        ));
     };
     let failed = |e| {
         Error::database(
@@ -53,8 +126,7 @@ pub(crate) async fn find(
         )
     };
     let state = ctx.store.database();
-    let scratch_name = format!("{}.check", ctx.storage_name(&snapshot.id));
-    let scratch = state.collection::<RawDocumentBuf>(&scratch_name);
+    let scratch = state.collection::<RawDocumentBuf>(scratch_name);
     let target = ctx
         .client
         .database(&snapshot.database)
@@ -70,7 +142,7 @@ pub(crate) async fn find(
             .aggregate(vec![
                 doc! {"$match": {"_id": {"$in": ids}}},
                 doc! {"$merge": {
-                    "into": {"db": state.name(), "coll": &scratch_name},
+                    "into": {"db": state.name(), "coll": scratch_name},
                     "on": "_id",
                     "whenMatched": "replace",
                     "whenNotMatched": "insert",
@@ -82,11 +154,11 @@ pub(crate) async fn find(
     }
     // Their saved fields put back, then the update run again.
     ctx.store.ensure_lease().await?;
-    let into = doc! {"db": state.name(), "coll": &scratch_name};
+    let into = doc! {"db": state.name(), "coll": scratch_name};
     super::merge_entries(ctx, snapshot, &snapshot.fields, into, None, None).await?;
     ctx.store.ensure_lease().await?;
     state
-        .collection::<Document>(&scratch_name)
+        .collection::<Document>(scratch_name)
         .update_many(doc! {}, update)
         .comment(ctx.comment())
         .await
@@ -143,11 +215,35 @@ pub(crate) async fn find(
         }
     }
     if conflicts.changed > 0 {
-        conflicts.excluded = Some(scratch_name);
+        conflicts.excluded = Some(scratch_name.to_owned());
     } else {
         scratch.drop().await.map_err(failed)?;
     }
     Ok(conflicts)
+}
+
+/// Before a merge skips the ids the scratch storage of `conflicts` holds: it must still hold
+/// every changed document, or the merge would write over some of them.
+pub(crate) async fn confirm_excluded(ctx: &ActionContext<'_>, conflicts: &Conflicts) -> Result<()> {
+    let Some(name) = &conflicts.excluded else {
+        return Ok(());
+    };
+    let held = ctx
+        .store
+        .database()
+        .collection::<Document>(name)
+        .count_documents(doc! {})
+        .await
+        .map_err(|e| Error::database(format!("cannot count {name}"), e))?;
+    if held != conflicts.changed {
+        return Err(Error::SnapshotUnusable(format!(
+            "the scratch storage {name} holds {held} of the {} documents changed since the \
+             rollback (removed by hand?); nothing was restored, so that none of them is \
+             written over. Rerun to check again",
+            conflicts.changed
+        )));
+    }
+    Ok(())
 }
 
 /// Drops the scratch storage a check left (see [`Conflicts::excluded`]).

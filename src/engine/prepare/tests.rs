@@ -111,6 +111,7 @@ fn predicted(steps: usize) -> PlanPreview {
                 reversibility: ReversibilityLevel::Full,
                 transaction: false,
                 estimate_ms: 0,
+                estimate_basis: None,
                 preconditions: Vec::new(),
                 actions: Vec::new(),
             })

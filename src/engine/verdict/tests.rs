@@ -26,6 +26,7 @@ fn step(id: &str, verified: &[bool]) -> StepReport {
             .collect(),
         error: None,
         duration_ms: 0,
+        estimate_ms: None,
     }
 }
 

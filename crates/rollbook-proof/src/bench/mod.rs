@@ -149,6 +149,7 @@ pub async fn run_unattended(
         plan: None,
         resume: None,
         notifications_silenced: false,
+        estimates: Default::default(),
     };
     let engine = rollbook::engine::Engine {
         client,
