@@ -22,6 +22,9 @@ _rollbook() {
             rollbook,apply)
                 cmd="rollbook__subcmd__apply"
                 ;;
+            rollbook,approvals)
+                cmd="rollbook__subcmd__approvals"
+                ;;
             rollbook,approve)
                 cmd="rollbook__subcmd__approve"
                 ;;
@@ -82,11 +85,32 @@ _rollbook() {
             rollbook,verify)
                 cmd="rollbook__subcmd__verify"
                 ;;
+            rollbook__subcmd__approvals,help)
+                cmd="rollbook__subcmd__approvals__subcmd__help"
+                ;;
+            rollbook__subcmd__approvals,list)
+                cmd="rollbook__subcmd__approvals__subcmd__list"
+                ;;
+            rollbook__subcmd__approvals,revoke)
+                cmd="rollbook__subcmd__approvals__subcmd__revoke"
+                ;;
+            rollbook__subcmd__approvals__subcmd__help,help)
+                cmd="rollbook__subcmd__approvals__subcmd__help__subcmd__help"
+                ;;
+            rollbook__subcmd__approvals__subcmd__help,list)
+                cmd="rollbook__subcmd__approvals__subcmd__help__subcmd__list"
+                ;;
+            rollbook__subcmd__approvals__subcmd__help,revoke)
+                cmd="rollbook__subcmd__approvals__subcmd__help__subcmd__revoke"
+                ;;
             rollbook__subcmd__help,abandon)
                 cmd="rollbook__subcmd__help__subcmd__abandon"
                 ;;
             rollbook__subcmd__help,apply)
                 cmd="rollbook__subcmd__help__subcmd__apply"
+                ;;
+            rollbook__subcmd__help,approvals)
+                cmd="rollbook__subcmd__help__subcmd__approvals"
                 ;;
             rollbook__subcmd__help,approve)
                 cmd="rollbook__subcmd__help__subcmd__approve"
@@ -147,6 +171,12 @@ _rollbook() {
                 ;;
             rollbook__subcmd__help,verify)
                 cmd="rollbook__subcmd__help__subcmd__verify"
+                ;;
+            rollbook__subcmd__help__subcmd__approvals,list)
+                cmd="rollbook__subcmd__help__subcmd__approvals__subcmd__list"
+                ;;
+            rollbook__subcmd__help__subcmd__approvals,revoke)
+                cmd="rollbook__subcmd__help__subcmd__approvals__subcmd__revoke"
                 ;;
             rollbook__subcmd__help__subcmd__sandbox,down)
                 cmd="rollbook__subcmd__help__subcmd__sandbox__subcmd__down"
@@ -221,7 +251,7 @@ _rollbook() {
 
     case "${cmd}" in
         rollbook)
-            opts="-y -v -q -h -V --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --context --confirm-context --log-format --help --version list new show validate plan apply rollback verify approve unlock abandon resume runs report status history dump restore completions snapshots sandbox help"
+            opts="-y -v -q -h -V --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --context --confirm-context --log-format --help --version list new show validate plan apply rollback verify approve approvals unlock abandon resume runs report status history dump restore completions snapshots sandbox help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -364,6 +394,236 @@ _rollbook() {
                     return 0
                     ;;
                 --max-drift)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --uri-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runbooks)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --confirm-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rollbook__subcmd__approvals)
+            opts="-y -v -q -h --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --context --confirm-context --log-format --help list revoke help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --uri-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runbooks)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --confirm-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rollbook__subcmd__approvals__subcmd__help)
+            opts="list revoke help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rollbook__subcmd__approvals__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rollbook__subcmd__approvals__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rollbook__subcmd__approvals__subcmd__help__subcmd__revoke)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rollbook__subcmd__approvals__subcmd__list)
+            opts="-y -v -q -h --runbook --limit --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --context --confirm-context --log-format --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --runbook)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --uri-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runbooks)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --confirm-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rollbook__subcmd__approvals__subcmd__revoke)
+            opts="-y -v -q -h --reason --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --context --confirm-context --log-format --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --reason)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -605,7 +865,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__help)
-            opts="list new show validate plan apply rollback verify approve unlock abandon resume runs report status history dump restore completions snapshots sandbox help"
+            opts="list new show validate plan apply rollback verify approve approvals unlock abandon resume runs report status history dump restore completions snapshots sandbox help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -635,6 +895,48 @@ _rollbook() {
         rollbook__subcmd__help__subcmd__apply)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rollbook__subcmd__help__subcmd__approvals)
+            opts="list revoke"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rollbook__subcmd__help__subcmd__approvals__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rollbook__subcmd__help__subcmd__approvals__subcmd__revoke)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

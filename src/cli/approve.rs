@@ -103,6 +103,7 @@ pub(crate) async fn run(global: &GlobalArgs, args: &ApproveArgs<'_>) -> Result<(
         expires_at: DateTime::from_millis(
             now.timestamp_millis() + args.expires_in_minutes * 60_000,
         ),
+        revoked: None,
     };
     store.record_plan(&plan.plan_id, &plan).await?;
     store.record_approval(&approval).await?;

@@ -211,6 +211,12 @@ pub enum Command {
         #[arg(long, default_value_t = 60)]
         expires_in: i64,
     },
+    /// Approvals recorded in the state database: list them, or revoke a plan's.
+    Approvals {
+        /// What to do with them.
+        #[command(subcommand)]
+        command: ApprovalsCommand,
+    },
     /// Release the lock of a runbook's database by hand (asks; audited). A lease still being
     /// renewed is refused unless --force.
     Unlock {
@@ -478,6 +484,30 @@ impl From<DirectionArg> for crate::runbook::model::Direction {
             DirectionArg::Rollback => crate::runbook::model::Direction::Rollback,
         }
     }
+}
+
+/// What `rollbook approvals` does.
+#[derive(Debug, Subcommand)]
+pub enum ApprovalsCommand {
+    /// Approvals, newest first: plan, runbook, database, approver, until when, and whether
+    /// revoked.
+    List {
+        /// Only approvals of this runbook id.
+        #[arg(long)]
+        #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::runbook_ids))]
+        runbook: Option<String>,
+        /// At most this many.
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
+    },
+    /// Revoke every approval of a plan: it can no longer run (asks; audited; notified).
+    Revoke {
+        /// The plan's id.
+        plan_id: String,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 /// What `rollbook snapshots` does.

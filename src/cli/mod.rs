@@ -1,6 +1,7 @@
 //! The command-line edge: argument types and the dispatch from a command to the core.
 
 mod abandon;
+mod approvals;
 mod approve;
 mod archive;
 pub mod args;
@@ -221,6 +222,9 @@ pub(crate) async fn run(mut cli: Cli) -> i32 {
         .await
         .map(|()| exit_code::OK),
         Command::Completions { shell } => completions::print(*shell).map(|()| exit_code::OK),
+        Command::Approvals { command } => approvals::run(&cli.global, command)
+            .await
+            .map(|()| exit_code::OK),
         Command::Snapshots { command } => snapshots::run(&cli.global, command)
             .await
             .map(|()| exit_code::OK),
@@ -361,6 +365,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::Dump { .. } => "dump",
         Command::Restore { .. } => "restore",
         Command::Completions { .. } => "completions",
+        Command::Approvals { .. } => "approvals",
         Command::Snapshots { .. } => "snapshots",
         Command::Sandbox { .. } => "sandbox",
     }

@@ -26,7 +26,22 @@ pub(crate) fn valid_approval<'a>(
             )
         });
     }
-    let by_others: Vec<&Approval> = for_digest
+    let standing: Vec<&Approval> = for_digest
+        .iter()
+        .copied()
+        .filter(|a| a.revoked.is_none())
+        .collect();
+    if standing.is_empty() {
+        let revoked = for_digest.iter().find_map(|a| a.revoked.as_ref());
+        return Err(match revoked {
+            Some(r) => format!(
+                "plan {}'s approval was revoked by {}: {}",
+                plan.plan_id, r.by, r.reason
+            ),
+            None => format!("plan {} has no approval", plan.plan_id),
+        });
+    }
+    let by_others: Vec<&Approval> = standing
         .into_iter()
         .filter(|a| a.approver != operator)
         .collect();
@@ -83,6 +98,7 @@ pub(crate) mod tests {
             ticket: None,
             created_at: now,
             expires_at: DateTime::from_millis(now.timestamp_millis() + expires_in_ms),
+            revoked: None,
         }
     }
 
@@ -113,6 +129,26 @@ pub(crate) mod tests {
         assert_eq!(
             valid_approval(&good, &plan, "bob", now).unwrap().approver,
             "carol"
+        );
+    }
+
+    #[test]
+    fn a_revoked_approval_lets_nothing_run() {
+        let plan = plan();
+        let now = DateTime::now();
+        let mut revoked = approval(&plan, "carol", 60_000);
+        revoked.revoked = Some(crate::store::approvals::Revocation {
+            by: "dave".into(),
+            at: now,
+            reason: "wrong window".into(),
+        });
+        let why = valid_approval(std::slice::from_ref(&revoked), &plan, "bob", now).unwrap_err();
+        assert!(why.contains("revoked by dave: wrong window"), "{why}");
+        // Another approval that still stands does.
+        let both = [revoked, approval(&plan, "erin", 60_000)];
+        assert_eq!(
+            valid_approval(&both, &plan, "bob", now).unwrap().approver,
+            "erin"
         );
     }
 }

@@ -89,6 +89,8 @@ pub enum NotificationEvent {
     ApprovalNeeded,
     /// A plan was approved.
     Approved,
+    /// A plan's approvals were revoked.
+    ApprovalRevoked,
     /// A run started (or resumed).
     RunStarted,
     /// A run ended well.
@@ -110,6 +112,7 @@ impl NotificationEvent {
         match self {
             NotificationEvent::ApprovalNeeded => "approval_needed",
             NotificationEvent::Approved => "approved",
+            NotificationEvent::ApprovalRevoked => "approval_revoked",
             NotificationEvent::RunStarted => "run_started",
             NotificationEvent::RunFinished => "run_finished",
             NotificationEvent::RunFailed => "run_failed",

@@ -32,6 +32,20 @@ pub struct Approval {
     pub created_at: DateTime,
     /// Until when it holds.
     pub expires_at: DateTime,
+    /// Set once it was revoked: it lets nothing run any more.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked: Option<Revocation>,
+}
+
+/// Who revoked an approval, when and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Revocation {
+    /// Who (their operator name).
+    pub by: String,
+    /// When.
+    pub at: DateTime,
+    /// Why.
+    pub reason: String,
 }
 
 impl Store {
@@ -90,6 +104,56 @@ impl Store {
             .into_iter()
             .filter_map(|d| bson::from_document(d).ok())
             .collect())
+    }
+}
+
+impl Store {
+    /// Approvals, newest first (of one runbook, when given), at most `limit`.
+    pub(crate) async fn approvals(
+        &self,
+        runbook: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<Approval>> {
+        use futures_util::TryStreamExt;
+        let filter = runbook.map_or_else(Document::new, |id| doc! {"runbook": id});
+        let documents: Vec<Document> = self
+            .collection("approvals")
+            .find(filter)
+            .sort(doc! {"created_at": -1})
+            .limit(limit)
+            .await
+            .map_err(|e| Error::database("cannot read approvals", e))?
+            .try_collect()
+            .await
+            .map_err(|e| Error::database("cannot read approvals", e))?;
+        Ok(documents
+            .into_iter()
+            .filter_map(|d| bson::from_document(d).ok())
+            .collect())
+    }
+
+    /// Revokes every approval of `plan_id` not revoked yet; returns those it revoked.
+    pub(crate) async fn revoke_approvals(
+        &self,
+        plan_id: &str,
+        revocation: &Revocation,
+    ) -> Result<Vec<Approval>> {
+        let open: Vec<Approval> = self
+            .approvals_for(plan_id)
+            .await?
+            .into_iter()
+            .filter(|a| a.revoked.is_none())
+            .collect();
+        let revocation_doc =
+            bson::to_document(revocation).map_err(|e| Error::Usage(e.to_string()))?;
+        self.collection("approvals")
+            .update_many(
+                doc! {"plan_id": plan_id, "revoked": {"$exists": false}},
+                doc! {"$set": {"revoked": revocation_doc}},
+            )
+            .await
+            .map_err(|e| Error::database("cannot revoke the approvals", e))?;
+        Ok(open)
     }
 }
 

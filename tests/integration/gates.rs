@@ -800,3 +800,82 @@ async fn a_run_aimed_at_the_state_database_is_refused_before_anything_is_written
     }
     assert_eq!(oplog_writes(&client, since, &[&state]).await, 0);
 }
+
+/// A revoked approval lets nothing run: the run is refused (exit 4) naming who revoked it and
+/// why, nothing is written, and `approvals list` shows it revoked.
+#[tokio::test]
+async fn a_revoked_approval_lets_nothing_run() {
+    let client = harness::client().await;
+    let db = harness::fresh_db(&client, "revoked").await;
+    let state = harness::fresh_db(&client, "revoked_state").await;
+    data::seed_earlybird(&client, &db, 500).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("p23.json");
+    let plan_file = file.to_str().unwrap();
+    let plan = Run::new([
+        "plan",
+        "steps-19-30",
+        "--direction",
+        "rollback",
+        "--steps",
+        "23",
+        "--out",
+        plan_file,
+    ])
+    .db(&db)
+    .state(&state)
+    .json()
+    .status(0)
+    .json_doc();
+    let plan_id = plan["plan_id"].as_str().unwrap().to_owned();
+    Run::new(["approve", "--plan", plan_file, "--reason", "finance agreed"])
+        .state(&state)
+        .operator("carol")
+        .yes()
+        .status(0);
+    // Nothing to revoke for an unknown plan; no reason is refused.
+    Run::new(["approvals", "revoke", "p-nope", "--reason", "x"])
+        .state(&state)
+        .yes()
+        .status(2);
+    Run::new(["approvals", "revoke", &plan_id, "--reason", " "])
+        .state(&state)
+        .yes()
+        .status(2);
+    let revoked = Run::new(["approvals", "revoke", &plan_id, "--reason", "wrong window"])
+        .state(&state)
+        .operator("dave")
+        .yes()
+        .json()
+        .status(0)
+        .json_doc();
+    assert_eq!(revoked["revoked"][0]["approver"], "carol", "{revoked:#}");
+
+    let since = oplog_now(&client).await;
+    let refused = Run::new(["rollback", "--plan", plan_file])
+        .state(&state)
+        .operator("bob")
+        .yes()
+        .json()
+        .status(4)
+        .json_doc();
+    let message = refused["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("revoked by dave: wrong window"),
+        "{message}"
+    );
+    assert_eq!(oplog_writes(&client, since, &[&db]).await, 0);
+    let listed = Run::new(["approvals", "list"])
+        .state(&state)
+        .json()
+        .status(0)
+        .json_doc();
+    assert_eq!(
+        listed["approvals"][0]["revoked"]["by"], "dave",
+        "{listed:#}"
+    );
+    assert_eq!(
+        data::count(&client, &state, "audit", doc! {"event": "approval_revoked"}).await,
+        1
+    );
+}

@@ -132,6 +132,7 @@ fn event_words(event: &str) -> &'static str {
     match event {
         "approval_needed" => "needs an approval",
         "approved" => "approved plan",
+        "approval_revoked" => "revoked the approval",
         "run_started" => "started on database",
         "run_finished" => "finished on database",
         "run_failed" => "failed on database",
@@ -267,6 +268,26 @@ async fn approvals_and_runs_reach_slack_and_the_webhook_and_plans_send_nothing()
         .unwrap()
         .contains("rollbook rollback --plan"));
     assert_slack_shape(&slack.wait_for("approved", 1)[0]);
+
+    // A revocation is announced too; a second approval then lets the plan run.
+    Run::new(["approvals", "revoke", &plan_id, "--reason", "wrong window"])
+        .arg("--runbooks")
+        .arg(&runbooks)
+        .state(&state)
+        .operator("dave")
+        .env("TEST_SLACK_URL", slack.url("slack"))
+        .env("TEST_HOOK_URL", hook.url("hook"))
+        .yes()
+        .status(0);
+    let revoked = hook.wait_for("approval_revoked", 1);
+    assert_eq!(revoked.len(), 1, "{:#?}", hook.bodies());
+    assert_eq!(revoked[0]["reason"], "wrong window");
+    assert_eq!(revoked[0]["operator"], "dave");
+    Run::new(["approve", "--plan", plan_file, "--reason", "right window"])
+        .state(&state)
+        .operator("erin")
+        .yes()
+        .status(0);
 
     // The run: started, then finished with its counts and the way to its report.
     let report = run(&["rollback", "--plan", plan_file])

@@ -43,3 +43,21 @@ pub(crate) struct ApproveDocument<'a> {
     /// What was approved: the plan's steps with their predicted counts and data loss.
     pub(crate) steps: &'a [StepPreview],
 }
+
+/// `approvals list`.
+#[derive(Debug, Serialize)]
+pub(crate) struct ApprovalsDocument<'a> {
+    /// Newest first.
+    pub(crate) approvals: &'a [Approval],
+}
+
+/// `approvals revoke`.
+#[derive(Debug, Serialize)]
+pub(crate) struct RevokeDocument<'a> {
+    /// The plan.
+    pub(crate) plan_id: &'a str,
+    /// The approvals revoked, as they were.
+    pub(crate) revoked: &'a [Approval],
+    /// Who, when and why.
+    pub(crate) revocation: &'a crate::store::approvals::Revocation,
+}
