@@ -15,11 +15,6 @@ use crate::runbook::model::ShellAction;
 /// The most output kept per stream.
 const MAX_OUTPUT: usize = 16 * 1024;
 
-/// The inherited variables a shell action still gets: where to find programs, the home
-/// directory (tools keep their configuration there), the locale, the time zone and the
-/// temporary directory. Nothing else of rollbook's environment is passed on.
-pub(crate) const INHERITED: &[&str] = &["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR"];
-
 /// Runs the command, unless it is opt-in and the operator did not opt in.
 pub(crate) async fn run(ctx: &ActionContext<'_>, action: &ShellAction) -> Result<ActionOutcome> {
     let mut outcome = ActionOutcome::new("shell", None);
@@ -35,7 +30,7 @@ pub(crate) async fn run(ctx: &ActionContext<'_>, action: &ShellAction) -> Result
     }
     let mut command = Command::new("sh");
     command.env_clear();
-    for name in INHERITED {
+    for name in crate::process::INHERITED {
         if let Some(value) = std::env::var_os(name) {
             command.env(name, value);
         }

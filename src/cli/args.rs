@@ -77,10 +77,10 @@ pub struct GlobalArgs {
     pub confirm_context: Option<String>,
     /// The context chosen, once the configuration was read.
     #[arg(skip)]
-    pub context: Option<super::contexts::Context>,
+    pub context: Option<Context>,
     /// Which options the command line gave (a context fills in the others).
     #[arg(skip)]
-    pub given: super::contexts::Given,
+    pub given: Given,
     /// Log line format on stderr.
     #[arg(long, value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
@@ -118,10 +118,10 @@ pub enum Command {
     /// Show a runbook or one step: prose, actions, approval, data loss, reversibility.
     Show {
         /// Runbook id (looked up in --runbooks) or path to a YAML file.
-        #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::runbook_ids))]
+        #[arg(add = clap_complete::ArgValueCompleter::new(super::completers::runbook_ids))]
         runbook: String,
         /// Step id.
-        #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::step_ids))]
+        #[arg(add = clap_complete::ArgValueCompleter::new(super::completers::step_ids))]
         step: Option<String>,
     },
     /// Check runbooks for errors (no database needed). Checks every runbook when no file is given.
@@ -132,7 +132,7 @@ pub enum Command {
     /// Dry-run: what each action would change, with samples; writes nothing. `--out` saves the plan.
     Plan {
         /// Runbook id or path.
-        #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::runbook_ids))]
+        #[arg(add = clap_complete::ArgValueCompleter::new(super::completers::runbook_ids))]
         runbook: String,
         /// Which direction to plan.
         #[arg(long, value_enum)]
@@ -155,7 +155,7 @@ pub enum Command {
     Apply {
         /// Runbook id or path (optional with --plan).
         #[arg(required_unless_present = "plan")]
-        #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::runbook_ids))]
+        #[arg(add = clap_complete::ArgValueCompleter::new(super::completers::runbook_ids))]
         runbook: Option<String>,
         /// Run options.
         #[command(flatten)]
@@ -168,7 +168,7 @@ pub enum Command {
     Rollback {
         /// Runbook id or path (optional with --plan).
         #[arg(required_unless_present = "plan")]
-        #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::runbook_ids))]
+        #[arg(add = clap_complete::ArgValueCompleter::new(super::completers::runbook_ids))]
         runbook: Option<String>,
         /// Run options.
         #[command(flatten)]
@@ -183,7 +183,7 @@ pub enum Command {
     /// Run verify checks only.
     Verify {
         /// Runbook id or path.
-        #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::runbook_ids))]
+        #[arg(add = clap_complete::ArgValueCompleter::new(super::completers::runbook_ids))]
         runbook: String,
         /// Run options.
         #[command(flatten)]
@@ -221,7 +221,7 @@ pub enum Command {
     /// renewed is refused unless --force.
     Unlock {
         /// Runbook id or path (its database, or --db, is unlocked).
-        #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::runbook_ids))]
+        #[arg(add = clap_complete::ArgValueCompleter::new(super::completers::runbook_ids))]
         runbook: String,
         /// Release even a live lease: its holder is fenced and stops before its next write.
         #[arg(long)]
@@ -251,7 +251,7 @@ pub enum Command {
     Runs {
         /// Only runs of this runbook id.
         #[arg(long)]
-        #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::runbook_ids))]
+        #[arg(add = clap_complete::ArgValueCompleter::new(super::completers::runbook_ids))]
         runbook: Option<String>,
         /// Only runs with this status.
         #[arg(long, value_enum)]
@@ -270,14 +270,14 @@ pub enum Command {
         last: bool,
         /// With `--last`: only runs of this runbook id.
         #[arg(long, requires = "last")]
-        #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::runbook_ids))]
+        #[arg(add = clap_complete::ArgValueCompleter::new(super::completers::runbook_ids))]
         runbook: Option<String>,
     },
     /// Per step: last direction applied, when, by whom, last verification; interrupted runs.
     /// Without a runbook: every runbook of the runbooks directory, one line each.
     Status {
         /// Runbook id or path (all runbooks when omitted).
-        #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::runbook_ids))]
+        #[arg(add = clap_complete::ArgValueCompleter::new(super::completers::runbook_ids))]
         runbook: Option<String>,
         /// Also run the verify checks of each step's last applied direction against the data
         /// now (reads only; nothing is recorded): exit 3 where state and data disagree.
@@ -288,7 +288,7 @@ pub enum Command {
     History {
         /// Only this runbook.
         #[arg(long)]
-        #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::runbook_ids))]
+        #[arg(add = clap_complete::ArgValueCompleter::new(super::completers::runbook_ids))]
         runbook: Option<String>,
         /// Only this run.
         #[arg(long)]
@@ -367,11 +367,11 @@ pub enum Command {
 pub struct RunArgs {
     /// Steps: all, 23, 20-23 or 19,21,23 [default: all; with --plan: the plan's].
     #[arg(long)]
-    #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::step_ids))]
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::completers::step_ids))]
     pub steps: Option<String>,
     /// A parameter value (repeatable).
     #[arg(long = "param", value_name = "NAME=VALUE", value_parser = crate::runbook::params::parse_assignment)]
-    #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::param_names))]
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::completers::param_names))]
     pub params: Vec<(String, String)>,
     /// Go on with the next step after a step fails (failures are still reported).
     #[arg(long)]
@@ -494,7 +494,7 @@ pub enum ApprovalsCommand {
     List {
         /// Only approvals of this runbook id.
         #[arg(long)]
-        #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::runbook_ids))]
+        #[arg(add = clap_complete::ArgValueCompleter::new(super::completers::runbook_ids))]
         runbook: Option<String>,
         /// At most this many.
         #[arg(long, default_value_t = 20)]
@@ -518,7 +518,7 @@ pub enum SnapshotsCommand {
     List {
         /// Only snapshots of this runbook id.
         #[arg(long)]
-        #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::runbook_ids))]
+        #[arg(add = clap_complete::ArgValueCompleter::new(super::completers::runbook_ids))]
         runbook: Option<String>,
     },
     /// Remove snapshots older than AGE that were put back (one not put back only with
@@ -533,7 +533,7 @@ pub enum SnapshotsCommand {
         force: bool,
         /// Only snapshots of this runbook id.
         #[arg(long)]
-        #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::runbook_ids))]
+        #[arg(add = clap_complete::ArgValueCompleter::new(super::completers::runbook_ids))]
         runbook: Option<String>,
     },
 }
@@ -577,4 +577,36 @@ pub enum SandboxCommand {
     Status,
     /// Stop the sandbox and delete its data.
     Down,
+}
+
+/// Where a context's connection string comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UriSource {
+    /// An environment variable.
+    Env(String),
+    /// The first line of a file.
+    File(PathBuf),
+}
+
+/// The context a command works in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Context {
+    /// Its name.
+    pub name: String,
+    /// Where its connection string comes from.
+    pub uri: UriSource,
+    /// Every changing command asks for the name typed out.
+    pub protected: bool,
+    /// The file that defines it.
+    pub file: PathBuf,
+}
+
+/// Which global options the command line (or their environment variables) gave, so that a
+/// context fills in only the others.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Given {
+    /// `--state-db`.
+    pub state_db: bool,
+    /// `--runbooks` (`ROLLBOOK_RUNBOOKS` gives way to a context).
+    pub runbooks: bool,
 }

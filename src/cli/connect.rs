@@ -32,12 +32,44 @@ pub(crate) fn given_uri(global: &GlobalArgs) -> Result<Option<String>> {
     // A context (chosen by name, or the default one when no flag names a server) wins over
     // the environment variables: `--context production` never reaches another server.
     if let (Some(context), None) = (&global.context, &global.uri_file) {
-        return super::contexts::uri_of(context).map(Some);
+        return uri_of(context).map(Some);
     }
     match &global.uri_file {
         Some(path) => read_uri_file(path).map(Some),
         None => Ok(std::env::var("ROLLBOOK_URI").ok().filter(|u| !u.is_empty())),
     }
+}
+
+/// The connection string of `context`.
+fn uri_of(context: &super::args::Context) -> Result<String> {
+    let uri = match &context.uri {
+        super::args::UriSource::Env(name) => std::env::var(name).ok().filter(|u| !u.trim().is_empty()).ok_or_else(|| {
+            Error::Usage(format!(
+                "context {}: the environment variable {name} that holds its connection string is not set; nothing was changed",
+                context.name
+            ))
+        })?,
+        super::args::UriSource::File(path) => std::fs::read_to_string(path)
+            .map_err(|e| {
+                Error::Usage(format!(
+                    "context {}: cannot read its connection string from {} ({e}); nothing was changed",
+                    context.name,
+                    path.display()
+                ))
+            })?
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_owned(),
+    };
+    if uri.is_empty() {
+        return Err(Error::Usage(format!(
+            "context {}: its connection string is empty; nothing was changed",
+            context.name
+        )));
+    }
+    Ok(uri)
 }
 
 /// The first line of `path`, trimmed; an unreadable or empty file is a usage error.

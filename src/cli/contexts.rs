@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::args::GlobalArgs;
+use super::args::{Context, GlobalArgs, UriSource};
 use crate::error::{Error, Result};
 
 /// The project-level file, in the current directory.
@@ -50,38 +50,6 @@ struct ConfigFile {
     default_context: Option<String>,
     #[serde(default)]
     contexts: BTreeMap<String, ContextSpec>,
-}
-
-/// Where a context's connection string comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum UriSource {
-    /// An environment variable.
-    Env(String),
-    /// The first line of a file.
-    File(PathBuf),
-}
-
-/// The context a command works in.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Context {
-    /// Its name.
-    pub name: String,
-    /// Where its connection string comes from.
-    pub uri: UriSource,
-    /// Every changing command asks for the name typed out.
-    pub protected: bool,
-    /// The file that defines it.
-    pub file: PathBuf,
-}
-
-/// Which global options the command line (or their environment variables) gave, so that a
-/// context fills in only the others.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Given {
-    /// `--state-db`.
-    pub state_db: bool,
-    /// `--runbooks` (`ROLLBOOK_RUNBOOKS` gives way to a context).
-    pub runbooks: bool,
 }
 
 /// The configuration files, project first, that exist.
@@ -214,38 +182,6 @@ pub fn apply(global: &mut GlobalArgs) -> Result<()> {
         file: file.clone(),
     });
     Ok(())
-}
-
-/// The connection string of `context`.
-pub(crate) fn uri_of(context: &Context) -> Result<String> {
-    let uri = match &context.uri {
-        UriSource::Env(name) => std::env::var(name).ok().filter(|u| !u.trim().is_empty()).ok_or_else(|| {
-            Error::Usage(format!(
-                "context {}: the environment variable {name} that holds its connection string is not set; nothing was changed",
-                context.name
-            ))
-        })?,
-        UriSource::File(path) => std::fs::read_to_string(path)
-            .map_err(|e| {
-                Error::Usage(format!(
-                    "context {}: cannot read its connection string from {} ({e}); nothing was changed",
-                    context.name,
-                    path.display()
-                ))
-            })?
-            .lines()
-            .next()
-            .unwrap_or_default()
-            .trim()
-            .to_owned(),
-    };
-    if uri.is_empty() {
-        return Err(Error::Usage(format!(
-            "context {}: its connection string is empty; nothing was changed",
-            context.name
-        )));
-    }
-    Ok(uri)
 }
 
 /// Before a changing command writes anything: in a protected context, the operator types the

@@ -6,6 +6,7 @@ mod approve;
 mod archive;
 pub mod args;
 mod catalog;
+mod completers;
 mod completions;
 pub mod connect;
 pub mod contexts;
@@ -29,7 +30,7 @@ use std::io::IsTerminal;
 
 pub use args::Cli;
 pub(crate) use args::{Command, OutputFormat};
-pub use completions::DYNAMIC_VAR as DYNAMIC_COMPLETION_VAR;
+pub use completers::DYNAMIC_VAR as DYNAMIC_COMPLETION_VAR;
 
 use crate::engine::RunCommand;
 use crate::error::Error;
@@ -274,7 +275,7 @@ pub fn parse() -> std::result::Result<Cli, clap::Error> {
         }
         false
     };
-    cli.global.given = contexts::Given {
+    cli.global.given = args::Given {
         state_db: given("state_db"),
         runbooks: given("runbooks_dir"),
     };

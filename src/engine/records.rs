@@ -5,7 +5,7 @@ use super::Engine;
 use crate::error::Result;
 use crate::plan::RunPlan;
 use crate::store::audit::AuditEvent;
-use crate::store::runs::{hostname, RunRecord, RunStatus};
+use crate::store::runs::{RunRecord, RunStatus};
 
 impl Engine<'_> {
     pub(super) fn record(&self, plan: &RunPlan, id: &str, steps: &[String]) -> RunRecord {
@@ -22,7 +22,7 @@ impl Engine<'_> {
             operator: self.options.operator.clone(),
             db_user: self.options.db_user.clone(),
             plan_id: self.options.plan.as_ref().map(|p| p.plan_id.clone()),
-            host: hostname(),
+            host: crate::process::hostname(),
             pid: std::process::id(),
             started_at: now,
             heartbeat_at: now,

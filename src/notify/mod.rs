@@ -210,7 +210,7 @@ async fn run_command(argv: &[String], notification: &Notification) -> Result<(),
     };
     let mut command = tokio::process::Command::new(program);
     command.env_clear();
-    for name in crate::actions::shell::INHERITED {
+    for name in crate::process::INHERITED {
         if let Some(value) = std::env::var_os(name) {
             command.env(name, value);
         }

@@ -10,7 +10,6 @@ use mongodb::bson::{doc, DateTime, Document};
 use mongodb::options::ReturnDocument;
 use mongodb::{Client, ClientSession, Collection};
 
-use super::runs::hostname;
 use crate::error::{Error, Result};
 
 /// How long a lease lasts without renewal.
@@ -51,7 +50,7 @@ struct Machine {
 impl Machine {
     fn this() -> Self {
         Machine {
-            host: hostname(),
+            host: crate::process::hostname(),
             boot_id: std::fs::read_to_string("/proc/sys/kernel/random/boot_id")
                 .map(|id| id.trim().to_owned())
                 .unwrap_or_default(),

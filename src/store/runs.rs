@@ -143,14 +143,6 @@ pub(crate) struct PendingUndo {
     pub snapshot: Option<String>,
 }
 
-/// The name of this host, for telling whether a run's process is still alive.
-#[must_use]
-pub(crate) fn hostname() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .map(|h| h.trim().to_owned())
-        .unwrap_or_else(|_| "unknown".into())
-}
-
 impl RunRecord {
     /// True when the run claims to be running but its process is gone or silent.
     #[must_use]
@@ -158,7 +150,7 @@ impl RunRecord {
         if self.status != RunStatus::Running {
             return false;
         }
-        if self.host == hostname()
+        if self.host == crate::process::hostname()
             && self.pid != std::process::id()
             && !crate::process::is_alive(self.pid)
         {
@@ -187,7 +179,7 @@ impl Store {
         self.collection("runs")
             .update_one(
                 doc! {"_id": id},
-                doc! {"$set": {"status": RunStatus::Running.as_str(), "heartbeat_at": now, "host": hostname(), "pid": i64::from(std::process::id()), "operator": operator, "finished_at": null, "exit_code": null, "error": null},
+                doc! {"$set": {"status": RunStatus::Running.as_str(), "heartbeat_at": now, "host": crate::process::hostname(), "pid": i64::from(std::process::id()), "operator": operator, "finished_at": null, "exit_code": null, "error": null},
                       "$push": {"resumed_at": now}},
             )
             .await
