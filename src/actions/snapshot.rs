@@ -205,14 +205,17 @@ async fn fields(ctx: &ActionContext<'_>, id: &str, write: &DocumentWrite) -> Res
         write.database,
         write.collection
     );
+    // What the write leaves, when that is one value for all; else the write itself, for a
+    // forward to run again (see `recomputed`).
+    let left = left_by(write);
+    let change = (left.is_none() && recomputable(&write.update)).then(|| write.update.stored());
     Ok(Snapshot {
         fields: write.fields.clone(),
         storage: Some(storage),
         documents: proof.entries,
         digest: Some(proof.digest),
-        left: left_by(write),
-        change: (left_by(write).is_none() && recomputable(&write.update))
-            .then(|| write.update.stored()),
+        left,
+        change,
         format: FIELDS_FORMAT_ENTRIES,
         prefix: layout.prefix().map(<[String]>::to_vec),
         ..entry(

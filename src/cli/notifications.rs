@@ -221,14 +221,14 @@ pub(crate) async fn failed_without_report(
     let mut warnings = Vec::new();
     if error.exit_code() != exit_code::CONCURRENT_UPDATE && command != RunCommand::Verify {
         let code = crate::error::ErrorReport::of(error);
-        let text = format!(
+        let mut notification = notifier.about(NotificationEvent::RunFailed, "");
+        notification.text = crate::secrets::redact(&format!(
             "{} of {} failed on database {} (exit {})",
             command.as_str(),
-            notifier.about(NotificationEvent::RunFailed, "").runbook,
-            notifier.about(NotificationEvent::RunFailed, "").database,
+            notification.runbook,
+            notification.database,
             error.exit_code()
-        );
-        let mut notification = notifier.about(NotificationEvent::RunFailed, &text);
+        ));
         notification.run_id = Some(run_id.to_owned());
         notification.command = Some(command.as_str().to_owned());
         notification.status = Some("failed".into());

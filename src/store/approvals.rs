@@ -91,41 +91,34 @@ impl Store {
 
     /// Every approval of a plan.
     pub(crate) async fn approvals_for(&self, plan_id: &str) -> Result<Vec<Approval>> {
-        use futures_util::TryStreamExt;
-        let documents: Vec<Document> = self
-            .collection("approvals")
-            .find(doc! {"plan_id": plan_id})
-            .await
-            .map_err(|e| Error::database("cannot read approvals", e))?
-            .try_collect()
-            .await
-            .map_err(|e| Error::database("cannot read approvals", e))?;
-        Ok(documents
-            .into_iter()
-            .filter_map(|d| bson::from_document(d).ok())
-            .collect())
+        self.find_approvals(doc! {"plan_id": plan_id}, None).await
     }
-}
 
-impl Store {
     /// Approvals, newest first (of one runbook, when given), at most `limit`.
     pub(crate) async fn approvals(
         &self,
         runbook: Option<&str>,
         limit: i64,
     ) -> Result<Vec<Approval>> {
-        use futures_util::TryStreamExt;
         let filter = runbook.map_or_else(Document::new, |id| doc! {"runbook": id});
-        let documents: Vec<Document> = self
-            .collection("approvals")
-            .find(filter)
-            .sort(doc! {"created_at": -1})
-            .limit(limit)
+        self.find_approvals(filter, Some(limit)).await
+    }
+
+    /// The approvals `filter` matches; with a `limit`, only that many of the newest.
+    async fn find_approvals(&self, filter: Document, limit: Option<i64>) -> Result<Vec<Approval>> {
+        use futures_util::TryStreamExt;
+        let failed = |e| Error::database("cannot read approvals", e);
+        let approvals = self.collection("approvals");
+        let mut find = approvals.find(filter);
+        if let Some(limit) = limit {
+            find = find.sort(doc! {"created_at": -1}).limit(limit);
+        }
+        let documents: Vec<Document> = find
             .await
-            .map_err(|e| Error::database("cannot read approvals", e))?
+            .map_err(failed)?
             .try_collect()
             .await
-            .map_err(|e| Error::database("cannot read approvals", e))?;
+            .map_err(failed)?;
         Ok(documents
             .into_iter()
             .filter_map(|d| bson::from_document(d).ok())
@@ -138,12 +131,12 @@ impl Store {
         plan_id: &str,
         revocation: &Revocation,
     ) -> Result<Vec<Approval>> {
-        let open: Vec<Approval> = self
-            .approvals_for(plan_id)
-            .await?
-            .into_iter()
-            .filter(|a| a.revoked.is_none())
-            .collect();
+        let open = self
+            .find_approvals(
+                doc! {"plan_id": plan_id, "revoked": {"$exists": false}},
+                None,
+            )
+            .await?;
         let revocation_doc =
             bson::to_document(revocation).map_err(|e| Error::Usage(e.to_string()))?;
         self.collection("approvals")
