@@ -28,6 +28,9 @@ _rollbook() {
             rollbook,approve)
                 cmd="rollbook__subcmd__approve"
                 ;;
+            rollbook,audit)
+                cmd="rollbook__subcmd__audit"
+                ;;
             rollbook,completions)
                 cmd="rollbook__subcmd__completions"
                 ;;
@@ -103,6 +106,18 @@ _rollbook() {
             rollbook__subcmd__approvals__subcmd__help,revoke)
                 cmd="rollbook__subcmd__approvals__subcmd__help__subcmd__revoke"
                 ;;
+            rollbook__subcmd__audit,help)
+                cmd="rollbook__subcmd__audit__subcmd__help"
+                ;;
+            rollbook__subcmd__audit,verify)
+                cmd="rollbook__subcmd__audit__subcmd__verify"
+                ;;
+            rollbook__subcmd__audit__subcmd__help,help)
+                cmd="rollbook__subcmd__audit__subcmd__help__subcmd__help"
+                ;;
+            rollbook__subcmd__audit__subcmd__help,verify)
+                cmd="rollbook__subcmd__audit__subcmd__help__subcmd__verify"
+                ;;
             rollbook__subcmd__help,abandon)
                 cmd="rollbook__subcmd__help__subcmd__abandon"
                 ;;
@@ -114,6 +129,9 @@ _rollbook() {
                 ;;
             rollbook__subcmd__help,approve)
                 cmd="rollbook__subcmd__help__subcmd__approve"
+                ;;
+            rollbook__subcmd__help,audit)
+                cmd="rollbook__subcmd__help__subcmd__audit"
                 ;;
             rollbook__subcmd__help,completions)
                 cmd="rollbook__subcmd__help__subcmd__completions"
@@ -177,6 +195,9 @@ _rollbook() {
                 ;;
             rollbook__subcmd__help__subcmd__approvals,revoke)
                 cmd="rollbook__subcmd__help__subcmd__approvals__subcmd__revoke"
+                ;;
+            rollbook__subcmd__help__subcmd__audit,verify)
+                cmd="rollbook__subcmd__help__subcmd__audit__subcmd__verify"
                 ;;
             rollbook__subcmd__help__subcmd__sandbox,down)
                 cmd="rollbook__subcmd__help__subcmd__sandbox__subcmd__down"
@@ -251,7 +272,7 @@ _rollbook() {
 
     case "${cmd}" in
         rollbook)
-            opts="-y -v -q -h -V --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --context --confirm-context --log-format --help --version list new show validate plan apply rollback verify approve approvals unlock abandon resume runs report status history dump restore completions snapshots sandbox help"
+            opts="-y -v -q -h -V --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --context --confirm-context --log-format --help --version list new show validate plan apply rollback verify approve audit approvals unlock abandon resume runs report status history dump restore completions snapshots sandbox help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -359,7 +380,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__apply)
-            opts="-y -v -q -h --steps --param --continue-on-error --transaction-limit --with --ack --on-conflict --fail-on-unsupported --plan --max-drift --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --context --confirm-context --log-format --help"
+            opts="-y -v -q -h --steps --param --continue-on-error --transaction-limit --with --ack --on-conflict --fail-on-unsupported --no-samples --plan --max-drift --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --context --confirm-context --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -744,6 +765,156 @@ _rollbook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rollbook__subcmd__audit)
+            opts="-y -v -q -h --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --context --confirm-context --log-format --help verify help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --uri-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runbooks)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --confirm-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rollbook__subcmd__audit__subcmd__help)
+            opts="verify help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rollbook__subcmd__audit__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rollbook__subcmd__audit__subcmd__help__subcmd__verify)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rollbook__subcmd__audit__subcmd__verify)
+            opts="-y -v -q -h --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --context --confirm-context --log-format --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --uri-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runbooks)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --confirm-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rollbook__subcmd__completions)
             opts="-y -v -q -h --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --context --confirm-context --log-format --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -865,7 +1036,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__help)
-            opts="list new show validate plan apply rollback verify approve approvals unlock abandon resume runs report status history dump restore completions snapshots sandbox help"
+            opts="list new show validate plan apply rollback verify approve audit approvals unlock abandon resume runs report status history dump restore completions snapshots sandbox help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -951,6 +1122,34 @@ _rollbook() {
         rollbook__subcmd__help__subcmd__approve)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rollbook__subcmd__help__subcmd__audit)
+            opts="verify"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rollbook__subcmd__help__subcmd__audit__subcmd__verify)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1487,7 +1686,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__plan)
-            opts="-y -v -q -h --direction --steps --param --continue-on-error --transaction-limit --with --ack --on-conflict --fail-on-unsupported --emergency --out --wide --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --context --confirm-context --log-format --help"
+            opts="-y -v -q -h --direction --steps --param --continue-on-error --transaction-limit --with --ack --on-conflict --fail-on-unsupported --no-samples --emergency --out --wide --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --context --confirm-context --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1775,7 +1974,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__rollback)
-            opts="-y -v -q -h --steps --param --continue-on-error --transaction-limit --with --ack --on-conflict --fail-on-unsupported --plan --max-drift --emergency --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --context --confirm-context --log-format --help"
+            opts="-y -v -q -h --steps --param --continue-on-error --transaction-limit --with --ack --on-conflict --fail-on-unsupported --no-samples --plan --max-drift --emergency --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --context --confirm-context --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2755,7 +2954,7 @@ _rollbook() {
             return 0
             ;;
         rollbook__subcmd__verify)
-            opts="-y -v -q -h --steps --param --continue-on-error --transaction-limit --with --ack --on-conflict --fail-on-unsupported --direction --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --context --confirm-context --log-format --help"
+            opts="-y -v -q -h --steps --param --continue-on-error --transaction-limit --with --ack --on-conflict --fail-on-unsupported --no-samples --direction --uri --uri-file --db --state-db --runbooks --operator --output --yes --verbose --quiet --no-notify --context --confirm-context --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

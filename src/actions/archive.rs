@@ -10,6 +10,7 @@ use mongodb::bson::{doc, Document};
 use serde_json::json;
 
 use super::check_result::CheckResult;
+use super::tally::ArchiveTally;
 use super::{indexes, ActionContext, ActionOutcome};
 use crate::archive::{self, select, DumpSpec, RestoreSpec};
 use crate::error::{Error, Result};
@@ -66,7 +67,8 @@ pub(crate) async fn dump(ctx: &ActionContext<'_>, action: &DumpAction) -> Result
         gzip: action.gzip,
         parallel: 4,
     };
-    let report = archive::dump(ctx.client, &spec).await?;
+    let tally = ArchiveTally::new(ctx, "dump", None);
+    let report = archive::dump_with_progress(ctx.client, &spec, &tally).await?;
     let mut outcome = ActionOutcome::new("dump", None);
     outcome.affected = Some(report.documents);
     outcome.detail = Some(format!(
@@ -101,10 +103,17 @@ pub(crate) async fn restore(
         .unwrap_or(usize::MAX)
         .max(1);
     let failures = AtomicUsize::new(0);
+    let total: u64 = contents
+        .databases
+        .iter()
+        .filter(|d| tenants.contains(&d.name) && !done.contains(&d.name))
+        .flat_map(|d| d.collections.iter().map(|c| c.documents))
+        .sum();
+    let tally = ArchiveTally::new(ctx, "restore", Some(total));
     let results: Vec<(String, std::result::Result<u64, String>)> =
         stream::iter(tenants.iter().filter(|t| !done.contains(t)))
             .map(|tenant| {
-                let failures = &failures;
+                let (failures, tally) = (&failures, &tally);
                 async move {
                     if failures.load(Ordering::SeqCst) >= max_failures {
                         return (
@@ -118,7 +127,7 @@ pub(crate) async fn restore(
                         parallel: 2,
                         ..RestoreSpec::new(&action.from)
                     };
-                    match archive::restore(ctx.client, &spec).await {
+                    match archive::restore_with_progress(ctx.client, &spec, tally).await {
                         Ok(report) => {
                             if let Err(e) = ctx
                                 .store

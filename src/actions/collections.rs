@@ -171,9 +171,11 @@ pub(crate) async fn copy(
     // Whole-collection counts come from collection metadata, which is exact for a collection
     // `$out` just wrote; an exact count would scan a million documents twice.
     let affected = estimated(&db, &action.from).await?;
-    db.collection::<Document>(&action.from)
+    let source = db.collection::<Document>(&action.from);
+    let copying = source
         .aggregate(vec![doc! {"$out": {"db": &name, "coll": &action.to}}])
-        .comment(ctx.comment())
+        .comment(ctx.comment());
+    super::tally::out_counted(ctx, &db, "copy", Some(affected), copying)
         .await
         .map_err(|e| {
             Error::database(

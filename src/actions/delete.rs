@@ -36,9 +36,11 @@ pub(crate) async fn execute(
         .database(database)
         .collection::<Document>(&action.collection);
     let mut batches = IdBatches::open(ctx, snapshot).await?;
-    let mut deleted = 0;
+    let (mut deleted, mut seen) = (0, 0);
+    let total = u64::try_from(snapshot.documents).ok();
     while let Some(ids) = batches.next().await? {
         ctx.store.ensure_lease().await?;
+        seen += u64::try_from(ids.len()).unwrap_or_default();
         let these = doc! {"$and": [filter.clone(), {"_id": {"$in": ids}}]};
         let result = collection
             .delete_many(these)
@@ -51,6 +53,7 @@ pub(crate) async fn execute(
                 )
             })?;
         deleted += result.deleted_count;
+        ctx.tally("delete", seen, total);
     }
     let mut outcome = ActionOutcome::new("delete", Some(&action.collection));
     if database != ctx.database {

@@ -13,6 +13,7 @@ pub mod operator;
 pub(crate) mod restore_snapshot;
 pub(crate) mod shell;
 pub(crate) mod snapshot;
+pub(crate) mod tally;
 pub(crate) mod undo;
 
 use std::collections::BTreeMap;
@@ -104,6 +105,8 @@ pub(crate) struct ActionContext<'a> {
     /// The step's actions in the other direction, resolved: what destroyed the data a
     /// `restore_snapshot` puts back.
     pub opposite: &'a [Action],
+    /// Where a long action says how far it is.
+    pub tally: &'a dyn tally::Tally,
 }
 
 impl ActionContext<'_> {
@@ -127,6 +130,16 @@ impl ActionContext<'_> {
             self.run_id,
             attempt,
         ))
+    }
+
+    /// Says that this action has done `done` documents in `phase`, of `total` when known.
+    pub(crate) fn tally(&self, phase: &'static str, done: u64, total: Option<u64>) {
+        self.tally.tally(self.step, self.index, phase, done, total);
+    }
+
+    /// Says that this action is now in `phase`, which the server does without a count.
+    pub(crate) fn phase(&self, phase: &'static str) {
+        self.tally.tally(self.step, self.index, phase, 0, None);
     }
 
     /// The state-database collection that holds the snapshot `id` this attempt takes: named

@@ -286,6 +286,10 @@ fn recomputable(update: &super::documents::Change) -> bool {
 const BATCH_ENTRIES: usize = 10_000;
 const BATCH_BYTES: usize = 4 * 1024 * 1024;
 
+/// A snapshot read says how far it is every this many documents (the server's first batch
+/// holds 101, so a read held by the server already shows a count).
+const TALLY_EVERY: u64 = 100;
+
 /// Reads the documents `write` will change and writes their entries into `target`: full
 /// storage documents are written while the reading goes on. Returns the layout and the
 /// number of entries.
@@ -345,6 +349,9 @@ async fn save_entries(
             batch.push(entry);
             in_batch += 1;
             documents += 1;
+            if documents % TALLY_EVERY == 0 {
+                ctx.tally("snapshot", documents, None);
+            }
         }
         if in_batch > 0 {
             let _ = batches.send(batch_document(numbered, batch)).await;
@@ -757,6 +764,8 @@ async fn merge_entries(
             .map_err(failed)?;
         return Ok(());
     }
+    // The server writes without saying how far it is: a phase without a count.
+    ctx.phase("write on the server");
     let when_matched =
         restore::when_matched(fields, &snapshot.fields, snapshot.prefix.as_deref(), guard);
     // The storage documents are split between concurrent `$merge`s: each one writes one

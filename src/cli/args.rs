@@ -211,6 +211,12 @@ pub enum Command {
         #[arg(long, default_value_t = 60)]
         expires_in: i64,
     },
+    /// The audit trail's hash chain: `audit verify` names the first entry that breaks it.
+    Audit {
+        /// What to do with it.
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Approvals recorded in the state database: list them, or revoke a plan's.
     Approvals {
         /// What to do with them.
@@ -393,6 +399,10 @@ pub struct RunArgs {
     /// Refuse the run when a selected step's rollback is unsupported, instead of skipping it.
     #[arg(long)]
     pub fail_on_unsupported: bool,
+    /// Show no sample documents in the plan (nor in its JSON or saved plan file); the
+    /// runbook's `redact` fields are masked in samples anyway.
+    #[arg(long)]
+    pub no_samples: bool,
 }
 
 /// What `resume` may be told again: the choices a run does not record.
@@ -484,6 +494,14 @@ impl From<DirectionArg> for crate::runbook::model::Direction {
             DirectionArg::Rollback => crate::runbook::model::Direction::Rollback,
         }
     }
+}
+
+/// What `rollbook audit` does.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the hash chain of the audit trail: exit 3, naming the first entry that breaks it,
+    /// when an entry was edited, deleted or inserted.
+    Verify,
 }
 
 /// What `rollbook approvals` does.

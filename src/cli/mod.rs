@@ -5,6 +5,7 @@ mod approvals;
 mod approve;
 mod archive;
 pub mod args;
+mod audit;
 mod catalog;
 mod completers;
 mod completions;
@@ -186,6 +187,9 @@ pub(crate) async fn run(mut cli: Cli) -> i32 {
         } => state::history(&cli.global, runbook.as_deref(), run.as_deref(), *limit)
             .await
             .map(|()| exit_code::OK),
+        Command::Audit {
+            command: args::AuditCommand::Verify,
+        } => audit::verify(&cli.global).await,
         Command::List => catalog::list(&cli.global).map(|()| exit_code::OK),
         Command::New { id } => new::run(&cli.global, id).map(|()| exit_code::OK),
         Command::Show { runbook, step } => {
@@ -367,6 +371,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::Restore { .. } => "restore",
         Command::Completions { .. } => "completions",
         Command::Approvals { .. } => "approvals",
+        Command::Audit { .. } => "audit verify",
         Command::Snapshots { .. } => "snapshots",
         Command::Sandbox { .. } => "sandbox",
     }

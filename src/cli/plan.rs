@@ -53,7 +53,8 @@ pub(crate) async fn run(
     let connect::Connection { client, server } = connect::connect(global).await?;
     let target = format!("database {} on {server}", plan.database);
     let store = Store::read_only(client.database(&global.state_db));
-    let preview = dry_run::preview(&client, &store, &plan, args.transaction_limit).await?;
+    let samples = dry_run::Samples::unless(args.no_samples);
+    let preview = dry_run::preview(&client, &store, &plan, args.transaction_limit, samples).await?;
     let approvals_required: Vec<String> = preview
         .steps
         .iter()

@@ -1,6 +1,8 @@
 //! Signs of life while a run goes: on a terminal an indicatif spinner per running action (its
-//! elapsed time and the plan's estimate); without one, a line on stderr every 10 s while an
-//! action runs (JSON lines under `--log-format json`).
+//! elapsed time and the plan's estimate), which becomes a bar with count, rate and time left
+//! once the action says how far it is (snapshot reads, copies, deletes, dump, restore); without
+//! a terminal, a line on stderr every 10 s while an action runs, with the count when there is
+//! one (JSON lines under `--log-format json`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -8,7 +10,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::interrupt::Activity;
+use super::interrupt::{Activity, Count};
 use crate::engine::{EventSink, RunEvent};
 use crate::output::documents::progress::ProgressLine;
 
@@ -35,7 +37,20 @@ pub(crate) struct Progress {
     activity: Arc<Activity>,
     /// The plan's estimate per step, in milliseconds.
     estimates: HashMap<String, u64>,
-    spinner: Mutex<Option<ProgressBar>>,
+    spinner: Mutex<Option<(ProgressBar, Drawn)>>,
+}
+
+/// What the spinner of the running action draws now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Drawn {
+    /// What runs and for how long.
+    Started,
+    /// That, and the phase it is in (one the server does without a count).
+    Elapsed,
+    /// A count of documents, with its rate.
+    Count,
+    /// A bar of documents done of a known total, with rate and time left.
+    Bar,
 }
 
 impl Progress {
@@ -79,7 +94,7 @@ impl Progress {
                 spinner.set_message(format!("step {step}: {what}{estimate}"));
                 spinner.enable_steady_tick(Duration::from_millis(120));
                 if let Ok(mut slot) = self.spinner.lock() {
-                    if let Some(old) = slot.replace(spinner) {
+                    if let Some((old, _)) = slot.replace((spinner, Drawn::Started)) {
                         old.finish_and_clear();
                     }
                 }
@@ -95,14 +110,64 @@ impl Progress {
             return;
         }
         match self.spinner.lock().ok().as_ref().and_then(|s| s.as_ref()) {
-            Some(spinner) => spinner.println(text),
+            Some((spinner, _)) => spinner.println(text),
             None => eprintln!("{text}"),
         }
     }
 
+    /// Draws how far the running action is: a bar when its total is known, a count otherwise.
+    fn count(&self, count: &Count) {
+        let Ok(mut slot) = self.spinner.lock() else {
+            return;
+        };
+        let Some((spinner, drawn)) = slot.as_mut() else {
+            return;
+        };
+        let wanted = if count.uncounted() {
+            Drawn::Elapsed
+        } else if count.total.is_some() {
+            Drawn::Bar
+        } else {
+            Drawn::Count
+        };
+        if *drawn != wanted {
+            // Two lines, so that each fits in 80 columns: what runs, then how far it is.
+            let template = match wanted {
+                Drawn::Bar => {
+                    "{spinner} {msg} [{elapsed}]\n  {prefix} [{bar:24}] {human_pos}/{human_len} {rate} ETA {eta}"
+                }
+                Drawn::Count => {
+                    "{spinner} {msg} [{elapsed}]\n  {prefix} {human_pos} documents {rate}"
+                }
+                Drawn::Elapsed | Drawn::Started => "{spinner} {msg} [{elapsed}]\n  {prefix}",
+            };
+            if let Ok(style) = ProgressStyle::with_template(template) {
+                spinner.set_style(
+                    style
+                        .with_key(
+                            "rate",
+                            |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                                let rate = state.per_sec() as u64;
+                                let _ =
+                                    write!(w, "{}/s", crate::output::plan_view::thousands(rate));
+                            },
+                        )
+                        .progress_chars("=> "),
+                );
+            }
+            *drawn = wanted;
+        }
+        spinner.set_prefix(count.phase.clone());
+        if let Some(total) = count.total {
+            spinner.set_length(total.max(count.done));
+        }
+        spinner.set_position(count.done);
+    }
+
     fn end(&self) {
         if let Ok(mut slot) = self.spinner.lock() {
-            if let Some(spinner) = slot.take() {
+            if let Some((spinner, _)) = slot.take() {
                 spinner.finish_and_clear();
             }
         }
@@ -110,7 +175,14 @@ impl Progress {
 }
 
 /// Prints one progress line (text or JSON) on stderr.
-fn report(mode: ProgressMode, step: &str, what: &str, state: &str, elapsed: Duration) {
+fn report(
+    mode: ProgressMode,
+    step: &str,
+    what: &str,
+    state: &str,
+    elapsed: Duration,
+    count: Option<&Count>,
+) {
     match mode {
         ProgressMode::JsonLines => {
             let line = ProgressLine {
@@ -120,6 +192,11 @@ fn report(mode: ProgressMode, step: &str, what: &str, state: &str, elapsed: Dura
                 action: what,
                 state,
                 elapsed_s: elapsed.as_secs(),
+                phase: count.map(|c| c.phase.as_str()),
+                done: count.map(|c| c.done),
+                total: count.and_then(|c| c.total),
+                per_sec: count.and_then(|c| c.per_sec),
+                eta_s: count.and_then(|c| c.eta_s),
             };
             if let Ok(text) = serde_json::to_string(&line) {
                 eprintln!("{text}");
@@ -129,8 +206,11 @@ fn report(mode: ProgressMode, step: &str, what: &str, state: &str, elapsed: Dura
             if state == "started" {
                 eprintln!("rollbook: step {step}: {what} started");
             } else {
+                let counted = count
+                    .map(|c| format!("; {}", c.describe()))
+                    .unwrap_or_default();
                 eprintln!(
-                    "rollbook: step {step}: {what} still running after {} s",
+                    "rollbook: step {step}: {what} still running after {} s{counted}",
                     elapsed.as_secs()
                 );
             }
@@ -149,7 +229,14 @@ pub(crate) fn ticker(mode: ProgressMode, activity: Arc<Activity>) -> tokio::task
         loop {
             tick.tick().await;
             if let Some((step, what, elapsed)) = activity.due(EVERY) {
-                report(mode, &step, &what, "running", elapsed);
+                report(
+                    mode,
+                    &step,
+                    &what,
+                    "running",
+                    elapsed,
+                    activity.count().as_ref(),
+                );
             }
         }
     })
@@ -186,6 +273,15 @@ impl EventSink for Progress {
             }
             RunEvent::ActionStarted { step, kind, target } => {
                 self.begin(&step, format!("{kind} {target}").trim_end());
+            }
+            RunEvent::ActionProgress {
+                phase, done, total, ..
+            } => {
+                if let Some(count) = self.activity.set_count(&phase, done, total) {
+                    if self.mode == ProgressMode::Terminal {
+                        self.count(&count);
+                    }
+                }
             }
             RunEvent::ActionFinished { outcome, .. } => {
                 let counts = match (outcome.affected, outcome.modified) {

@@ -61,7 +61,12 @@ pub(crate) async fn run(
         .and_then(|d| bson::from_document(d.clone()).ok());
     let journal = store.journal(run_id).await?;
     let audit = store.history(None, Some(run_id), 1000).await?;
-    let markdown = incident::markdown(&record, report.as_ref(), &journal, &audit);
+    let chain = store.verify_audit().await?;
+    let markdown = format!(
+        "{}\n## Audit trail\n\n{}\n",
+        incident::markdown(&record, report.as_ref(), &journal, &audit),
+        super::audit::summary(&chain, &global.state_db).replace('\n', "  \n")
+    );
     match global.output {
         OutputFormat::Json => {
             json::Document::ok(

@@ -99,6 +99,7 @@ pub(crate) fn choices(global: &GlobalArgs, args: &RunArgs) -> Choices {
         database: global.db.clone(),
         state_db: global.state_db.clone(),
         fail_on_unsupported: args.fail_on_unsupported,
+        no_samples: args.no_samples,
         transaction_limit: args.transaction_limit,
         opt_ins: args.with.clone(),
         acknowledged: args.ack.clone(),

@@ -70,6 +70,7 @@ pub(crate) async fn run(global: &GlobalArgs, run_id: &str, args: &ResumeArgs) ->
             state_db: global.state_db.clone(),
             database: Some(run.database.clone()),
             fail_on_unsupported: false,
+            no_samples: false,
             transaction_limit: args.transaction_limit,
             opt_ins: args.with.clone(),
             acknowledged: args.ack.clone(),

@@ -84,12 +84,13 @@ pub(crate) async fn execute(
     }
     let db_user = crate::store::approvals::authenticated_user(&client).await;
     let limit = request.transaction_limit();
+    let samples = dry_run::Samples::unless(request.choices.no_samples);
     let prepared = prepare::prepare(
         &store,
         &request,
         &checked,
         mongodb::bson::DateTime::now(),
-        async || dry_run::preview(&client, &store, &checked.plan, limit).await,
+        async || dry_run::preview(&client, &store, &checked.plan, limit, samples).await,
     )
     .await?;
     let interrupt = Arc::new(AtomicBool::new(false));
@@ -106,7 +107,7 @@ pub(crate) async fn execute(
         }
         let preview = match prepared.preview.clone() {
             Some(preview) => preview,
-            None => dry_run::preview(&client, &store, &checked.plan, limit).await?,
+            None => dry_run::preview(&client, &store, &checked.plan, limit, samples).await?,
         };
         shown = Some(preview.clone());
         activity.set_prompting(true);
@@ -138,6 +139,15 @@ pub(crate) async fn execute(
                 .collect()
         })
         .unwrap_or_default();
+    let expected = shown
+        .as_ref()
+        .map(|p| {
+            p.steps
+                .iter()
+                .map(|s| (s.id.clone(), s.actions.iter().map(|a| a.affected).collect()))
+                .collect()
+        })
+        .unwrap_or_default();
     let options = RunOptions {
         command: request.command,
         operator: request.operator.clone(),
@@ -149,6 +159,7 @@ pub(crate) async fn execute(
         resume: request.resume.clone(),
         notifications_silenced: global.no_notify && notifier.has_targets(),
         estimates: estimates.clone(),
+        expected,
     };
     let mode = if global.quiet {
         ProgressMode::Off

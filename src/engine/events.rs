@@ -31,6 +31,17 @@ pub enum RunEvent {
         /// What it works on (collection, index, database names).
         target: String,
     },
+    /// How far a running action is.
+    ActionProgress {
+        /// Step id.
+        step: String,
+        /// What it does now (`snapshot`, `conflict check`, `copy`, `delete`, `dump`, `restore`).
+        phase: String,
+        /// Documents done so far.
+        done: u64,
+        /// Documents in all, when known (from the action or the plan the operator saw).
+        total: Option<u64>,
+    },
     /// An action finished.
     ActionFinished {
         /// Step id.
@@ -55,4 +66,29 @@ pub struct Silent;
 
 impl EventSink for Silent {
     fn emit(&self, _event: RunEvent) {}
+}
+
+/// A running action's count becomes an [`RunEvent::ActionProgress`]; its total, when the action
+/// does not know it, is the plan's count for that action.
+impl crate::actions::tally::Tally for super::Engine<'_> {
+    fn tally(&self, step: &str, index: usize, phase: &'static str, done: u64, total: Option<u64>) {
+        let expected = || {
+            self.options
+                .expected
+                .get(step)
+                .and_then(|counts| counts.get(index).copied().flatten())
+        };
+        // No documents and no total is a phase the server does without a count: it stays one.
+        let total = if done == 0 && total.is_none() {
+            None
+        } else {
+            total.or_else(expected)
+        };
+        self.events.emit(RunEvent::ActionProgress {
+            step: step.to_owned(),
+            phase: phase.to_owned(),
+            done,
+            total,
+        });
+    }
 }

@@ -78,6 +78,9 @@ pub struct RunOptions {
     /// The plan's time estimate of each step, in milliseconds, for the report to set against
     /// what it took.
     pub estimates: std::collections::HashMap<String, u64>,
+    /// The plan's predicted document count of each action of each step (by position), for
+    /// progress bars.
+    pub expected: std::collections::HashMap<String, Vec<Option<u64>>>,
 }
 
 /// A saved plan a run executes.

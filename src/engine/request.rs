@@ -51,6 +51,8 @@ pub(crate) struct Choices {
     pub database: Option<String>,
     /// `--fail-on-unsupported`.
     pub fail_on_unsupported: bool,
+    /// `--no-samples`.
+    pub no_samples: bool,
     /// `--transaction-limit`.
     pub transaction_limit: u64,
     /// `--with NAME`: opt-in shell actions.

@@ -455,6 +455,7 @@ impl Engine<'_> {
             cut_short: false,
             retried: false,
             fresh_snapshot_documents: None,
+            tally: self,
             opposite: &[],
         }
     }

@@ -191,6 +191,7 @@ pub async fn preview(
     store: &Store,
     plan: &RunPlan,
     transaction_limit: u64,
+    samples: Samples,
 ) -> Result<PlanPreview> {
     let env = RunEnv::read_only(plan.params.clone());
     let reads = SharedReads::default();
@@ -209,7 +210,40 @@ pub async fn preview(
         )
     }))
     .await?;
-    Ok(PlanPreview { steps })
+    let mut preview = PlanPreview { steps };
+    for action in preview.steps.iter_mut().flat_map(|s| s.actions.iter_mut()) {
+        match samples {
+            Samples::Shown => {
+                for sample in &mut action.samples {
+                    super::redact::redact(&mut sample.before, &plan.redact);
+                    super::redact::redact(&mut sample.after, &plan.redact);
+                }
+            }
+            Samples::None => action.samples.clear(),
+        }
+    }
+    Ok(preview)
+}
+
+/// Whether a plan shows sample documents (`--no-samples`: none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Samples {
+    /// Up to three per action, the runbook's `redact` fields masked.
+    Shown,
+    /// None.
+    None,
+}
+
+impl Samples {
+    /// [`Samples::None`] under `--no-samples`, else [`Samples::Shown`].
+    #[must_use]
+    pub fn unless(no_samples: bool) -> Self {
+        if no_samples {
+            Samples::None
+        } else {
+            Samples::Shown
+        }
+    }
 }
 
 async fn preview_step(
@@ -235,6 +269,7 @@ async fn preview_step(
         cut_short: false,
         retried: false,
         fresh_snapshot_documents: None,
+        tally: &crate::actions::tally::Nowhere,
         opposite: &planned.opposite,
     };
     let contexts: Vec<ActionContext<'_>> = (0..planned.actions.len()).map(context).collect();

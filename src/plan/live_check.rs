@@ -86,6 +86,7 @@ pub async fn check_steps(
                 index: 0,
                 env: &env,
                 fresh_snapshot_documents: None,
+                tally: &crate::actions::tally::Nowhere,
                 cut_short: false,
                 retried: false,
                 opposite: &planned.opposite,

@@ -3,6 +3,7 @@
 pub(crate) mod approval;
 pub mod dry_run;
 pub mod live_check;
+pub(crate) mod redact;
 pub(crate) mod resolve;
 pub mod saved;
 

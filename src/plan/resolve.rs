@@ -70,6 +70,8 @@ pub struct RunPlan {
     pub steps: Vec<PlannedStep>,
     /// Selected steps that will not run.
     pub skipped: Vec<SkippedStep>,
+    /// Fields the plan's samples never show (the runbook's `redact`).
+    pub redact: Vec<String>,
 }
 
 /// Resolves a request against a loaded runbook for the run `run_id`.
@@ -135,6 +137,7 @@ pub fn resolve(loaded: &LoadedRunbook, request: &PlanRequest, run_id: &str) -> R
         params,
         steps,
         skipped,
+        redact: runbook.redact.clone(),
     })
 }
 

@@ -38,6 +38,11 @@ pub struct Runbook {
     /// ended, and the messages of its `notify` actions.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notifications: Vec<NotificationTarget>,
+    /// Fields whose values a plan never shows (emails, phone numbers): in its samples, on the
+    /// terminal, in JSON and in saved plan files they read `<redacted>`. A plain name (`email`)
+    /// is that field at any depth; a dotted path (`profile.phone`) is exactly that field.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub redact: Vec<String>,
     /// The steps, in forward order.
     pub steps: Vec<Step>,
 }

@@ -44,6 +44,7 @@ pub(crate) fn validate(runbook: &Runbook, expected_id: Option<&str>) -> Vec<Find
     validator.runbook_fields(expected_id);
     validator.params();
     validator.notifications();
+    validator.redact();
     validator.steps();
     validator.findings
 }
@@ -391,6 +392,27 @@ impl Validator<'_> {
     }
 
     /// The notification targets: unique names, exactly one kind each, a URL source.
+    /// `redact`: field names or dotted paths, each a real field.
+    fn redact(&mut self) {
+        for (index, field) in self.runbook.redact.iter().enumerate() {
+            let why = if field.is_empty() {
+                "it is empty"
+            } else if field.starts_with('$') {
+                "it starts with `$`"
+            } else if field.split('.').any(str::is_empty) {
+                "it has an empty part between dots"
+            } else {
+                continue;
+            };
+            self.report(
+                format!("redact[{index}]"),
+                format!(
+                    "{field:?} is not a field name or dotted path: {why} (e.g. `email` or `profile.phone`)"
+                ),
+            );
+        }
+    }
+
     fn notifications(&mut self) {
         let mut seen = HashSet::new();
         for (index, target) in self.runbook.notifications.iter().enumerate() {

@@ -167,19 +167,6 @@ impl Store {
     }
 }
 
-/// Appends a raw document to a state collection (used for transactional bookkeeping).
-pub(crate) async fn append(
-    store: &Store,
-    collection: &str,
-    document: Document,
-    session: Option<&mut ClientSession>,
-) -> Result<()> {
-    store.ensure_lease().await?;
-    insert(&store.collection(collection), document, session)
-        .await
-        .map_err(|e| Error::database(format!("cannot write to {collection}"), e))
-}
-
 /// What the journal holds of earlier attempts of one action in a run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Attempts {

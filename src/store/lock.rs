@@ -10,6 +10,7 @@ use mongodb::bson::{doc, DateTime, Document};
 use mongodb::options::ReturnDocument;
 use mongodb::{Client, ClientSession, Collection};
 
+use super::is_duplicate_key;
 use crate::error::{Error, Result};
 
 /// How long a lease lasts without renewal.
@@ -27,16 +28,6 @@ const TRUSTED_FOR: Duration = Duration::from_secs(10);
 const FORCED_PAUSE_MS: i64 = 15_000;
 
 const LOCK_ID: &str = "lock";
-const DUPLICATE_KEY: i32 = 11_000;
-
-fn is_duplicate_key(error: &mongodb::error::Error) -> bool {
-    use mongodb::error::{ErrorKind, WriteFailure};
-    match error.kind.as_ref() {
-        ErrorKind::Command(command) => command.code == DUPLICATE_KEY,
-        ErrorKind::Write(WriteFailure::WriteError(write)) => write.code == DUPLICATE_KEY,
-        _ => error.to_string().contains("E11000"),
-    }
-}
 
 /// Where a process runs, precisely enough to tell whether a holder's process is gone: the
 /// machine's boot (not only its hostname) and the pid namespace.

@@ -3,6 +3,7 @@
 
 pub(crate) mod approvals;
 pub(crate) mod audit;
+pub(crate) mod audit_chain;
 pub(crate) mod backups;
 pub(crate) mod journal;
 pub(crate) mod lock;
@@ -56,6 +57,22 @@ impl Store {
                     )
                 })?;
         }
+        // One entry per number: two writers appending at once cannot both take the next one.
+        let unique = mongodb::options::IndexOptions::builder()
+            .name("seq_unique".to_owned())
+            .unique(true)
+            .partial_filter_expression(doc! {"seq": {"$exists": true}})
+            .build();
+        store
+            .collection("audit")
+            .create_index(
+                IndexModel::builder()
+                    .keys(doc! {"seq": 1})
+                    .options(unique)
+                    .build(),
+            )
+            .await
+            .map_err(|e| Error::database("cannot prepare the state database (audit)", e))?;
         Ok(store)
     }
 
@@ -113,6 +130,17 @@ async fn insert(
             .await
             .map(|_| ()),
         None => collection.insert_one(document).await.map(|_| ()),
+    }
+}
+
+/// True when `error` is a duplicate key (another writer inserted the same unique key first).
+fn is_duplicate_key(error: &mongodb::error::Error) -> bool {
+    use mongodb::error::{ErrorKind, WriteFailure};
+    const DUPLICATE_KEY: i32 = 11_000;
+    match error.kind.as_ref() {
+        ErrorKind::Command(command) => command.code == DUPLICATE_KEY,
+        ErrorKind::Write(WriteFailure::WriteError(write)) => write.code == DUPLICATE_KEY,
+        _ => error.to_string().contains("E11000"),
     }
 }
 

@@ -412,6 +412,20 @@ impl FailPoint {
         configure(client, "alwaysOn".into(), data).await
     }
 
+    /// Makes the next `times` of `commands` on `namespace` (`db.collection`) from `app` wait
+    /// `ms` milliseconds (they then succeed).
+    pub async fn block_command_on(
+        client: &Client,
+        app: &str,
+        commands: &[&str],
+        namespace: &str,
+        ms: i32,
+        times: i32,
+    ) -> FailPoint {
+        let data = doc! {"failCommands": commands, "blockConnection": true, "blockTimeMS": ms, "appName": app, "namespace": namespace};
+        configure(client, doc! {"times": times}.into(), data).await
+    }
+
     /// Makes the next `times` of `commands` from `app` wait `ms` milliseconds (they then
     /// succeed).
     pub async fn block_command_times(

@@ -4,6 +4,7 @@
 mod harness;
 
 mod archive;
+mod audit;
 mod auth;
 mod bad_input;
 mod catalog;
@@ -24,6 +25,7 @@ mod org_rename;
 mod pipeline_updates;
 mod progress;
 mod restores;
+mod samples;
 mod sandbox;
 mod secrets;
 mod server;

@@ -195,10 +195,13 @@ async fn failure_creating_the_collection_is_compensated() {
 
 #[tokio::test]
 async fn failure_copying_is_compensated() {
-    // The state database's five index creations come first; the sixth createIndexes is the copy's.
+    // The copy's index builds on the new collection fail (not the state database's).
     failure_is_compensated(
         "org_fail_copy",
-        async |c, app| FailPoint::fail_command_skip(c, app, &["createIndexes"], 2, 5).await,
+        async |c, app| {
+            let namespace = "t_org_fail_copy.org_acme_corp";
+            FailPoint::fail_command_on(c, app, &["createIndexes"], namespace, 2).await
+        },
         "ACTION_FAILED",
     )
     .await;

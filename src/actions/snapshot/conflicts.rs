@@ -133,8 +133,11 @@ pub(crate) async fn find(
         .as_deref()
         .map_or_else(|| Bson::Document(doc! {"$literal": true}), intact);
     let mut batches = EntryIds::open(ctx, snapshot, storage).await?;
+    let (mut checked, total) = (0_u64, u64::try_from(snapshot.documents).ok());
     while let Some(ids) = batches.next().await? {
+        checked += u64::try_from(ids.len()).unwrap_or_default();
         check_ids(&target, &ok, ids, &mut conflicts, counting.as_mut()).await?;
+        ctx.tally("conflict check", checked, total);
     }
     Ok(conflicts)
 }

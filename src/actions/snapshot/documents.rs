@@ -30,14 +30,17 @@ pub(super) async fn take(
     kind: SnapshotKind,
 ) -> Result<Snapshot> {
     let storage = ctx.storage_name(id);
-    ctx.client
+    let source = ctx
+        .client
         .database(database)
-        .collection::<Document>(collection)
+        .collection::<Document>(collection);
+    let saving = source
         .aggregate(vec![
             doc! {"$match": filter.clone()},
             doc! {"$out": {"db": ctx.store.database().name(), "coll": &storage}},
         ])
-        .comment(ctx.comment())
+        .comment(ctx.comment());
+    crate::actions::tally::out_counted(ctx, ctx.store.database(), "snapshot", None, saving)
         .await
         .map_err(|e| Error::database(format!("cannot snapshot {database}.{collection}"), e))?;
     // `$out` of nothing leaves no collection: the storage is still created, so the snapshot

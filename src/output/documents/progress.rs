@@ -1,4 +1,5 @@
-//! A progress line on stderr under `--log-format json`: what runs and for how long.
+//! A progress line on stderr under `--log-format json`: what runs, for how long, and how far it
+//! is when it says.
 
 use serde::Serialize;
 
@@ -17,4 +18,20 @@ pub(crate) struct ProgressLine<'a> {
     pub(crate) state: &'a str,
     /// Seconds since it started.
     pub(crate) elapsed_s: u64,
+    /// What it does now, when it says how far it is (`snapshot`, `copy`, `delete`, `dump`,
+    /// `restore`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) phase: Option<&'a str>,
+    /// Documents done in that phase.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) done: Option<u64>,
+    /// Documents in all, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) total: Option<u64>,
+    /// Documents per second in that phase.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) per_sec: Option<u64>,
+    /// Seconds left at that rate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) eta_s: Option<u64>,
 }

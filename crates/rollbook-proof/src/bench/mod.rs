@@ -150,6 +150,7 @@ pub async fn run_unattended(
         resume: None,
         notifications_silenced: false,
         estimates: Default::default(),
+        expected: Default::default(),
     };
     let engine = rollbook::engine::Engine {
         client,

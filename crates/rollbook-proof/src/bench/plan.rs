@@ -193,6 +193,7 @@ async fn plan_once(
         store,
         &plan,
         rollbook::engine::DEFAULT_TRANSACTION_LIMIT,
+        dry_run::Samples::Shown,
     )
     .await?;
     let approvals_required = preview
